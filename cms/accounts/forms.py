@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm, UserEditForm
+
+from .models import User
+
+
+class SignupDetailsForm(forms.Form):
+    """The fields allauth's sign-up form adds to email and password."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        help_text=_("As it should appear on your certificates."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter your full name."))
+        return name
+
+    def signup(self, request, user: User) -> None:
+        # Called by allauth before the user is saved.
+        user.full_name = self.cleaned_data["full_name"]
+        user.preferred_language = get_language() or user.preferred_language
+
+
+_ADMIN_FIELDS = {"email", "full_name", "preferred_language", "is_superuser", "groups"}
+
+
+class AdminUserCreationForm(UserCreationForm):
+    """Wagtail's 'add user' form for our model: full name instead of first and last name."""
+
+    first_name = None
+    last_name = None
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = _ADMIN_FIELDS
+
+
+class AdminUserEditForm(UserEditForm):
+    first_name = None
+    last_name = None
+
+    class Meta(UserEditForm.Meta):
+        model = User
+        fields = _ADMIN_FIELDS | {"is_active"}

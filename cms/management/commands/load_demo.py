@@ -1,0 +1,41 @@
+"""Load the demo: the site, its home page and the demo accounts. Idempotent."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cms.accounts.services import ensure_verified_account
+from cms.services import ensure_site
+
+DEMO_PASSWORD = "signaal-demo-2026"
+
+# (email, full name, superuser, Wagtail groups, what the account is for)
+DEMO_ACCOUNTS = [
+    ("leerling@signaal.test", "Lotte de Leerling", False, (), "learner"),
+    ("coordinator@signaal.test", "Cor Coördinator", False, (), "coordinator of an organisation"),
+    ("redacteur@signaal.test", "Rena Redacteur", False, ("Editors",), "content author (Wagtail editor)"),
+    ("beheer@signaal.test", "Bram Beheerder", True, (), "platform administrator"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo site and accounts (only with DEBUG on). Safe to run repeatedly."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            # Demo accounts with a published password must never reach a real deployment.
+            raise CommandError("load_demo only runs with DEBUG on (DJANGO_DEBUG=1).")
+        with transaction.atomic():
+            home = ensure_site(hostname="127.0.0.1", port=8000)
+            for email, full_name, is_superuser, groups, _purpose in DEMO_ACCOUNTS:
+                ensure_verified_account(
+                    email=email,
+                    full_name=full_name,
+                    password=DEMO_PASSWORD,
+                    is_superuser=is_superuser,
+                    group_names=groups,
+                )
+        self.stdout.write(self.style.SUCCESS(f"Demo site ready: home page '{home.title}'."))
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for email, _name, _su, _groups, purpose in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {email:<28} {purpose}")

@@ -6,7 +6,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -238,13 +237,13 @@ if ELASTICSEARCH_URL:
             "INDEX_SETTINGS": {},
         }
     }
-else:
+elif USING_POSTGRESQL:
     WAGTAILSEARCH_BACKENDS = {
-        "default": {
-            "BACKEND": "wagtail.search.backends.database",
-            "SEARCH_CONFIG": "dutch",
-        }
+        "default": {"BACKEND": "cms.search_backends", "SEARCH_CONFIG": "dutch"}
     }
+else:
+    # The embedded default: SQLite's full-text search (no Dutch stemming).
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # Security headers. The Content-Security-Policy allows only our own origin; the admin gets
 # the additions Wagtail's editor needs (cms.middleware.SignaalCSPMiddleware).
@@ -295,6 +294,3 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
-
-# Shown in the page footer and translated there.
-SIGNAAL_TAGLINE = _("Recognise the road to femicide in time")

@@ -1,0 +1,24 @@
+import factory
+from allauth.account.models import EmailAddress
+
+from cms.accounts.models import User
+
+TEST_PASSWORD = "een-lang-wachtwoord-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A person with a verified email address who can log in with TEST_PASSWORD."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"professional{n}@example.nl")
+    full_name = factory.Faker("name", locale="nl_NL")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create: bool, extracted: bool | None, **kwargs) -> None:
+        self.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)

@@ -1,5 +1,4 @@
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm, UserEditForm
 
@@ -25,9 +24,7 @@ class SignupDetailsForm(forms.Form):
         return name
 
     def signup(self, request, user: User) -> None:
-        # Called by allauth before the user is saved.
-        user.full_name = self.cleaned_data["full_name"]
-        user.preferred_language = get_language() or user.preferred_language
+        """allauth's hook after saving; AccountAdapter.save_user already stored the name."""
 
 
 _ADMIN_FIELDS = {"email", "full_name", "preferred_language", "is_superuser", "groups"}

@@ -160,6 +160,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Signaal] "
+ACCOUNT_ADAPTER = "cms.accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Failed logins are limited per address and per account (allauth keeps the counters in the
 # cache). Written out so a reader sees the numbers.
@@ -171,6 +172,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Signaal"
+# Accept the code of the neighbouring 30-second window too: phones drift.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 
 # Internationalisation: Dutch first, English second.

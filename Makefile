@@ -32,7 +32,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Compiled translations (.mo) are built, not committed.
 messages: $(STAMP)
-	cd cms && DJANGO_DEBUG=1 ../$(MANAGE) compilemessages --ignore=.venv -v 0
+	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,9 +10,12 @@ SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
 def language_for_request(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        if user.preferred_language in SUPPORTED_LANGUAGES:
-            return user.preferred_language
+    if (
+        user is not None
+        and user.is_authenticated
+        and user.preferred_language in SUPPORTED_LANGUAGES
+    ):
+        return user.preferred_language
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
     if cookie in SUPPORTED_LANGUAGES:
         return cookie

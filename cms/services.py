@@ -25,7 +25,9 @@ def ensure_site(*, hostname: str = "localhost", port: int = 80) -> HomePage:
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Signaal")
+        Site.objects.create(
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Signaal"
+        )
     elif site.root_page_id != home.pk:
         placeholder = site.root_page
         site.root_page = home

@@ -11,7 +11,9 @@ from .selectors import database_is_reachable, search_pages
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     outcome = search_pages(query=request.GET.get("q", ""), page_number=request.GET.get("page"))
-    return render(request, "cms/search.html", {"search_query": outcome.query, "results": outcome.results})
+    return render(
+        request, "cms/search.html", {"search_query": outcome.query, "results": outcome.results}
+    )
 
 
 @require_POST

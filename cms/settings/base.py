@@ -32,7 +32,7 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(or DJANGO_DEBUG=1 for local development only)."
         )
-    SECRET_KEY = "django-insecure-signaal-development-only-never-use-in-production"
+    SECRET_KEY = "django-insecure-signaal-development-only-never-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

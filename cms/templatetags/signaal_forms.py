@@ -4,7 +4,13 @@ from django import forms, template
 
 register = template.Library()
 
-_TEXT_INPUTS = (forms.TextInput, forms.EmailInput, forms.PasswordInput, forms.NumberInput, forms.URLInput)
+_TEXT_INPUTS = (
+    forms.TextInput,
+    forms.EmailInput,
+    forms.PasswordInput,
+    forms.NumberInput,
+    forms.URLInput,
+)
 
 
 @register.filter

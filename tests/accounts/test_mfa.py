@@ -58,7 +58,9 @@ def test_a_person_activates_totp_and_then_needs_a_code_to_log_in(client, home_pa
     response = client.post("/account/2fa/authenticate/", {"code": "123456"})
     assert "_auth_user_id" not in client.session
     # A code from the next time window avoids reusing the one used for activation.
-    response = client.post("/account/2fa/authenticate/", {"code": totp_code(secret, time.time() + 30)})
+    response = client.post(
+        "/account/2fa/authenticate/", {"code": totp_code(secret, time.time() + 30)}
+    )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 

@@ -14,7 +14,12 @@ LOGIN = "/account/login/"
 def sign_up(client, email="anna@example.nl", full_name="  Anna   de Vries "):
     return client.post(
         SIGNUP,
-        {"full_name": full_name, "email": email, "password1": TEST_PASSWORD, "password2": TEST_PASSWORD},
+        {
+            "full_name": full_name,
+            "email": email,
+            "password1": TEST_PASSWORD,
+            "password2": TEST_PASSWORD,
+        },
     )
 
 
@@ -79,7 +84,9 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, home_page)
     user = UserFactory()
     client.post("/account/password/reset/", {"email": user.email})
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://testserver(/account/password/reset/key/[^\s]+/)", mail.outbox[0].body)
+    link = re.search(
+        r"https?://testserver(/account/password/reset/key/[^\s]+/)", mail.outbox[0].body
+    )
     response = client.get(link.group(1), follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
     response = client.post(

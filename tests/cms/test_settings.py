@@ -9,7 +9,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_DEBUG", "SECURE_SSL_REDIRECT"}}
+    clean_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"SECRET_KEY", "DJANGO_DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     clean_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -72,7 +77,10 @@ def test_elasticsearch_url_switches_the_search_backend():
         "--no-imports",
         "-c",
         "from django.conf import settings; print(settings.WAGTAILSEARCH_BACKENDS['default'])",
-        env={"DJANGO_SETTINGS_MODULE": "cms.settings.dev", "ELASTICSEARCH_URL": "http://127.0.0.1:9200"},
+        env={
+            "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+            "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "wagtail.search.backends.elasticsearch8" in result.stdout

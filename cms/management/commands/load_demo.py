@@ -7,13 +7,19 @@ from django.db import transaction
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
 
-DEMO_PASSWORD = "signaal-demo-2026"
+DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
 
 # (email, full name, superuser, Wagtail groups, what the account is for)
 DEMO_ACCOUNTS = [
     ("leerling@signaal.test", "Lotte de Leerling", False, (), "learner"),
     ("coordinator@signaal.test", "Cor Coördinator", False, (), "coordinator of an organisation"),
-    ("redacteur@signaal.test", "Rena Redacteur", False, ("Editors",), "content author (Wagtail editor)"),
+    (
+        "redacteur@signaal.test",
+        "Rena Redacteur",
+        False,
+        ("Editors",),
+        "content author (Wagtail editor)",
+    ),
     ("beheer@signaal.test", "Bram Beheerder", True, (), "platform administrator"),
 ]
 

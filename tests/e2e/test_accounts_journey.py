@@ -1,0 +1,101 @@
+"""A professional signs up, verifies their email, logs in, switches language and logs out,
+in a real browser, with axe-core checking the pages they pass."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from cms.accounts.models import User
+from tests.e2e.conftest import assert_accessible
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, site):
+    mail.outbox.clear()
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Registreren").click()
+    assert_accessible(page)
+    page.get_by_label("Volledige naam").fill("Fatima el Amrani")
+    page.get_by_label("E-mail").fill("fatima@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+    page.get_by_label("Wachtwoord (bevestigen)").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Registreren").click()
+
+    page.wait_for_url(re.compile(r"/account/confirm-email/$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Verifieer je e-mailadres"
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/account/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+
+    page.goto(link)
+    page.get_by_role("button", name="Bevestig", exact=True).click()
+    page.wait_for_url(re.compile(r"/account/login/"))
+
+    assert_accessible(page)
+    page.get_by_label("E-mail").fill("fatima@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"{live_server.url}/")
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+    assert menu.get_by_role("button", name="Uitloggen").is_visible()
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    menu = page.get_by_role("navigation", name="Main menu")
+    assert User.objects.get(email="fatima@example.nl").preferred_language == "en"
+
+    menu.get_by_role("button", name="Log out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    menu = page.get_by_role("navigation", name="Main menu")
+    assert menu.get_by_role("link", name="Log in").is_visible()
+    # The language choice outlives the session.
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.csp_violations == []
+
+
+def test_home_login_and_signup_pages_pass_axe_in_english_too(page, site):
+    page.goto("/")
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    for path in ("/", "/account/login/", "/account/signup/", "/zoeken/?q=femicide"):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert_accessible(page)
+    assert page.csp_violations == []
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, site):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Direct naar de inhoud"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_a_wrong_password_shows_a_clear_message_and_no_login(page, site):
+    User.objects.create_user(email="jan@example.nl", password=TEST_PASSWORD, full_name="Jan Jansen")
+    page.goto("/account/login/")
+    page.get_by_label("E-mail").fill("jan@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill("niet-het-wachtwoord")
+    page.get_by_role("button", name="Aanmelden").click()
+    alert = page.get_by_role("alert")
+    assert "wachtwoord is niet correct" in alert.inner_text()
+    assert_accessible(page)
+
+
+def test_layout_works_on_a_small_screen(browser, live_server, site):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto("/")
+    overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert overflow is False
+    assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
+    context.close()

@@ -225,6 +225,8 @@ WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No Gravatar: it would send a hash of every editor's email address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Search: Wagtail's database backend (PostgreSQL full-text search with the Dutch
 # configuration when on PostgreSQL), or Elasticsearch 8 when ELASTICSEARCH_URL is set.

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -26,3 +27,37 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+
+@register_setting(icon="help")
+class SafetySettings(BaseSiteSetting):
+    """Where to find help and where the quick-exit button goes; shown on every page."""
+
+    veilig_thuis_phone = models.CharField(
+        _("Veilig Thuis phone number"), max_length=40, default="0800-2000"
+    )
+    emergency_phone = models.CharField(_("emergency number"), max_length=20, default="112")
+    support_text = models.CharField(
+        _("support text"),
+        max_length=300,
+        default=(
+            "Zorgen over je eigen veiligheid of die van een ander? "
+            "Bel Veilig Thuis: gratis en anoniem, dag en nacht."
+        ),
+        help_text=_("Shown above the phone numbers in the footer."),
+    )
+    quick_exit_url = models.URLField(
+        _("quick exit destination"),
+        default="https://www.knmi.nl/nederland-nu/weer",
+        help_text=_("A neutral website the 'Snel weg' button replaces the page with."),
+    )
+
+    panels = [
+        FieldPanel("support_text"),
+        FieldPanel("veilig_thuis_phone"),
+        FieldPanel("emergency_phone"),
+        FieldPanel("quick_exit_url"),
+    ]
+
+    class Meta:
+        verbose_name = _("help and safety")

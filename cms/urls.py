@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from courses import views as course_views
+
 from . import views
 
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     path("account/", include("allauth.urls")),
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
+    path("mijn-leren/", course_views.my_learning, name="my_learning"),
 ]
 
 if settings.DEBUG:

@@ -40,7 +40,7 @@ def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, si
     page.get_by_label("E-mail").fill("fatima@example.nl")
     page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/mijn-leren/")
     menu = page.get_by_role("navigation", name="Hoofdmenu")
     assert menu.get_by_role("button", name="Uitloggen").is_visible()
 

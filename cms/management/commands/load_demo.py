@@ -4,8 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from cms.accounts.models import User
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
+from courses.demo import give_demo_progress, load_demo_modules
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
 
@@ -33,6 +35,7 @@ class Command(BaseCommand):
             raise CommandError("load_demo only runs with DEBUG on (DJANGO_DEBUG=1).")
         with transaction.atomic():
             home = ensure_site(hostname="127.0.0.1", port=8000)
+            modules = load_demo_modules(home=home)
             for email, full_name, is_superuser, groups, _purpose in DEMO_ACCOUNTS:
                 ensure_verified_account(
                     email=email,
@@ -41,7 +44,9 @@ class Command(BaseCommand):
                     is_superuser=is_superuser,
                     group_names=groups,
                 )
-        self.stdout.write(self.style.SUCCESS(f"Demo site ready: home page '{home.title}'."))
+            learner = User.objects.get(email="leerling@signaal.test")
+            give_demo_progress(learner=learner, completed=modules[0], in_progress=modules[1])
+        self.stdout.write(self.style.SUCCESS(f"Demo site ready: {len(modules)} modules."))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, _su, _groups, purpose in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {purpose}")

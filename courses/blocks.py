@@ -1,0 +1,108 @@
+"""StreamField blocks for lessons and module metadata: one small block per idea."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+LESSON_RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
+
+
+class ImageWithAltBlock(blocks.StructBlock):
+    """An image with the alt text a screen reader needs (required)."""
+
+    image = ImageChooserBlock(label=_("Image"))
+    alt_text = blocks.CharBlock(
+        label=_("Alternative text"),
+        max_length=250,
+        help_text=_("Describe what the image shows for people who cannot see it."),
+    )
+    caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "courses/blocks/image.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    """An embedded video with a full transcript (required), so it works for everyone."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    video = EmbedBlock(label=_("Video URL"))
+    transcript = blocks.RichTextBlock(label=_("Transcript"), features=LESSON_RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "courses/blocks/video.html"
+
+
+class CaseVignetteBlock(blocks.StructBlock):
+    """A short case from practice (fictional people) to think with."""
+
+    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    text = blocks.RichTextBlock(label=_("Case"), features=LESSON_RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "user"
+        label = _("Case vignette")
+        template = "courses/blocks/case_vignette.html"
+
+
+class RedFlagBlock(blocks.StructBlock):
+    """A callout for a red flag: a sign that calls for attention and action."""
+
+    title = blocks.CharBlock(label=_("Red flag"), max_length=200)
+    text = blocks.RichTextBlock(label=_("Explanation"), features=LESSON_RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "warning"
+        label = _("Red flag")
+        template = "courses/blocks/red_flag.html"
+
+
+class KeyPointsBlock(blocks.StructBlock):
+    """The points to remember from a lesson or section."""
+
+    points = blocks.ListBlock(blocks.CharBlock(max_length=300), label=_("Key points"))
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Key points")
+        template = "courses/blocks/key_points.html"
+
+
+class ReflectionBlock(blocks.StructBlock):
+    """A question for the learner; their answer is stored privately for them alone."""
+
+    prompt = blocks.TextBlock(label=_("Question"))
+
+    class Meta:
+        icon = "help"
+        label = _("Reflection question")
+        template = "courses/blocks/reflection.html"
+
+
+class LessonBodyBlock(blocks.StreamBlock):
+    text = blocks.RichTextBlock(label=_("Text"), features=LESSON_RICH_TEXT_FEATURES)
+    image = ImageWithAltBlock()
+    video = VideoBlock()
+    case_vignette = CaseVignetteBlock()
+    red_flag = RedFlagBlock()
+    key_points = KeyPointsBlock()
+    reflection = ReflectionBlock()
+
+
+class SourceBlock(blocks.StructBlock):
+    """A source (bron) a module rests on: the document and the section cited."""
+
+    document = blocks.CharBlock(
+        label=_("Document"), max_length=200, help_text=_("File name or identifier of the source.")
+    )
+    title = blocks.CharBlock(label=_("Title"), max_length=300)
+    section = blocks.CharBlock(label=_("Section"), max_length=200)
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Source")

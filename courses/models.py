@@ -1,0 +1,301 @@
+"""Modules, lessons and the learner's progress through them.
+
+Page models hold content and presentation only; completion, versions and progress are
+decided in courses.services and read through courses.selectors."""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import LessonBodyBlock, SourceBlock
+
+
+class Theme(index.Indexed, models.Model):
+    """A theme of the curriculum (rode vlaggen, dwingende controle, ...): editable data."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(index.Indexed, models.Model):
+    """A sector professionals work in (Veilig Thuis, politie, onderwijs, ...)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.TextChoices):
+    BASIS = "basis", _("Basic")
+    VERDIEPING = "verdieping", _("In depth")
+    SPECIALIST = "specialist", _("Specialist")
+
+
+class CourseIndexPage(Page):
+    """The catalogue of modules at /modules/."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["courses.ModulePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("module catalogue")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import catalogue_page
+
+        return catalogue_page(request, self)
+
+
+class ModulePage(Page):
+    """A module: a set of lessons (and a scenario quiz) on one subject."""
+
+    summary = models.TextField(_("summary"), help_text=_("One to three sentences."))
+    learning_objectives = StreamField(
+        [("objective", blocks.CharBlock(label=_("Learning objective"), max_length=300))],
+        verbose_name=_("learning objectives"),
+        min_num=1,
+    )
+    themes = ParentalManyToManyField(Theme, verbose_name=_("themes"), related_name="modules")
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    estimated_minutes = models.PositiveSmallIntegerField(
+        _("estimated minutes"), validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    target_sectors = ParentalManyToManyField(
+        Sector, verbose_name=_("target sectors"), related_name="modules", blank=True
+    )
+    content_note = models.TextField(
+        _("content note"),
+        blank=True,
+        help_text=_(
+            "Shown before the module starts: what it deals with, for learners who may be affected."
+        ),
+    )
+    sources = StreamField(
+        [("source", SourceBlock())], verbose_name=_("sources"), min_num=1, blank=False
+    )
+    content_owner = models.CharField(
+        _("content owner"),
+        max_length=200,
+        help_text=_("Who answers for the content being correct."),
+    )
+    last_reviewed = models.DateField(_("last reviewed"))
+    next_review = models.DateField(_("next review"))
+    substantive_change = models.BooleanField(
+        _("substantive change: requires re-completion"),
+        default=False,
+        help_text=_(
+            "Tick when this change alters what a learner must know. Publishing it starts a "
+            "new module version; the tick is cleared after publishing."
+        ),
+    )
+    current_version = models.PositiveIntegerField(_("current version"), default=0, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("learning_objectives"),
+        MultiFieldPanel(
+            [
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("level"), FieldPanel("estimated_minutes")]),
+                FieldPanel("target_sectors", widget=forms.CheckboxSelectMultiple),
+            ],
+            heading=_("Classification"),
+        ),
+        FieldPanel("content_note"),
+        InlinePanel("accreditations", label=_("Accreditation points"), heading=_("Accreditation")),
+        FieldPanel("sources"),
+        MultiFieldPanel(
+            [
+                FieldPanel("content_owner"),
+                FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review")]),
+                FieldPanel("substantive_change"),
+            ],
+            heading=_("Maintenance"),
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("learning_objectives"),
+        index.SearchField("content_note"),
+        index.FilterField("level"),
+        index.FilterField("estimated_minutes"),
+        index.RelatedFields("themes", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.LessonPage"]
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import module_page
+
+        return module_page(request, self)
+
+
+class ModuleAccreditation(Orderable):
+    """Accreditation points a module earns in one professional register."""
+
+    module = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="accreditations")
+    register = models.CharField(_("register"), max_length=200)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+
+    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("accreditation")
+
+
+class LessonPage(Page):
+    """One lesson of a module, read in order."""
+
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["courses.ModulePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+
+    def serve(self, request, *args, **kwargs):
+        from .views import lesson_page
+
+        return lesson_page(request, self)
+
+
+class ModuleVersion(models.Model):
+    """A version of a module as learners enrol in it. A new version starts when a
+    substantive change is published; lesson_ids lists the lessons it requires."""
+
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    lesson_ids = models.JSONField(_("lessons"), default=list)
+    note = models.TextField(_("what changed"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["module", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "number"], name="unique_module_version_number"
+            )
+        ]
+        verbose_name = _("module version")
+
+    def __str__(self) -> str:
+        return f"{self.module.title} v{self.number}"
+
+
+class Enrolment(models.Model):
+    """A learner taking a module, against the version they started."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    module = models.ForeignKey(ModulePage, on_delete=models.CASCADE, related_name="enrolments")
+    module_version = models.ForeignKey(
+        ModuleVersion, on_delete=models.PROTECT, related_name="enrolments"
+    )
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    last_lesson = models.ForeignKey(
+        LessonPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    last_activity_at = models.DateTimeField(_("last activity"), auto_now=True)
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module"],
+                condition=Q(completed_at__isnull=True),
+                name="one_open_enrolment_per_module",
+            )
+        ]
+        verbose_name = _("enrolment")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.module.title}"
+
+
+class LessonCompletion(models.Model):
+    """A lesson the learner marked as done within an enrolment."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="lesson_completions"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    completed_at = models.DateTimeField(_("completed at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="unique_lesson_completion")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} – {self.lesson_id}"
+
+
+class ReflectionAnswer(models.Model):
+    """A learner's private answer to a reflection question; only they ever see it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64)
+    answer = models.TextField(_("answer"), max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "lesson", "block_id"], name="unique_reflection_answer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} – {self.lesson_id} – {self.block_id}"

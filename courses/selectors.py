@@ -1,0 +1,216 @@
+"""Reads for the catalogue, module and lesson pages, and 'Mijn leren'."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from cms.accounts.models import User
+
+from .models import Enrolment, LessonPage, Level, ModulePage, ReflectionAnswer, Sector, Theme
+from .search_index import DURATION_BUCKETS
+
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    query: str = ""
+    themes: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    duration: str = ""
+
+    @classmethod
+    def from_querydict(cls, data) -> "CatalogueFilters":
+        """Read filters from request.GET, dropping values that are not valid choices, so
+        a hand-edited URL shows fewer filters rather than an error."""
+        theme_slugs = set(Theme.objects.values_list("slug", flat=True))
+        sector_slugs = set(Sector.objects.values_list("slug", flat=True))
+        return cls(
+            query=" ".join(data.get("q", "").split())[:MAX_QUERY_LENGTH],
+            themes=tuple(sorted(set(data.getlist("thema")) & theme_slugs)),
+            levels=tuple(sorted(set(data.getlist("niveau")) & set(Level.values))),
+            sectors=tuple(sorted(set(data.getlist("sector")) & sector_slugs)),
+            duration=data.get("duur", "") if data.get("duur", "") in DURATION_BUCKETS else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.query or self.themes or self.levels or self.sectors or self.duration)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    modules: list[ModulePage]
+    theme_counts: dict[str, int] = field(default_factory=dict)
+    level_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _duration_q(bucket: str) -> Q:
+    low, high = DURATION_BUCKETS[bucket]
+    q = Q()
+    if low is not None:
+        q &= Q(estimated_minutes__gte=low)
+    if high is not None:
+        q &= Q(estimated_minutes__lt=high)
+    return q
+
+
+def _filtered_modules(filters: CatalogueFilters, *, skip: str = "") -> QuerySet[ModulePage]:
+    """Live modules matching every filter (AND between kinds, OR within one), except the
+    kind named in skip: facet counts for a kind ignore that kind's own filter."""
+    modules = ModulePage.objects.live().public()
+    if filters.themes and skip != "themes":
+        modules = modules.filter(themes__slug__in=filters.themes)
+    if filters.levels and skip != "levels":
+        modules = modules.filter(level__in=filters.levels)
+    if filters.sectors:
+        modules = modules.filter(target_sectors__slug__in=filters.sectors)
+    if filters.duration:
+        modules = modules.filter(_duration_q(filters.duration))
+    return modules.distinct()
+
+
+def _text_matches(filters: CatalogueFilters) -> list[int] | None:
+    """Module ids matching the search text (modules themselves, or through their
+    lessons), or None when there is no text."""
+    if not filters.query:
+        return None
+    modules = ModulePage.objects.live().public().search(filters.query)
+    lessons = LessonPage.objects.live().public().search(filters.query)
+    module_ids = [module.pk for module in modules]
+    lesson_paths = [lesson.path for lesson in lessons]
+    parent_paths = {path[: -ModulePage.steplen] for path in lesson_paths}
+    from_lessons = ModulePage.objects.filter(path__in=parent_paths).values_list("pk", flat=True)
+    return module_ids + [pk for pk in from_lessons if pk not in module_ids]
+
+
+def catalogue(filters: CatalogueFilters) -> Catalogue:
+    """The catalogue's modules and facet counts, in a fixed number of queries."""
+    matches = _text_matches(filters)
+
+    def narrowed(queryset: QuerySet[ModulePage]) -> QuerySet[ModulePage]:
+        return queryset if matches is None else queryset.filter(pk__in=matches)
+
+    modules = list(
+        narrowed(_filtered_modules(filters))
+        .prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.order_by("name")), "target_sectors"
+        )
+        .order_by("path")
+    )
+    if matches is not None:
+        rank = {pk: position for position, pk in enumerate(matches)}
+        modules.sort(key=lambda module: rank[module.pk])
+    theme_counts = Counter(
+        narrowed(_filtered_modules(filters, skip="themes")).values_list("themes__slug", flat=True)
+    )
+    level_counts = Counter(
+        narrowed(_filtered_modules(filters, skip="levels")).values_list("level", flat=True)
+    )
+    return Catalogue(
+        modules=modules, theme_counts=dict(theme_counts), level_counts=dict(level_counts)
+    )
+
+
+def use_elasticsearch() -> bool:
+    return bool(settings.ELASTICSEARCH_URL)
+
+
+def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
+    """The enrolment that shows on the module page: the open one, else the latest."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Enrolment.objects.filter(user=user, module=module)
+        .select_related("module_version", "last_lesson")
+        .order_by("completed_at", "-started_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LessonStep:
+    lesson: LessonPage
+    done: bool
+    current: bool
+
+
+@dataclass(frozen=True)
+class ModuleOutline:
+    steps: list[LessonStep]
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def neighbours(self, lesson: LessonPage) -> tuple[LessonPage | None, LessonPage | None]:
+        ids = [step.lesson.pk for step in self.steps]
+        position = ids.index(lesson.pk)
+        previous = self.steps[position - 1].lesson if position > 0 else None
+        following = self.steps[position + 1].lesson if position + 1 < len(ids) else None
+        return previous, following
+
+
+def module_outline(
+    *, module: ModulePage, enrolment: Enrolment | None, current: LessonPage | None = None
+) -> ModuleOutline:
+    """The module's live lessons in order, with what the learner has done; two queries."""
+    lessons = list(
+        LessonPage.objects.child_of(module)
+        .live()
+        .order_by("path")
+        .only("id", "title", "slug", "path", "url_path", "summary", "depth")
+    )
+    done_ids = (
+        set(enrolment.lesson_completions.values_list("lesson_id", flat=True))
+        if enrolment
+        else set()
+    )
+    steps = [
+        LessonStep(
+            lesson=lesson,
+            done=lesson.pk in done_ids,
+            current=current is not None and lesson.pk == current.pk,
+        )
+        for lesson in lessons
+    ]
+    return ModuleOutline(steps=steps, done=sum(step.done for step in steps), total=len(steps))
+
+
+def reflection_answers(*, user: User, lesson: LessonPage) -> dict[str, str]:
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        ReflectionAnswer.objects.filter(user=user, lesson=lesson).values_list("block_id", "answer")
+    )
+
+
+@dataclass(frozen=True)
+class LearningOverview:
+    in_progress: list[Enrolment]
+    completed: list[Enrolment]
+
+
+def my_learning(*, user: User) -> LearningOverview:
+    """What the learner is working on and what they finished, most recent first."""
+    enrolments = list(
+        Enrolment.objects.filter(user=user)
+        .select_related("module", "module_version", "last_lesson")
+        .order_by("-last_activity_at")
+    )
+    return LearningOverview(
+        in_progress=[e for e in enrolments if e.completed_at is None],
+        completed=sorted(
+            (e for e in enrolments if e.completed_at), key=lambda e: e.completed_at, reverse=True
+        ),
+    )
+
+
+def modules_due_for_review(*, on) -> QuerySet[ModulePage]:
+    """Modules whose next review date has passed or falls on or before the given date."""
+    return ModulePage.objects.filter(next_review__lte=on).order_by("next_review", "title")

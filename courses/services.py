@@ -1,0 +1,206 @@
+"""Writes for modules and learning: versions, enrolment, lesson progress, completion."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from cms.accounts.models import User
+
+from .models import (
+    Enrolment,
+    LessonCompletion,
+    LessonPage,
+    ModulePage,
+    ModuleVersion,
+    ReflectionAnswer,
+)
+
+MAX_REFLECTION_LENGTH = 5000
+
+
+def live_lesson_ids(module: ModulePage) -> list[int]:
+    """The module's live lessons in the order authors put them."""
+    return list(
+        LessonPage.objects.child_of(module).live().order_by("path").values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def record_module_publication(*, module: ModulePage, note: str = "") -> ModuleVersion:
+    """Keep the module's versions in step with what is published.
+
+    The first publication creates version 1. A publication marked as a substantive change
+    starts a new version, which learners who finished an earlier one must complete again.
+    Any other publication (of the module or one of its lessons) updates the current
+    version's list of lessons."""
+    module = ModulePage.objects.select_for_update().get(pk=module.pk)
+    current = module.versions.order_by("-number").first()
+    lessons = live_lesson_ids(module)
+    if current is None or module.substantive_change:
+        current = ModuleVersion.objects.create(
+            module=module,
+            number=(current.number + 1 if current else 1),
+            lesson_ids=lessons,
+            note=note,
+        )
+        # The tick applies to this publication only: clear it on the page and on the
+        # revision editors will start from, without creating a new revision.
+        ModulePage.objects.filter(pk=module.pk).update(
+            substantive_change=False, current_version=current.number
+        )
+        if module.latest_revision_id:
+            revision = module.latest_revision
+            revision.content["substantive_change"] = False
+            revision.save(update_fields=["content"])
+    elif current.lesson_ids != lessons:
+        current.lesson_ids = lessons
+        current.save(update_fields=["lesson_ids"])
+    return current
+
+
+def current_version(module: ModulePage) -> ModuleVersion:
+    version = module.versions.order_by("-number").first()
+    return version or record_module_publication(module=module)
+
+
+def start_module(*, user: User, module: ModulePage) -> Enrolment:
+    """The learner's enrolment in the module: the open one, else one completed against
+    the current version, else a new one for the current version. Safe against double
+    clicks and parallel requests."""
+    enrolments = Enrolment.objects.filter(user=user, module=module)
+    existing = enrolments.filter(completed_at__isnull=True).first()
+    if existing:
+        return existing
+    version = current_version(module)
+    completed = (
+        enrolments.filter(module_version__number__gte=version.number)
+        .order_by("-completed_at")
+        .first()
+    )
+    if completed:
+        return completed
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(user=user, module=module, module_version=version)
+    except IntegrityError:
+        return Enrolment.objects.get(user=user, module=module, completed_at__isnull=True)
+
+
+def record_lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:
+    """Remember where the learner is, so they resume here next time."""
+    if enrolment.last_lesson_id != lesson.pk:
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            last_lesson=lesson, last_activity_at=timezone.now()
+        )
+        enrolment.last_lesson = lesson
+
+
+@dataclass(frozen=True)
+class ModuleCompletion:
+    required_lesson_ids: tuple[int, ...]
+    done_lesson_ids: frozenset[int]
+    assessment_passed: bool
+
+    @property
+    def lessons_done(self) -> int:
+        return len(self.done_lesson_ids.intersection(self.required_lesson_ids))
+
+    @property
+    def lessons_total(self) -> int:
+        return len(self.required_lesson_ids)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.lessons_done == self.lessons_total and self.assessment_passed
+
+
+def required_lesson_ids(enrolment: Enrolment) -> tuple[int, ...]:
+    """The lessons of the version the learner enrolled in that still exist and are live."""
+    live = set(LessonPage.objects.child_of(enrolment.module).live().values_list("pk", flat=True))
+    return tuple(pk for pk in enrolment.module_version.lesson_ids if pk in live)
+
+
+def module_completion(*, enrolment: Enrolment) -> ModuleCompletion:
+    """The one rule for module completion: every lesson of the enrolled version done and,
+    where the module has an assessment, the assessment passed."""
+    done = frozenset(enrolment.lesson_completions.values_list("lesson_id", flat=True))
+    return ModuleCompletion(
+        required_lesson_ids=required_lesson_ids(enrolment),
+        done_lesson_ids=done,
+        assessment_passed=_assessment_passed(enrolment),
+    )
+
+
+def _assessment_passed(enrolment: Enrolment) -> bool:
+    # Modules get a scenario quiz with the quizzes app; until a module has one, there is
+    # no assessment to pass.
+    return True
+
+
+@transaction.atomic
+def complete_lesson(*, user: User, lesson: LessonPage) -> Enrolment:
+    """Mark a lesson done (idempotent) and complete the module when that was the last
+    requirement. Returns the learner's enrolment."""
+    module = lesson.get_parent().specific
+    enrolment = start_module(user=user, module=module)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    LessonCompletion.objects.get_or_create(enrolment=enrolment, lesson=lesson)
+    record_lesson_visit(enrolment=enrolment, lesson=lesson)
+    if module_completion(enrolment=enrolment).is_complete:
+        enrolment.completed_at = timezone.now()
+        enrolment.save(update_fields=["completed_at", "last_activity_at"])
+    return enrolment
+
+
+def save_reflection(
+    *, user: User, lesson: LessonPage, block_id: str, answer: str
+) -> ReflectionAnswer | None:
+    """Store (or clear) the learner's private answer to a reflection question in the lesson."""
+    if block_id not in {block.id for block in lesson.body if block.block_type == "reflection"}:
+        raise ValueError("This lesson has no such reflection question.")
+    answer = answer.strip()
+    if len(answer) > MAX_REFLECTION_LENGTH:
+        raise ValueError(f"An answer can be at most {MAX_REFLECTION_LENGTH} characters.")
+    if not answer:
+        ReflectionAnswer.objects.filter(user=user, lesson=lesson, block_id=block_id).delete()
+        return None
+    reflection, _created = ReflectionAnswer.objects.update_or_create(
+        user=user, lesson=lesson, block_id=block_id, defaults={"answer": answer}
+    )
+    return reflection
+
+
+REVIEWERS_GROUP = "Inhoudsdeskundigen"
+REVIEW_WORKFLOW = "Inhoudelijke review"
+
+
+@transaction.atomic
+def ensure_review_workflow(*, catalogue: Page) -> Workflow:
+    """Changes under the catalogue go live only after a second person, an
+    inhoudsdeskundige, approves them. Editors can draft and submit; reviewers can publish."""
+    reviewers, _created = Group.objects.get_or_create(name=REVIEWERS_GROUP)
+    reviewers.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=reviewers, page=catalogue, permission=Permission.objects.get(codename=codename)
+        )
+    task, _created = GroupApprovalTask.objects.get_or_create(
+        name="Goedkeuring door inhoudsdeskundige"
+    )
+    task.groups.set([reviewers])
+    workflow, _created = Workflow.objects.get_or_create(name=REVIEW_WORKFLOW)
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
+    return workflow

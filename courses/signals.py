@@ -1,0 +1,29 @@
+"""Keep module versions in step with publishing, whichever way a page is published
+(editor, workflow approval, scheduled publishing)."""
+
+from wagtail.signals import page_published, page_unpublished
+
+from .models import LessonPage, ModulePage
+from .services import record_module_publication
+
+
+def _module_published(sender, instance: ModulePage, **kwargs) -> None:
+    record_module_publication(module=instance)
+
+
+def _lesson_changed(sender, instance: LessonPage, **kwargs) -> None:
+    module = instance.get_parent().specific
+    if isinstance(module, ModulePage) and module.live:
+        record_module_publication(module=module)
+
+
+def connect() -> None:
+    page_published.connect(
+        _module_published, sender=ModulePage, dispatch_uid="courses_module_published"
+    )
+    page_published.connect(
+        _lesson_changed, sender=LessonPage, dispatch_uid="courses_lesson_published"
+    )
+    page_unpublished.connect(
+        _lesson_changed, sender=LessonPage, dispatch_uid="courses_lesson_unpublished"
+    )

@@ -1,0 +1,102 @@
+"""Admin pieces for modules: themes and sectors as snippets, and the review report."""
+
+import datetime
+
+import django_filters
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.reports import PageReportView
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import ModulePage, Sector, Theme
+from .selectors import modules_due_for_review
+
+REVIEW_WINDOW_DAYS = 30
+
+
+class ThemeViewSet(SnippetViewSet):
+    model = Theme
+    icon = "tag"
+    menu_label = _("Themes")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    add_to_admin_menu = False
+
+
+class SectorViewSet(SnippetViewSet):
+    model = Sector
+    icon = "group"
+    menu_label = _("Sectors")
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+
+
+register_snippet(ThemeViewSet)
+register_snippet(SectorViewSet)
+
+
+class ReviewDueFilterSet(WagtailFilterSet):
+    live = django_filters.BooleanFilter(label=_("Live"))
+
+    class Meta:
+        model = ModulePage
+        fields = ["live"]
+
+
+class ModulesDueForReviewView(PageReportView):
+    page_title = _("Modules due for review")
+    header_icon = "time"
+    index_url_name = "courses_review_due"
+    index_results_url_name = "courses_review_due_results"
+    results_template_name = "courses/admin/review_due_results.html"
+    filterset_class = ReviewDueFilterSet
+    list_export = ["title", "next_review", "last_reviewed", "content_owner", "current_version"]
+    export_headings = {
+        "title": _("Module"),
+        "next_review": _("Next review"),
+        "last_reviewed": _("Last reviewed"),
+        "content_owner": _("Content owner"),
+        "current_version": _("Version"),
+    }
+    any_permission_required = ["add", "change", "publish"]
+
+    def get_base_queryset(self):
+        return modules_due_for_review(
+            on=timezone.localdate() + datetime.timedelta(days=REVIEW_WINDOW_DAYS)
+        )
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+@hooks.register("register_admin_urls")
+def register_review_report_urls():
+    return [
+        path(
+            "reports/modules-review/", ModulesDueForReviewView.as_view(), name="courses_review_due"
+        ),
+        path(
+            "reports/modules-review/results/",
+            ModulesDueForReviewView.as_view(results_only=True),
+            name="courses_review_due_results",
+        ),
+    ]
+
+
+class ReviewReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("wagtailadmin.access_admin")
+
+
+@hooks.register("register_reports_menu_item")
+def register_review_report_menu_item():
+    return ReviewReportMenuItem(
+        _("Modules due for review"), reverse("courses_review_due"), icon_name="time", order=50
+    )

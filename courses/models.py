@@ -120,7 +120,8 @@ class ModulePage(Page):
         default=False,
         help_text=_(
             "Tick when this change alters what a learner must know. Publishing it starts a "
-            "new module version; the tick is cleared after publishing."
+            "new module version; lessons published after it belong to the new version. "
+            "The tick is cleared after publishing."
         ),
     )
     current_version = models.PositiveIntegerField(_("current version"), default=0, editable=False)

@@ -1,15 +1,23 @@
 """Reads for the catalogue, module and lesson pages, and 'Mijn leren'."""
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.html import strip_tags
+from elasticsearch import ApiError as ElasticsearchApiError
+from elasticsearch import Elasticsearch
+from elasticsearch import TransportError as ElasticsearchTransportError
 
 from cms.accounts.models import User
 
+from . import search_index
 from .models import Enrolment, LessonPage, Level, ModulePage, ReflectionAnswer, Sector, Theme
 from .search_index import DURATION_BUCKETS
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 
@@ -88,7 +96,69 @@ def _text_matches(filters: CatalogueFilters) -> list[int] | None:
 
 
 def catalogue(filters: CatalogueFilters) -> Catalogue:
-    """The catalogue's modules and facet counts, in a fixed number of queries."""
+    """The catalogue's modules and facet counts: from Elasticsearch when it is configured
+    and answers, otherwise from the database in a fixed number of queries."""
+    if use_elasticsearch():
+        try:
+            return _catalogue_from_elasticsearch(filters)
+        except ElasticsearchException:
+            logger.warning("Elasticsearch unreachable; catalogue falls back to the database")
+    return _catalogue_from_database(filters)
+
+
+def _catalogue_from_elasticsearch(filters: CatalogueFilters) -> Catalogue:
+    result = search_index.run_catalogue_search(
+        client=elasticsearch_client(),
+        index=module_index_name(),
+        query=filters.query,
+        themes=filters.themes,
+        levels=filters.levels,
+        sectors=filters.sectors,
+        duration=filters.duration or None,
+    )
+    by_id = {
+        module.pk: module
+        for module in ModulePage.objects.live()
+        .public()
+        .filter(pk__in=result.module_ids)
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("name")))
+    }
+    return Catalogue(
+        modules=[by_id[pk] for pk in result.module_ids if pk in by_id],
+        theme_counts=result.theme_counts,
+        level_counts=result.level_counts,
+    )
+
+
+def elasticsearch_client() -> Elasticsearch:
+    return Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=5)
+
+
+def module_index_name() -> str:
+    return f"{settings.ELASTICSEARCH_INDEX}-modules"
+
+
+def module_search_data(module: ModulePage) -> search_index.ModuleSearchData:
+    """What the search index holds for a module: its texts, lessons and classification."""
+    lessons = LessonPage.objects.child_of(module).live()
+    lesson_text = " ".join(
+        strip_tags(str(block.render())) for lesson in lessons for block in lesson.body
+    )
+    return search_index.ModuleSearchData(
+        module_id=module.pk,
+        title=module.title,
+        summary=module.summary,
+        learning_objectives=[block.value for block in module.learning_objectives],
+        lesson_text=" ".join(lesson_text.split()),
+        themes=list(module.themes.values_list("slug", flat=True)),
+        level=module.level,
+        sectors=list(module.target_sectors.values_list("slug", flat=True)),
+        estimated_minutes=module.estimated_minutes,
+        url=module.url or "",
+    )
+
+
+def _catalogue_from_database(filters: CatalogueFilters) -> Catalogue:
     matches = _text_matches(filters)
 
     def narrowed(queryset: QuerySet[ModulePage]) -> QuerySet[ModulePage]:
@@ -105,10 +175,18 @@ def catalogue(filters: CatalogueFilters) -> Catalogue:
         rank = {pk: position for position, pk in enumerate(matches)}
         modules.sort(key=lambda module: rank[module.pk])
     theme_counts = Counter(
-        narrowed(_filtered_modules(filters, skip="themes")).values_list("themes__slug", flat=True)
+        slug
+        for _pk, slug in narrowed(_filtered_modules(filters, skip="themes"))
+        .order_by()
+        .values_list("pk", "themes__slug")
+        .distinct()
     )
     level_counts = Counter(
-        narrowed(_filtered_modules(filters, skip="levels")).values_list("level", flat=True)
+        level
+        for _pk, level in narrowed(_filtered_modules(filters, skip="levels"))
+        .order_by()
+        .values_list("pk", "level")
+        .distinct()
     )
     return Catalogue(
         modules=modules, theme_counts=dict(theme_counts), level_counts=dict(level_counts)
@@ -117,6 +195,9 @@ def catalogue(filters: CatalogueFilters) -> Catalogue:
 
 def use_elasticsearch() -> bool:
     return bool(settings.ELASTICSEARCH_URL)
+
+
+ElasticsearchException = (ElasticsearchTransportError, ElasticsearchApiError)
 
 
 def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:

@@ -1,5 +1,6 @@
 """Writes for modules and learning: versions, enrolment, lesson progress, completion."""
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
@@ -26,6 +27,7 @@ from .models import (
 )
 
 MAX_REFLECTION_LENGTH = 5000
+logger = logging.getLogger(__name__)
 
 
 def live_lesson_ids(module: ModulePage) -> list[int]:
@@ -127,7 +129,11 @@ class ModuleCompletion:
 def required_lesson_ids(enrolment: Enrolment) -> tuple[int, ...]:
     """The lessons of the version the learner enrolled in that still exist and are live."""
     live = set(LessonPage.objects.child_of(enrolment.module).live().values_list("pk", flat=True))
-    return tuple(pk for pk in enrolment.module_version.lesson_ids if pk in live)
+    # Read the list fresh: ordinary publications keep updating the current version's list.
+    listed = ModuleVersion.objects.values_list("lesson_ids", flat=True).get(
+        pk=enrolment.module_version_id
+    )
+    return tuple(pk for pk in listed if pk in live)
 
 
 def module_completion(*, enrolment: Enrolment) -> ModuleCompletion:
@@ -204,3 +210,20 @@ def ensure_review_workflow(*, catalogue: Page) -> Workflow:
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
     return workflow
+
+
+def update_search_index(*, module: ModulePage) -> None:
+    """Put the module's current text in the Elasticsearch catalogue index, when one is
+    configured. A failure is logged, not raised: publishing must not depend on search."""
+    from . import search_index, selectors
+
+    if not selectors.use_elasticsearch():
+        return
+    try:
+        search_index.index_modules(
+            client=selectors.elasticsearch_client(),
+            index=selectors.module_index_name(),
+            modules=[selectors.module_search_data(module)],
+        )
+    except selectors.ElasticsearchException:
+        logger.warning("Could not update the search index for module %s", module.pk)

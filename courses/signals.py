@@ -4,17 +4,19 @@
 from wagtail.signals import page_published, page_unpublished
 
 from .models import LessonPage, ModulePage
-from .services import record_module_publication
+from .services import record_module_publication, update_search_index
 
 
 def _module_published(sender, instance: ModulePage, **kwargs) -> None:
     record_module_publication(module=instance)
+    update_search_index(module=instance)
 
 
 def _lesson_changed(sender, instance: LessonPage, **kwargs) -> None:
     module = instance.get_parent().specific
     if isinstance(module, ModulePage) and module.live:
         record_module_publication(module=module)
+        update_search_index(module=module)
 
 
 def connect() -> None:

@@ -231,12 +231,13 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Search: Wagtail's database backend (PostgreSQL full-text search with the Dutch
 # configuration when on PostgreSQL), or Elasticsearch 8 when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "signaal")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
             "URLS": [ELASTICSEARCH_URL],
-            "INDEX": os.environ.get("ELASTICSEARCH_INDEX", "signaal"),
+            "INDEX": ELASTICSEARCH_INDEX,
             "TIMEOUT": 5,
             "OPTIONS": {},
             "INDEX_SETTINGS": {},

@@ -1,4 +1,4 @@
-"""Load the demo: the site, its home page and the demo accounts. Idempotent."""
+"""Load the demo: the site, the modules and the demo accounts with some progress. Idempotent."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +21,13 @@ DEMO_ACCOUNTS = [
         False,
         ("Editors",),
         "content author (Wagtail editor)",
+    ),
+    (
+        "inhoudsdeskundige@signaal.test",
+        "Ine Inhoudsdeskundige",
+        False,
+        ("Inhoudsdeskundigen",),
+        "content reviewer: approves module changes",
     ),
     ("beheer@signaal.test", "Bram Beheerder", True, (), "platform administrator"),
 ]

@@ -1,0 +1,73 @@
+import datetime
+
+import pytest
+from wagtail.models import Page
+
+from courses import content_loader
+from courses.models import CourseIndexPage, LessonPage, ModulePage, Sector, Theme
+
+
+@pytest.fixture
+def catalogue(home_page) -> CourseIndexPage:
+    content_loader.ensure_taxonomy()
+    return content_loader.ensure_catalogue(home=home_page)
+
+
+def make_module(
+    parent: Page,
+    title: str,
+    *,
+    themes: tuple[str, ...] = ("rode-vlaggen",),
+    level: str = "basis",
+    minutes: int = 45,
+    sectors: tuple[str, ...] = ("politie",),
+    lessons: int = 3,
+    summary: str = "Een module voor professionals.",
+    next_review: datetime.date | None = None,
+) -> ModulePage:
+    """A published module with published lessons, built as an editor would."""
+    today = datetime.date.today()
+    module = ModulePage(
+        live=False,
+        title=title,
+        summary=summary,
+        level=level,
+        estimated_minutes=minutes,
+        learning_objectives=[{"type": "objective", "value": "Je kunt signalen herkennen."}],
+        sources=[
+            {
+                "type": "source",
+                "value": {"document": "003.txt", "title": "Plan van aanpak", "section": "§1.2"},
+            }
+        ],
+        content_owner="Redactie",
+        last_reviewed=today,
+        next_review=next_review or today + datetime.timedelta(days=365),
+    )
+    module.themes = list(Theme.objects.filter(slug__in=themes))
+    module.target_sectors = list(Sector.objects.filter(slug__in=sectors))
+    parent.add_child(instance=module)
+    for number in range(1, lessons + 1):
+        add_lesson(module, f"Les {number}")
+    module.save_revision().publish()
+    module.refresh_from_db()
+    return module
+
+
+def add_lesson(module: ModulePage, title: str, *, publish: bool = True) -> LessonPage:
+    lesson = LessonPage(
+        title=title,
+        body=[
+            {"type": "text", "value": f"<p>Tekst van {title}.</p>"},
+            {"type": "reflection", "value": {"prompt": "Wat herken je hiervan?"}},
+        ],
+    )
+    module.add_child(instance=lesson)
+    if publish:
+        lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    return lesson
+
+
+def lessons_of(module: ModulePage) -> list[LessonPage]:
+    return list(LessonPage.objects.child_of(module).live().order_by("path"))

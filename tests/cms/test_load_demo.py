@@ -11,6 +11,7 @@ DEMO_EMAILS = {
     "leerling@signaal.test",
     "coordinator@signaal.test",
     "redacteur@signaal.test",
+    "inhoudsdeskundige@signaal.test",
     "beheer@signaal.test",
 }
 
@@ -27,7 +28,7 @@ def test_load_demo_is_idempotent_and_creates_site_and_accounts(settings, capsys)
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class is HomePage
     assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
-    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 4
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == len(DEMO_EMAILS)
     for email in DEMO_EMAILS:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
 
@@ -51,3 +52,18 @@ def test_load_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_learner_has_one_module_completed_and_one_in_progress(settings):
+    from courses.models import Enrolment, ModulePage
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    assert ModulePage.objects.live().count() >= 6
+    enrolments = Enrolment.objects.filter(user__email="leerling@signaal.test")
+    assert enrolments.filter(completed_at__isnull=False).count() == 1
+    in_progress = enrolments.get(completed_at__isnull=True)
+    assert in_progress.lesson_completions.count() == 1
+    assert in_progress.last_lesson is not None

@@ -1,0 +1,83 @@
+"""Authors: review report, moderation by a second person, scheduled publishing."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Page
+
+from courses import services
+from courses.models import ModulePage
+from tests.courses.conftest import make_module
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_review_report_lists_overdue_and_soon_due_modules_only(client, catalogue):
+    today = datetime.date.today()
+    make_module(catalogue, "Verlopen", next_review=today - datetime.timedelta(days=3))
+    make_module(catalogue, "Binnenkort", next_review=today + datetime.timedelta(days=20))
+    make_module(catalogue, "Later", next_review=today + datetime.timedelta(days=90))
+    client.force_login(UserFactory(is_superuser=True))
+    response = client.get("/beheer/reports/modules-review/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Verlopen" in content
+    assert "Binnenkort" in content
+    assert "Later" not in content
+    assert "verlopen" in content  # the overdue marker
+
+
+def test_review_report_is_for_admin_users_only(client, catalogue):
+    client.force_login(UserFactory())
+    assert client.get("/beheer/reports/modules-review/").status_code == 302
+
+
+def test_an_authors_change_goes_live_only_after_a_reviewer_approves(client, catalogue):
+    services.ensure_review_workflow(catalogue=catalogue)
+    module = make_module(catalogue, "Meldcode")
+    author = UserFactory()
+    author.groups.add(Group.objects.get(name="Editors"))
+    reviewer = UserFactory()
+    reviewer.groups.add(Group.objects.get(name=services.REVIEWERS_GROUP))
+
+    module.title = "Meldcode (herzien)"
+    revision = module.save_revision(user=author)
+    workflow = module.get_workflow()
+    assert workflow.name == services.REVIEW_WORKFLOW
+    state = workflow.start(module, author)
+    module.refresh_from_db()
+    assert module.title == "Meldcode"  # still the live version
+    assert not module.permissions_for_user(author).can_publish()
+
+    task_state = state.current_task_state
+    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    module.refresh_from_db()
+    assert module.title == "Meldcode (herzien)"
+    assert module.live_revision_id == revision.pk
+
+
+def test_scheduled_publishing_publishes_when_the_time_has_come(catalogue):
+    module = make_module(catalogue, "Stalking")
+    module.summary = "Nieuwe samenvatting."
+    module.go_live_at = timezone.now() - datetime.timedelta(minutes=1)
+    module.save_revision().publish()  # with go_live_at in the past it publishes at once
+    module.refresh_from_db()
+    assert module.summary == "Nieuwe samenvatting."
+
+    module.summary = "Later."
+    revision = module.save_revision()
+    revision.approved_go_live_at = timezone.now() - datetime.timedelta(seconds=1)
+    revision.save()
+    call_command("publish_scheduled")
+    module.refresh_from_db()
+    assert module.summary == "Later."
+
+
+def test_catalogue_accepts_only_modules_and_modules_only_lessons():
+    assert ModulePage.allowed_parent_page_models() == [
+        Page.objects.model._meta.apps.get_model("courses", "CourseIndexPage")
+    ]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.http import HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
@@ -76,9 +77,16 @@ class CourseIndexPage(Page):
         verbose_name = _("module catalogue")
 
     def serve(self, request, *args, **kwargs):
-        from .views import catalogue_page
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().serve(request, *args, **kwargs)
 
-        return catalogue_page(request, self)
+    def get_context(self, request, *args, **kwargs):
+        from . import views
+
+        return super().get_context(request, *args, **kwargs) | views.catalogue_context(
+            request, self
+        )
 
 
 class ModulePage(Page):
@@ -166,9 +174,16 @@ class ModulePage(Page):
         verbose_name_plural = _("modules")
 
     def serve(self, request, *args, **kwargs):
-        from .views import module_page
+        from . import views
 
-        return module_page(request, self)
+        if request.method == "POST":
+            return views.start_module(request, self)
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from . import views
+
+        return super().get_context(request, *args, **kwargs) | views.module_context(request, self)
 
 
 class ModuleAccreditation(Orderable):
@@ -204,9 +219,16 @@ class LessonPage(Page):
         verbose_name_plural = _("lessons")
 
     def serve(self, request, *args, **kwargs):
-        from .views import lesson_page
+        from . import views
 
-        return lesson_page(request, self)
+        if request.method == "POST":
+            return views.lesson_action(request, self)
+        return views.open_lesson(request, self) or super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        from . import views
+
+        return super().get_context(request, *args, **kwargs) | views.lesson_context(request, self)
 
 
 class ModuleVersion(models.Model):

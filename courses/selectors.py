@@ -231,6 +231,8 @@ class ModuleOutline:
 
     def neighbours(self, lesson: LessonPage) -> tuple[LessonPage | None, LessonPage | None]:
         ids = [step.lesson.pk for step in self.steps]
+        if lesson.pk not in ids:  # a draft lesson seen in preview
+            return None, None
         position = ids.index(lesson.pk)
         previous = self.steps[position - 1].lesson if position > 0 else None
         following = self.steps[position + 1].lesson if position + 1 < len(ids) else None

@@ -4,7 +4,7 @@ through courses.selectors and write through courses.services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -21,63 +21,59 @@ DURATION_LABELS = {
 }
 
 
-def catalogue_page(request: HttpRequest, page: CourseIndexPage) -> HttpResponse:
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
+def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
     filters = selectors.CatalogueFilters.from_querydict(request.GET)
-    result = selectors.catalogue(filters)
-    context = {
-        "page": page,
-        "self": page,
+    return {
         "filters": filters,
-        "catalogue": result,
+        "catalogue": selectors.catalogue(filters),
         "themes": Theme.objects.all(),
         "levels": Level.choices,
         "sectors": Sector.objects.all(),
         "durations": [(key, DURATION_LABELS[key]) for key in DURATION_BUCKETS],
     }
-    return TemplateResponse(request, "courses/course_index_page.html", context)
 
 
-def module_page(request: HttpRequest, page: ModulePage) -> HttpResponse:
-    if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect_to_login(page.url)
-        enrolment = services.start_module(user=request.user, module=page)
-        outline = selectors.module_outline(module=page, enrolment=enrolment)
-        target = enrolment.last_lesson or next(
-            (s.lesson for s in outline.steps if not s.done), None
-        )
-        if target is None and outline.steps:
-            target = outline.steps[0].lesson
-        return redirect(target.url if target else page.url)
+def module_context(request: HttpRequest, page: ModulePage) -> dict:
     enrolment = selectors.learner_enrolment(user=request.user, module=page)
-    outline = selectors.module_outline(module=page, enrolment=enrolment)
-    context = {
-        "page": page,
-        "self": page,
+    return {
         "enrolment": enrolment,
-        "outline": outline,
+        "outline": selectors.module_outline(module=page, enrolment=enrolment),
         "themes": page.themes.all(),
         "sectors": page.target_sectors.all(),
         "accreditations": page.accreditations.all(),
     }
-    return TemplateResponse(request, "courses/module_page.html", context)
 
 
-def lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
+def start_module(request: HttpRequest, page: ModulePage) -> HttpResponse:
+    """POST on a module page: enrol and go to where the learner should be."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(page.url)
+    enrolment = services.start_module(user=request.user, module=page)
+    outline = selectors.module_outline(module=page, enrolment=enrolment)
+    target = enrolment.last_lesson or next((s.lesson for s in outline.steps if not s.done), None)
+    if target is None and outline.steps:
+        target = outline.steps[0].lesson
+    return redirect(target.url if target else page.url)
+
+
+def open_lesson(request: HttpRequest, page: LessonPage) -> HttpResponse | None:
+    """GET on a lesson: learners must be logged in; the visit is where they resume.
+    Returns a response when the page should not be rendered."""
     if not request.user.is_authenticated:
         return redirect_to_login(page.url)
     module = page.get_parent().specific
-    if request.method == "POST":
-        return _lesson_action(request, page, module)
     enrolment = services.start_module(user=request.user, module=module)
     services.record_lesson_visit(enrolment=enrolment, lesson=page)
+    return None
+
+
+def lesson_context(request: HttpRequest, page: LessonPage) -> dict:
+    # Read-only, so that an editor's preview of a draft records nothing.
+    module = page.get_parent().specific
+    enrolment = selectors.learner_enrolment(user=request.user, module=module)
     outline = selectors.module_outline(module=module, enrolment=enrolment, current=page)
     previous_lesson, next_lesson = outline.neighbours(page)
-    context = {
-        "page": page,
-        "self": page,
+    return {
         "module": module,
         "enrolment": enrolment,
         "outline": outline,
@@ -86,10 +82,13 @@ def lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
         "lesson_done": any(step.done for step in outline.steps if step.current),
         "reflections": selectors.reflection_answers(user=request.user, lesson=page),
     }
-    return TemplateResponse(request, "courses/lesson_page.html", context)
 
 
-def _lesson_action(request: HttpRequest, page: LessonPage, module: ModulePage) -> HttpResponse:
+def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
+    """POST on a lesson: mark it done, or save a reflection answer."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(page.url)
+    module = page.get_parent().specific
     action = request.POST.get("action")
     if action == "complete":
         enrolment = services.complete_lesson(user=request.user, lesson=page)

@@ -81,3 +81,27 @@ def test_catalogue_accepts_only_modules_and_modules_only_lessons():
     assert ModulePage.allowed_parent_page_models() == [
         Page.objects.model._meta.apps.get_model("courses", "CourseIndexPage")
     ]
+
+
+def test_an_editor_previews_a_draft_lesson_without_enrolling(client, catalogue):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from courses.models import Enrolment
+    from tests.courses.conftest import add_lesson
+
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    draft = add_lesson(module, "Conceptles", publish=False)
+    request = RequestFactory().get("/beheer/")
+    request.user = UserFactory(is_superuser=True)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    for page in (draft, module):
+        response = page.make_preview_request(original_request=request)
+        assert response.status_code == 200
+    assert (
+        "Tekst van Conceptles."
+        in draft.make_preview_request(original_request=request).rendered_content
+    )
+    assert not Enrolment.objects.exists()

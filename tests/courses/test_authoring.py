@@ -105,3 +105,16 @@ def test_an_editor_previews_a_draft_lesson_without_enrolling(client, catalogue):
         in draft.make_preview_request(original_request=request).rendered_content
     )
     assert not Enrolment.objects.exists()
+
+
+def test_the_module_and_lesson_editors_open_in_the_admin(client, catalogue):
+    from tests.courses.conftest import lessons_of
+
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    client.force_login(UserFactory(is_superuser=True))
+    for page in (catalogue, module, lessons_of(module)[0]):
+        assert client.get(f"/beheer/pages/{page.pk}/edit/").status_code == 200
+    assert client.get(f"/beheer/pages/add/courses/modulepage/{catalogue.pk}/").status_code == 200
+    assert client.get(f"/beheer/pages/add/courses/lessonpage/{module.pk}/").status_code == 200
+    assert client.get("/beheer/snippets/courses/theme/").status_code == 200
+    assert client.get("/beheer/settings/cms/safetysettings/").status_code in (200, 302)

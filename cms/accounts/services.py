@@ -4,9 +4,11 @@ from django.conf import settings
 
 from .models import User
 
+SUPPORTED_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
+
 
 def set_preferred_language(*, user: User, language: str) -> None:
-    if language not in {code for code, _name in settings.LANGUAGES}:
+    if language not in SUPPORTED_LANGUAGES:
         raise ValueError(f"Unsupported language: {language!r}")
     if user.preferred_language != language:
         user.preferred_language = language

@@ -167,7 +167,7 @@ class ModulePage(Page):
     ]
 
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.LessonPage"]
+    subpage_types = ["courses.LessonPage", "quizzes.ScenarioQuizPage"]
 
     class Meta:
         verbose_name = _("module")

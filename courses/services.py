@@ -148,9 +148,21 @@ def module_completion(*, enrolment: Enrolment) -> ModuleCompletion:
 
 
 def _assessment_passed(enrolment: Enrolment) -> bool:
-    # Modules get a scenario quiz with the quizzes app; until a module has one, there is
-    # no assessment to pass.
-    return True
+    # The one place courses asks the quizzes app anything (imported here: quizzes builds
+    # on courses, not the other way round).
+    from quizzes.selectors import assessment_passed
+
+    return assessment_passed(enrolment)
+
+
+def refresh_completion(*, enrolment: Enrolment) -> Enrolment:
+    """Mark the enrolment completed when every requirement is now met (idempotent)."""
+    with transaction.atomic():
+        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        if enrolment.completed_at is None and module_completion(enrolment=enrolment).is_complete:
+            enrolment.completed_at = timezone.now()
+            enrolment.save(update_fields=["completed_at", "last_activity_at"])
+    return enrolment
 
 
 @transaction.atomic
@@ -162,10 +174,7 @@ def complete_lesson(*, user: User, lesson: LessonPage) -> Enrolment:
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     LessonCompletion.objects.get_or_create(enrolment=enrolment, lesson=lesson)
     record_lesson_visit(enrolment=enrolment, lesson=lesson)
-    if module_completion(enrolment=enrolment).is_complete:
-        enrolment.completed_at = timezone.now()
-        enrolment.save(update_fields=["completed_at", "last_activity_at"])
-    return enrolment
+    return refresh_completion(enrolment=enrolment)
 
 
 def save_reflection(

@@ -8,6 +8,7 @@ from cms.accounts.models import User
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
+from quizzes.demo import give_demo_attempts, load_demo_quizzes
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             home = ensure_site(hostname="127.0.0.1", port=8000)
             modules = load_demo_modules(home=home)
+            quizzes = load_demo_quizzes(modules=modules)
             for email, full_name, is_superuser, groups, _purpose in DEMO_ACCOUNTS:
                 ensure_verified_account(
                     email=email,
@@ -53,7 +55,12 @@ class Command(BaseCommand):
                 )
             learner = User.objects.get(email="leerling@signaal.test")
             give_demo_progress(learner=learner, completed=modules[0], in_progress=modules[1])
-        self.stdout.write(self.style.SUCCESS(f"Demo site ready: {len(modules)} modules."))
+            give_demo_attempts(learner=learner, completed=modules[0])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo site ready: {len(modules)} modules, {len(quizzes)} scenario quizzes."
+            )
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, _su, _groups, purpose in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {purpose}")

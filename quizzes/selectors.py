@@ -1,0 +1,320 @@
+"""Reads for scenario quizzes: the graph an attempt is played against, whether a learner
+may start, what an attempt looked like, whether a module's assessment is passed, and the
+aggregated insight for authors and organisations."""
+
+import datetime
+import functools
+import random
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from wagtail.models import Revision
+
+from cms.accounts.models import User
+from courses.models import Enrolment, ModulePage
+
+from . import scenario as rules
+from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage, Signal
+
+# Aggregates about fewer learners than this are not shown, so no one can be singled out.
+MINIMUM_GROUP = 5
+
+
+@functools.lru_cache(maxsize=256)
+def scenario_for_revision(revision_id: int) -> rules.Scenario:
+    """The graph as it was in that revision. Revisions never change, so it is cached."""
+    return Revision.objects.get(pk=revision_id).as_object().scenario
+
+
+def module_quiz(module: ModulePage) -> ScenarioQuizPage | None:
+    return ScenarioQuizPage.objects.child_of(module).live().first()
+
+
+def assessment_passed(enrolment: Enrolment) -> bool:
+    """The module's assessment for this enrolment: passed when the module has no live quiz,
+    or when one of the enrolment's attempts at it passed."""
+    quiz = module_quiz(enrolment.module)
+    if quiz is None:
+        return True
+    return enrolment.quiz_attempts.filter(quiz=quiz, passed=True).exists()
+
+
+@dataclass(frozen=True)
+class AttemptAllowance:
+    may_start: bool
+    used: int
+    allowed: int
+    reason: str = ""
+    next_possible_at: datetime.datetime | None = None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if not self.allowed else max(0, self.allowed - self.used)
+
+
+def attempt_allowance(
+    *, user: User, quiz: ScenarioQuizPage, enrolment: Enrolment | None
+) -> AttemptAllowance:
+    attempts = (
+        QuizAttempt.objects.filter(enrolment=enrolment, quiz=quiz)
+        if enrolment
+        else QuizAttempt.objects.none()
+    )
+    used = attempts.count()
+    allowed = quiz.attempts_allowed
+    if allowed and used >= allowed:
+        return AttemptAllowance(
+            False,
+            used,
+            allowed,
+            ngettext(
+                "You have used the %(count)d attempt this quiz allows.",
+                "You have used all %(count)d attempts this quiz allows.",
+                allowed,
+            )
+            % {"count": allowed}
+            + " "
+            + _("Ask your organisation's coordinator or the Signaal team for another chance."),
+        )
+    last = attempts.filter(finished_at__isnull=False).order_by("-finished_at").first()
+    if last and quiz.wait_minutes:
+        next_at = last.finished_at + datetime.timedelta(minutes=quiz.wait_minutes)
+        if next_at > timezone.now():
+            return AttemptAllowance(
+                False,
+                used,
+                allowed,
+                _("You can start a new attempt from %(moment)s.")
+                % {"moment": date_format(timezone.localtime(next_at), "DATETIME_FORMAT")},
+                next_at,
+            )
+    return AttemptAllowance(True, used, allowed)
+
+
+def displayed_choices(attempt: QuizAttempt, step: rules.Step) -> list[rules.Choice]:
+    """The choices in the order this learner sees them: shuffled per attempt when the
+    quiz says so, the same order on every reload. Put-in-order items are always shuffled
+    (in their given order the answer would be shown)."""
+    choices = list(step.choices)
+    scenario = scenario_for_revision(attempt.revision_id)
+    if scenario.shuffle or step.kind == rules.StepKind.ORDER:
+        generator = random.Random(f"{attempt.pk}:{step.key}")  # noqa: S311 (not security)
+        generator.shuffle(choices)
+        if step.kind == rules.StepKind.ORDER and choices == list(step.choices):
+            choices.reverse()
+    return choices
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    step: rules.Step
+    answer: QuizAnswer
+    evaluation: rules.Evaluation
+
+    @property
+    def chosen_labels(self) -> list[str]:
+        return [self.step.choice(choice_id).label for choice_id in self.answer.choice_ids]
+
+
+@dataclass(frozen=True)
+class AttemptReport:
+    attempt: QuizAttempt
+    scenario: rules.Scenario
+    path: list[PathEntry]
+    end: rules.Step | None
+    missed_signals: list[Signal]
+    best_possible: int | None
+
+    @property
+    def last(self) -> PathEntry | None:
+        return self.path[-1] if self.path else None
+
+
+def attempt_report(attempt: QuizAttempt) -> AttemptReport:
+    """The path the learner took, with the feedback on each answer as that revision gave
+    it, and the signals to review (missed and not recognised later in the attempt)."""
+    scenario = scenario_for_revision(attempt.revision_id)
+    path = []
+    missed: dict[str, None] = {}
+    recognised: set[str] = set()
+    for answer in attempt.answers.all():
+        step = scenario.step(answer.step_key)
+        path.append(PathEntry(step, answer, rules.evaluate(step, answer.choice_ids)))
+        missed.update(dict.fromkeys(answer.missed))
+        recognised.update(answer.recognised)
+    to_review = [slug for slug in missed if slug not in recognised]
+    signals = {signal.slug: signal for signal in Signal.objects.filter(slug__in=to_review)}
+    end = scenario.step(attempt.current_step) if attempt.is_finished else None
+    return AttemptReport(
+        attempt=attempt,
+        scenario=scenario,
+        path=path,
+        end=end,
+        missed_signals=[signals[slug] for slug in to_review if slug in signals],
+        best_possible=rules.best_score(scenario),
+    )
+
+
+@dataclass(frozen=True)
+class QuizState:
+    open_attempt: QuizAttempt | None
+    finished: list[QuizAttempt]
+    allowance: AttemptAllowance
+    passed: bool
+
+
+def quiz_state(*, user: User, quiz: ScenarioQuizPage) -> QuizState | None:
+    if not user.is_authenticated:
+        return None
+    module = quiz.get_parent().specific
+    enrolment = Enrolment.objects.filter(user=user, module=module).order_by("-started_at").first()
+    attempts = list(
+        QuizAttempt.objects.filter(user=user, quiz=quiz, enrolment=enrolment).order_by("number")
+    )
+    return QuizState(
+        open_attempt=next((a for a in attempts if not a.is_finished), None),
+        finished=[a for a in attempts if a.is_finished],
+        allowance=attempt_allowance(user=user, quiz=quiz, enrolment=enrolment),
+        passed=any(a.passed for a in attempts),
+    )
+
+
+def learner_attempt(*, user: User, quiz: ScenarioQuizPage, attempt_id) -> QuizAttempt | None:
+    """One of the learner's own attempts at this quiz; None for anyone else's."""
+    try:
+        return QuizAttempt.objects.get(pk=int(attempt_id), user=user, quiz=quiz)
+    except (QuizAttempt.DoesNotExist, TypeError, ValueError):
+        return None
+
+
+# --- Insight: aggregated, never per person ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceCount:
+    label: str
+    count: int
+    share: int  # percent of the answers to the step
+
+
+@dataclass(frozen=True)
+class StepInsight:
+    step: rules.Step
+    answers: int
+    choices: list[ChoiceCount]
+
+
+@dataclass(frozen=True)
+class SignalInsight:
+    signal: Signal
+    missed: int
+    recognised: int
+    learners: int
+
+    @property
+    def miss_rate(self) -> int:
+        total = self.missed + self.recognised
+        return round(100 * self.missed / total) if total else 0
+
+
+@dataclass(frozen=True)
+class QuizInsight:
+    attempts: int
+    finished: int
+    passed: int
+    learners: int
+    steps: list[StepInsight] = field(default_factory=list)
+    signals: list[SignalInsight] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def pass_rate(self) -> int:
+        return round(100 * self.passed / self.finished) if self.finished else 0
+
+
+def quiz_insight(quiz: ScenarioQuizPage, *, minimum_group: int = MINIMUM_GROUP) -> QuizInsight:
+    """For authors: how a quiz is played, aggregated over all attempts. Choices are
+    counted by their stable ids, so figures from older revisions add up; labels come from
+    the live revision. With fewer learners than minimum_group only the totals show."""
+    attempts = QuizAttempt.objects.filter(quiz=quiz)
+    totals = _attempt_totals(attempts)
+    if totals["learners"] < minimum_group:
+        return QuizInsight(**totals, hidden=True)
+    answers = QuizAnswer.objects.filter(attempt__quiz=quiz)
+    scenario = quiz.scenario
+    per_choice: dict[str, Counter] = defaultdict(Counter)
+    per_step: Counter = Counter()
+    for step_key, choice_ids in answers.values_list("step_key", "choice_ids").iterator():
+        per_step[step_key] += 1
+        per_choice[step_key].update(choice_ids)
+    steps = []
+    for step in scenario.steps:
+        if step.is_end:
+            continue
+        count = per_step[step.key]
+        steps.append(
+            StepInsight(
+                step=step,
+                answers=count,
+                choices=[
+                    ChoiceCount(
+                        label=choice.label,
+                        count=per_choice[step.key][choice.id],
+                        share=round(100 * per_choice[step.key][choice.id] / count) if count else 0,
+                    )
+                    for choice in step.choices
+                ],
+            )
+        )
+    return QuizInsight(
+        **totals, steps=steps, signals=signal_misses(attempts, minimum_group=minimum_group)
+    )
+
+
+def _attempt_totals(attempts: QuerySet[QuizAttempt]) -> dict:
+    rows = list(attempts.values_list("user_id", "finished_at", "passed"))
+    return {
+        "attempts": len(rows),
+        "finished": sum(1 for _user, finished, _passed in rows if finished),
+        "passed": sum(1 for _user, _finished, passed in rows if passed),
+        "learners": len({user for user, _finished, _passed in rows}),
+    }
+
+
+def signal_misses(
+    attempts: QuerySet[QuizAttempt], *, minimum_group: int = MINIMUM_GROUP
+) -> list[SignalInsight]:
+    """Per signal, how often the given attempts missed and recognised it, most missed
+    first. The organisations app passes its members' attempts to show where their
+    knowledge gaps are. A signal seen by fewer than minimum_group learners is left out."""
+    missed: Counter = Counter()
+    recognised: Counter = Counter()
+    learners: dict[str, set[int]] = defaultdict(set)
+    rows = QuizAnswer.objects.filter(attempt__in=attempts).values_list(
+        "attempt__user_id", "missed", "recognised"
+    )
+    for user_id, missed_slugs, recognised_slugs in rows.iterator():
+        for slug in missed_slugs:
+            missed[slug] += 1
+            learners[slug].add(user_id)
+        for slug in recognised_slugs:
+            recognised[slug] += 1
+            learners[slug].add(user_id)
+    shown = [slug for slug, users in learners.items() if len(users) >= minimum_group]
+    signals = Signal.objects.in_bulk(shown, field_name="slug")
+    result = [
+        SignalInsight(
+            signal=signals[slug],
+            missed=missed[slug],
+            recognised=recognised[slug],
+            learners=len(learners[slug]),
+        )
+        for slug in shown
+        if slug in signals
+    ]
+    return sorted(result, key=lambda item: (-item.miss_rate, -item.missed, item.signal.name))

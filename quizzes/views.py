@@ -1,0 +1,117 @@
+"""The quiz page: intro, the current step, feedback, results. Plain form posts (it works
+without JavaScript); the server decides everything through quizzes.services."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
+
+from . import scenario as rules
+from . import selectors, services
+from .models import ScenarioQuizPage
+
+MAX_CHOICES = 50
+
+
+def open_quiz(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        return redirect_to_login(page.url)
+    return None
+
+
+def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
+    # Read-only: an editor's preview renders the whole graph and records nothing.
+    module = page.get_parent().specific
+    context = {"module": module, "is_preview": getattr(request, "is_preview", False)}
+    if context["is_preview"] or not request.user.is_authenticated:
+        context["scenario"] = page.scenario
+        context["preview_problems"] = rules.problems(page.scenario)
+        return context
+    state = selectors.quiz_state(user=request.user, quiz=page)
+    context["state"] = state
+    shown = selectors.learner_attempt(
+        user=request.user, quiz=page, attempt_id=request.GET.get("poging")
+    )
+    if shown and shown.is_finished:
+        context["report"] = selectors.attempt_report(shown)
+        return context
+    attempt = state.open_attempt
+    if attempt:
+        report = selectors.attempt_report(attempt)
+        step = report.scenario.step(attempt.current_step)
+        context.update(
+            attempt=attempt,
+            report=report,
+            step=step,
+            choices=selectors.displayed_choices(attempt, step),
+            positions=range(1, len(step.choices) + 1),
+            step_number=len(report.path) + 1,
+            show_feedback=report.scenario.feedback == rules.FeedbackTiming.PER_STEP,
+            step_image=(
+                get_image_model().objects.filter(pk=step.image_id).first()
+                if step.image_id
+                else None
+            ),
+        )
+    return context
+
+
+def quiz_action(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(page.url)
+    action = request.POST.get("action")
+    if action == "start":
+        try:
+            services.start_attempt(user=request.user, quiz=page)
+        except services.QuizRefusal as refusal:
+            messages.error(request, str(refusal))
+        return redirect(f"{page.url}#vraag")
+    if action == "answer":
+        return _answer(request, page)
+    messages.error(request, _("That action is not possible here."))
+    return redirect(page.url)
+
+
+def _answer(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
+    attempt = selectors.learner_attempt(
+        user=request.user, quiz=page, attempt_id=request.POST.get("attempt")
+    )
+    if attempt is None:
+        messages.error(request, _("That attempt does not exist."))
+        return redirect(page.url)
+    step_key = request.POST.get("step", "")[:60]
+    try:
+        choice_ids = _choice_ids(request, attempt, step_key)
+        result = services.answer(attempt=attempt, step_key=step_key, choice_ids=choice_ids)
+    except services.QuizRefusal as refusal:
+        messages.error(request, str(refusal))
+        return redirect(f"{page.url}#vraag")
+    if result.attempt.is_finished:
+        return redirect(f"{page.url}?poging={result.attempt.pk}#uitslag")
+    return redirect(f"{page.url}#vraag")
+
+
+def _choice_ids(request: HttpRequest, attempt, step_key: str) -> list[str]:
+    """The choices from the form. A put-in-order answer arrives as a position per item
+    (select boxes, usable without a mouse or JavaScript) and becomes the ordered ids."""
+    positions = {
+        name.removeprefix("position-"): value
+        for name, value in request.POST.items()
+        if name.startswith("position-")
+    }
+    if not positions:
+        chosen = request.POST.getlist("choice")[:MAX_CHOICES]
+        return [choice[:64] for choice in chosen]
+    if len(positions) > MAX_CHOICES:
+        raise services.QuizRefusal(_("That choice does not belong to this question."))
+    try:
+        numbered = {item[:64]: int(value) for item, value in positions.items()}
+    except ValueError:
+        raise services.QuizRefusal(_("Give every item a place number.")) from None
+    if len(set(numbered.values())) != len(numbered):
+        raise services.QuizRefusal(
+            _("Two items have the same place. Give every item a place of its own.")
+        )
+    return sorted(numbered, key=numbered.get)

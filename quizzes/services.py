@@ -33,16 +33,21 @@ def start_attempt(*, user: User, quiz: ScenarioQuizPage) -> QuizAttempt:
     allowance = selectors.attempt_allowance(user=user, quiz=quiz, enrolment=enrolment)
     if not allowance.may_start:
         raise QuizRefusal(allowance.reason)
-    revision = quiz.live_revision
-    if revision is None:
+    # Read fresh: the page object may predate the latest publication.
+    revision_id = (
+        ScenarioQuizPage.objects.filter(pk=quiz.pk, live=True)
+        .values_list("live_revision_id", flat=True)
+        .first()
+    )
+    if revision_id is None:
         raise QuizRefusal(_("This quiz is not available at the moment."))
-    scenario = selectors.scenario_for_revision(revision.pk)
+    scenario = selectors.scenario_for_revision(revision_id)
     try:
         with transaction.atomic():
             return QuizAttempt.objects.create(
                 user=user,
                 quiz=quiz,
-                revision=revision,
+                revision_id=revision_id,
                 enrolment=enrolment,
                 number=allowance.used + 1,
                 current_step=scenario.start.key,

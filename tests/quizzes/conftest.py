@@ -97,14 +97,20 @@ HAND_OM_DE_KEEL = {
             "type": "order",
             "title": "De stappen",
             "narrative": "<p>Zet in volgorde.</p>",
-            "items": ["Signalen in kaart brengen", "Overleggen met een collega", "Gesprek met de cliënt"],
+            "items": [
+                "Signalen in kaart brengen",
+                "Overleggen met een collega",
+                "Gesprek met de cliënt",
+            ],
             "points": 1,
             "feedback": "Eerst signalen, dan overleg, dan het gesprek.",
             "missed": ["collega-consulteren"],
             "next": "einde-goed",
         },
-        {"key": "einde-goed", "type": "end", "title": "Afloop", "outcome": "<p>Sanne krijgt hulp.</p>"},
-        {"key": "einde-zorg", "type": "end", "title": "Afloop", "outcome": "<p>Het patroon blijft.</p>"},
+        {"key": "einde-goed", "type": "end", "title": "Afloop",
+         "outcome": "<p>Sanne krijgt hulp.</p>"},
+        {"key": "einde-zorg", "type": "end", "title": "Afloop",
+         "outcome": "<p>Het patroon blijft.</p>"},
     ],
 }  # fmt: skip
 

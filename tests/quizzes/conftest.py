@@ -124,6 +124,7 @@ def quiz_data(**changes) -> dict:
 def make_quiz(module, data: dict | None = None, *, publish: bool = True) -> ScenarioQuizPage:
     content_loader.ensure_signals()
     quiz = content_loader.unsaved_quiz_page(data or quiz_data())
+    quiz.live = publish
     module.add_child(instance=quiz)
     if publish:
         quiz.save_revision().publish()

@@ -1,0 +1,47 @@
+"""The per-signal figures organisations will show coordinators: aggregated over the
+attempts they pass in, signals seen by fewer than five people left out."""
+
+import pytest
+
+from quizzes import selectors, services
+from quizzes.models import QuizAttempt
+from tests.factories import UserFactory
+
+from .conftest import choice_id
+
+pytestmark = pytest.mark.django_db
+
+
+def miss_the_strangulation(quiz, user):
+    attempt = services.start_attempt(user=user, quiz=quiz)
+    services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
+    services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
+
+
+def test_signal_misses_for_a_group_of_learners(quiz):
+    staff = [UserFactory() for _ in range(5)]
+    for user in staff[:3]:
+        miss_the_strangulation(quiz, user)
+    for user in staff[3:]:
+        services.play_best_path(user=user, quiz=quiz)
+    outsider = UserFactory()
+    miss_the_strangulation(quiz, outsider)
+
+    figures = selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff))
+    by_slug = {row.signal.slug: row for row in figures}
+    strangulation = by_slug["poging-tot-verwurging"]
+    assert (strangulation.missed, strangulation.recognised, strangulation.learners) == (3, 4, 5)
+    assert strangulation.miss_rate == 43
+    # doorvragen: missed by 3, recognised by 2 -> 5 learners; shown.
+    assert by_slug["doorvragen"].missed == 3
+    # Signals only the best players met (2 people) are hidden.
+    assert "dwangmatige-controle" not in by_slug
+    # Most missed first.
+    assert figures[0].miss_rate >= figures[-1].miss_rate
+
+
+def test_fewer_than_five_learners_show_nothing(quiz):
+    staff = [UserFactory() for _ in range(4)]
+    for user in staff:
+        miss_the_strangulation(quiz, user)
+    assert selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff)) == []

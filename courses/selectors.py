@@ -200,6 +200,14 @@ def use_elasticsearch() -> bool:
 ElasticsearchException = (ElasticsearchTransportError, ElasticsearchApiError)
 
 
+def module_assessment(*, module: ModulePage, enrolment: Enrolment | None):
+    """The module's scenario quiz and the learner's standing, or None without a quiz.
+    (Imported here: the quizzes app builds on courses, not the other way round.)"""
+    from quizzes.selectors import module_assessment
+
+    return module_assessment(module=module, enrolment=enrolment)
+
+
 def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
     """The enrolment that shows on the module page: the open one, else the latest."""
     if not user.is_authenticated:

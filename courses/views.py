@@ -37,6 +37,7 @@ def module_context(request: HttpRequest, page: ModulePage) -> dict:
     enrolment = selectors.learner_enrolment(user=request.user, module=page)
     return {
         "enrolment": enrolment,
+        "assessment": selectors.module_assessment(module=page, enrolment=enrolment),
         "outline": selectors.module_outline(module=page, enrolment=enrolment),
         "themes": page.themes.all(),
         "sectors": page.target_sectors.all(),
@@ -97,7 +98,15 @@ def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
         if enrolment.completed_at:
             messages.success(request, _("You have completed this module."))
             return redirect(module.url)
-        return redirect(next_lesson.url if next_lesson else module.url)
+        if next_lesson:
+            return redirect(next_lesson.url)
+        assessment = selectors.module_assessment(module=module, enrolment=enrolment)
+        if assessment and not assessment.passed and outline.done == outline.total:
+            messages.success(
+                request, _("You have read every lesson. The scenario quiz completes the module.")
+            )
+            return redirect(assessment.quiz.url)
+        return redirect(module.url)
     if action == "reflect":
         block_id = request.POST.get("block_id", "")
         try:

@@ -45,6 +45,26 @@ def assessment_passed(enrolment: Enrolment) -> bool:
 
 
 @dataclass(frozen=True)
+class ModuleAssessment:
+    quiz: ScenarioQuizPage
+    passed: bool
+    attempts: int
+
+
+def module_assessment(*, module: ModulePage, enrolment: Enrolment | None) -> ModuleAssessment | None:
+    """The module's quiz and how the learner stands with it, for the module page."""
+    quiz = module_quiz(module)
+    if quiz is None:
+        return None
+    attempts = list(
+        enrolment.quiz_attempts.filter(quiz=quiz).values_list("passed", flat=True)
+        if enrolment
+        else []
+    )
+    return ModuleAssessment(quiz=quiz, passed=any(attempts), attempts=len(attempts))
+
+
+@dataclass(frozen=True)
 class AttemptAllowance:
     may_start: bool
     used: int

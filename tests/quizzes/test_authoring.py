@@ -96,7 +96,7 @@ def test_publishing_a_broken_quiz_is_refused_with_the_reasons(admin_client, modu
     response = admin_client.post(add_url(module), page_form(BROKEN, action="action-publish"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Step &#x27;begin&#x27; leads to step &#x27;nergens&#x27;, which does not exist." in page
+    assert "Stap &#x27;begin&#x27; leidt naar stap &#x27;nergens&#x27;, maar die bestaat niet." in page
     assert not ScenarioQuizPage.objects.exists()
 
 
@@ -109,7 +109,7 @@ def test_a_broken_draft_can_be_saved_but_not_submitted_or_published(admin_client
     for action in ("action-publish", "action-submit"):
         response = admin_client.post(edit, page_form(BROKEN, action=action))
         assert response.status_code == 200
-        assert "which does not exist" in response.content.decode()
+        assert "maar die bestaat niet" in response.content.decode()
     quiz.refresh_from_db()
     assert not quiz.live
 
@@ -118,7 +118,7 @@ def test_an_unreachable_pass_mark_is_refused(admin_client, module):
     response = admin_client.post(
         add_url(module), page_form(GOOD, pass_mark=3, action="action-publish")
     )
-    assert "The pass mark (3 points) cannot be reached" in response.content.decode()
+    assert "De cesuur (3 punten) is niet te halen" in response.content.decode()
 
 
 def test_a_playable_quiz_publishes(admin_client, module):
@@ -133,7 +133,7 @@ def test_every_way_of_publishing_checks_the_graph(module):
     data = quiz_data()
     data["steps"][0]["choices"][0]["next"] = "bestaat-niet"
     quiz = make_quiz(module, data, publish=False)
-    with pytest.raises(QuizNotPublishable, match="does not exist"):
+    with pytest.raises(QuizNotPublishable, match="bestaat niet"):
         quiz.get_latest_revision().publish()
     quiz.refresh_from_db()
     assert not quiz.live
@@ -151,7 +151,7 @@ def test_the_editor_preview_shows_the_whole_graph_and_records_nothing(quiz):
     response = quiz.make_preview_request(original_request=request)
     page = response.rendered_content
     assert response.status_code == 200
-    assert "Preview for authors" in page
+    assert "Voorbeeld voor auteurs" in page
     assert 'id="stap-escalatie"' in page
     assert not quiz.attempts.exists()
 
@@ -168,12 +168,12 @@ def test_insight_is_aggregated_and_hidden_for_small_groups(admin_client, quiz):
     for _learner in range(4):
         play_best_path(user=UserFactory(), quiz=quiz)
     page = admin_client.get(url).content.decode()
-    assert "Fewer than 5 people" in page
-    assert "Choices per step" not in page
+    assert "Minder dan 5 mensen" in page
+    assert "Keuzes per stap" not in page
 
     play_best_path(user=UserFactory(full_name="Anna de Vries"), quiz=quiz)
     page = admin_client.get(url).content.decode()
-    assert "Choices per step" in page
+    assert "Keuzes per stap" in page
     assert "Ik vraag door naar wat er gebeurde" in page
     assert "Anna de Vries" not in page
     assert "100%" in page

@@ -173,14 +173,14 @@ class TestRefusals:
     def test_an_answer_for_a_step_that_is_not_the_current_one(self, quiz):
         attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="not the current question"):
+        with pytest.raises(services.QuizRefusal, match="niet de huidige vraag"):
             services.answer(attempt=attempt, step_key="meldcode", choice_ids=ids(quiz, "meldcode"))
         assert snapshot(attempt) == before
 
     def test_a_choice_from_another_step(self, quiz):
         attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="does not belong"):
+        with pytest.raises(services.QuizRefusal, match="hoort niet bij deze vraag"):
             services.answer(
                 attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "gevolg", 0)]
             )
@@ -192,7 +192,7 @@ class TestRefusals:
         other = make_quiz(make_module(catalogue, "Andere module"), quiz_data(module="andere"))
         attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="does not belong"):
+        with pytest.raises(services.QuizRefusal, match="hoort niet bij deze vraag"):
             services.answer(
                 attempt=attempt, step_key="start", choice_ids=[choice_id(other, "start", 0)]
             )
@@ -203,14 +203,14 @@ class TestRefusals:
         chosen = [choice_id(quiz, "start", 0)]
         services.answer(attempt=attempt, step_key="start", choice_ids=chosen)
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="already answered"):
+        with pytest.raises(services.QuizRefusal, match="al beantwoord"):
             services.answer(attempt=attempt, step_key="start", choice_ids=chosen)
         assert snapshot(attempt) == before
 
     def test_an_answer_after_the_attempt_ended(self, quiz):
         attempt = play_best(quiz, services.start_attempt(user=UserFactory(), quiz=quiz))
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="ended"):
+        with pytest.raises(services.QuizRefusal, match="afgelopen"):
             services.answer(
                 attempt=attempt, step_key="einde-goed", choice_ids=[choice_id(quiz, "start", 0)]
             )
@@ -219,7 +219,7 @@ class TestRefusals:
     def test_two_choices_on_a_single_choice_step(self, quiz):
         attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
         before = snapshot(attempt)
-        with pytest.raises(services.QuizRefusal, match="Choose one"):
+        with pytest.raises(services.QuizRefusal, match="Kies een van"):
             services.answer(attempt=attempt, step_key="start", choice_ids=ids(quiz, "start"))
         assert snapshot(attempt) == before
 
@@ -240,7 +240,7 @@ class TestRefusals:
             follow=True,
         )
         assert response.status_code == 200
-        assert "does not belong to this question" in response.content.decode()
+        assert "hoort niet bij deze vraag" in response.content.decode()
         assert snapshot(attempt) == before
 
     def test_someone_elses_attempt(self, quiz, client):
@@ -257,11 +257,11 @@ class TestRefusals:
             },
             follow=True,
         )
-        assert "That attempt does not exist." in response.content.decode()
+        assert "Die poging bestaat niet." in response.content.decode()
         assert snapshot(attempt) == before
         # Nor can anyone else see its results.
         page = client.get(f"{quiz.url}?poging={attempt.pk}").content.decode()
-        assert "Your result" not in page
+        assert "Je resultaat" not in page
 
     def test_an_order_with_two_items_in_the_same_place(self, quiz, client):
         learner = UserFactory()
@@ -279,7 +279,7 @@ class TestRefusals:
             | {f"position-{item}": "1" for item in ids(quiz, "meldcode")},
             follow=True,
         )
-        assert "same place" in response.content.decode()
+        assert "dezelfde plaats" in response.content.decode()
         assert snapshot(attempt) == before
 
     def test_anonymous_visitors_are_sent_to_log_in(self, quiz, client):
@@ -295,7 +295,7 @@ def test_attempts_allowed_and_waiting_time(module):
     attempt = services.start_attempt(user=learner, quiz=quiz)
     services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
     services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
-    with pytest.raises(services.QuizRefusal, match="used the 1 attempt"):
+    with pytest.raises(services.QuizRefusal, match="de 1 poging gebruikt"):
         services.start_attempt(user=learner, quiz=quiz)
     assert QuizAttempt.objects.filter(user=learner).count() == 1
 
@@ -306,7 +306,7 @@ def test_waiting_time_between_attempts(module):
     attempt = services.start_attempt(user=learner, quiz=quiz)
     services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
     services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
-    with pytest.raises(services.QuizRefusal, match="new attempt from"):
+    with pytest.raises(services.QuizRefusal, match="een nieuwe poging starten"):
         services.start_attempt(user=learner, quiz=quiz)
 
 
@@ -337,9 +337,9 @@ def test_results_show_score_path_feedback_and_what_to_review(quiz, client):
     ).attempt
     client.force_login(learner)
     page = client.get(f"{quiz.url}?poging={attempt.pk}").content.decode()
-    assert "Not passed" in page
-    assert "0 points; 5 needed to pass" in page
+    assert "Niet gehaald" in page
+    assert "0 punten; 5 nodig om te halen" in page
     assert "Hiermee mis je een belangrijke rode vlag." in page  # feedback per choice
     assert "Het patroon blijft." in page  # the end's outcome
-    assert "What to review" in page
+    assert "Wat je nog eens kunt bekijken" in page
     assert "Poging tot verwurging" in page

@@ -150,7 +150,7 @@ def test_a_loop_with_an_exit_is_fine_and_one_without_is_refused():
     found = rules.problems(Scenario(steps=(looping, b_closed, end), pass_mark=1))
     codes = {problem.code for problem in found}
     assert ProblemCode.CLOSED_CYCLE in codes
-    assert any("'a', 'b' form a loop" in problem.message for problem in found)
+    assert any("'a', 'b' vormen een lus" in problem.message for problem in found)
 
 
 def test_messages_name_the_step_and_the_problem():
@@ -166,7 +166,7 @@ def test_messages_name_the_step_and_the_problem():
         Step(key="einde", kind=StepKind.END),
     )
     (problem,) = rules.problems(Scenario(steps=steps, pass_mark=1))
-    assert problem.message == "Step 'begin' leads to step 'nergens', which does not exist."
+    assert problem.message == "Stap 'begin' leidt naar stap 'nergens', maar die bestaat niet."
 
     steps = (
         Step(
@@ -184,7 +184,7 @@ def test_messages_name_the_step_and_the_problem():
     assert [p.code for p in found] == [ProblemCode.UNREACHABLE]
     found = rules.problems(Scenario(steps=steps[:2], pass_mark=3))
     assert found[0].message == (
-        "The pass mark (3 points) cannot be reached: the highest score on any path is 1 points."
+        "De cesuur (3 punten) is niet te halen: de hoogste score op welk pad ook is 1 punten."
     )
 
 

@@ -51,7 +51,9 @@ class ModuleAssessment:
     attempts: int
 
 
-def module_assessment(*, module: ModulePage, enrolment: Enrolment | None) -> ModuleAssessment | None:
+def module_assessment(
+    *, module: ModulePage, enrolment: Enrolment | None
+) -> ModuleAssessment | None:
     """The module's quiz and how the learner stands with it, for the module page."""
     quiz = module_quiz(module)
     if quiz is None:

@@ -67,3 +67,20 @@ def test_demo_learner_has_one_module_completed_and_one_in_progress(settings):
     in_progress = enrolments.get(completed_at__isnull=True)
     assert in_progress.lesson_completions.count() == 1
     assert in_progress.last_lesson is not None
+
+
+@pytest.mark.django_db
+def test_demo_learners_completed_module_has_a_passed_scenario_attempt(settings):
+    from courses.models import Enrolment
+    from quizzes.models import QuizAttempt, ScenarioQuizPage
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    assert ScenarioQuizPage.objects.live().count() >= 6
+    completed = Enrolment.objects.get(
+        user__email="leerling@signaal.test", completed_at__isnull=False
+    )
+    passed = QuizAttempt.objects.get(enrolment=completed, passed=True)
+    assert passed.score >= passed.pass_mark
+    assert passed.answers.count() >= 2

@@ -50,7 +50,10 @@ def decision(key, choices):
 
 
 def end(key):
-    return ("end", {"key": key, "case": "", "title": "Afloop", "outcome": rich_text("<p>Klaar.</p>")})
+    return (
+        "end",
+        {"key": key, "case": "", "title": "Afloop", "outcome": rich_text("<p>Klaar.</p>")},
+    )
 
 
 def page_form(steps, *, pass_mark=2, action=None):
@@ -96,7 +99,9 @@ def test_publishing_a_broken_quiz_is_refused_with_the_reasons(admin_client, modu
     response = admin_client.post(add_url(module), page_form(BROKEN, action="action-publish"))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Stap &#x27;begin&#x27; leidt naar stap &#x27;nergens&#x27;, maar die bestaat niet." in page
+    assert (
+        "Stap &#x27;begin&#x27; leidt naar stap &#x27;nergens&#x27;, maar die bestaat niet." in page
+    )
     assert not ScenarioQuizPage.objects.exists()
 
 

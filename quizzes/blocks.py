@@ -1,9 +1,11 @@
 """StreamField blocks for the steps of a scenario quiz. Each step has a key that choices
 point to; ListBlock item ids are stable across revisions, so answers can refer to them."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 NARRATIVE_FEATURES = ["bold", "italic", "ol", "ul"]
@@ -45,6 +47,18 @@ class QuestionBase(StepBase):
     image_alt = blocks.CharBlock(
         label=_("Alternative text for the image"), required=False, max_length=250
     )
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("image") and not (value.get("image_alt") or "").strip():
+            raise StructBlockValidationError(
+                block_errors={
+                    "image_alt": ValidationError(
+                        _("Describe what the image shows for people who cannot see it.")
+                    )
+                }
+            )
+        return value
 
 
 class BranchBlock(blocks.StructBlock):

@@ -188,3 +188,32 @@ def test_insight_is_for_editors_of_the_quiz_only(client, quiz):
     client.force_login(UserFactory())
     response = client.get(reverse("quizzes_insight", args=[quiz.pk]))
     assert response.status_code in (302, 403)
+
+
+def test_a_step_image_needs_alternative_text():
+    from django.core.exceptions import ValidationError
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from quizzes.blocks import DecisionStepBlock
+
+    block = DecisionStepBlock()
+    image = Image.objects.create(title="Voordeur", file=get_test_image_file())
+    value = block.to_python(
+        {
+            "key": "begin",
+            "title": "Begin",
+            "narrative": "<p>Wat doe je?</p>",
+            "image": image.pk,
+            "image_alt": "",
+            "choices": [
+                {"label": "A", "feedback": "a", "score": 1, "next": "x"},
+                {"label": "B", "feedback": "b", "score": 0, "next": "x"},
+            ],
+            "branches": [],
+        }
+    )
+    with pytest.raises(ValidationError):
+        block.clean(value)
+    value["image_alt"] = "Een voordeur met een deurbel"
+    block.clean(value)

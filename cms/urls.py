@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from certificates import views as certificate_views
 from courses import views as course_views
 
 from . import views
@@ -23,6 +24,8 @@ urlpatterns = [
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
     path("mijn-leren/", course_views.my_learning, name="my_learning"),
+    path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
+    path("certificaten/", include("certificates.urls")),
 ]
 
 if settings.DEBUG:

@@ -133,6 +133,12 @@ class ModulePage(Page):
         ),
     )
     current_version = models.PositiveIntegerField(_("current version"), default=0, editable=False)
+    certificate_validity_months = models.PositiveSmallIntegerField(
+        _("certificate valid for (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("How long a certificate for this module stays valid."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -153,6 +159,7 @@ class ModulePage(Page):
                 FieldPanel("content_owner"),
                 FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review")]),
                 FieldPanel("substantive_change"),
+                FieldPanel("certificate_validity_months"),
             ],
             heading=_("Maintenance"),
         ),

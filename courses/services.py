@@ -162,6 +162,9 @@ def refresh_completion(*, enrolment: Enrolment) -> Enrolment:
         if enrolment.completed_at is None and module_completion(enrolment=enrolment).is_complete:
             enrolment.completed_at = timezone.now()
             enrolment.save(update_fields=["completed_at", "last_activity_at"])
+            from .signals import module_completed
+
+            module_completed.send(sender=Enrolment, enrolment=enrolment)
     return enrolment
 
 

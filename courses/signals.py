@@ -1,10 +1,15 @@
 """Keep module versions in step with publishing, whichever way a page is published
 (editor, workflow approval, scheduled publishing)."""
 
+from django.dispatch import Signal
 from wagtail.signals import page_published, page_unpublished
 
 from .models import LessonPage, ModulePage
 from .services import record_module_publication, update_search_index
+
+# Sent (inside the completing transaction) when an enrolment becomes complete; the
+# certificates app issues the certificate. Arguments: enrolment.
+module_completed = Signal()
 
 
 def _module_published(sender, instance: ModulePage, **kwargs) -> None:

@@ -19,4 +19,12 @@ def _clear_cache():
 
 @pytest.fixture
 def home_page(db):
+    # A transactional test (browser, concurrency) flushes the tables afterwards, taking
+    # the locale and tree root that Wagtail's migrations made; put them back first.
+    from django.conf import settings
+    from wagtail.models import Locale, Page
+
+    if Page.get_first_root_node() is None:
+        locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     return ensure_site()

@@ -1,0 +1,74 @@
+"""Learners' certificates and the public verification page. Thin: selectors and services
+decide; the verification page shows status, holder, module, dates and issuer only."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from . import codes, selectors, services
+from .models import Certificate
+
+NOINDEX = "noindex, nofollow"
+
+
+@login_required
+def my_certificates(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "certificates/my_certificates.html",
+        {"certificates": selectors.learner_certificates(user=request.user)},
+    )
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None:
+        raise Http404
+    content = services.certificate_pdf(certificate, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="signaal-certificaat-{code}.pdf"'
+    return response
+
+
+@require_GET
+def verify_form(request: HttpRequest) -> HttpResponse:
+    typed = request.GET.get("code", "").strip()[:64]
+    if typed:
+        try:
+            return redirect("certificate_verify", code=codes.normalise(typed))
+        except codes.CodeError:
+            return _verification_response(request, selectors.verify(typed), typed=typed)
+    return _noindex(TemplateResponse(request, "certificates/verify.html", {}))
+
+
+@require_GET
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    return _verification_response(request, selectors.verify(code), typed=code)
+
+
+def _verification_response(request, verification, *, typed: str) -> HttpResponse:
+    if not selectors.verification_allowed(request.META.get("REMOTE_ADDR", "")):
+        response = TemplateResponse(request, "certificates/verify.html", {"limited": True})
+        response.status_code = 429
+        return _noindex(response)
+    response = TemplateResponse(
+        request,
+        "certificates/verify.html",
+        {
+            "verification": verification,
+            "typed": typed,
+            "form_url": reverse("certificate_verify_form"),
+        },
+    )
+    if verification.outcome in ("unknown", "typo"):
+        response.status_code = 404
+    return _noindex(response)
+
+
+def _noindex(response: HttpResponse) -> HttpResponse:
+    response["X-Robots-Tag"] = NOINDEX
+    return response

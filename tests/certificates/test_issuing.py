@@ -69,7 +69,7 @@ def test_no_certificate_before_completion(module, quiz):  # noqa: F811
 
 def test_codes_have_80_random_bits_and_catch_typing_errors():
     code = codes.new_code()
-    assert len(code) == 17 and len(set(codes.new_code() for _ in range(200))) == 200
+    assert len(code) == 17 and len({codes.new_code() for _ in range(200)}) == 200
     assert codes.normalise(codes.formatted(code).lower()) == code
     assert codes.normalise(" ".join(code)) == code
     for position in range(len(code)):

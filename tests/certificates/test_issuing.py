@@ -176,3 +176,31 @@ def test_my_certificates_lists_the_learners_own(client, module, quiz):  # noqa: 
     mine = Certificate.objects.get(user=learner)
     assert mine.formatted_code in page
     assert Certificate.objects.get(user=other).formatted_code not in page
+
+
+def test_an_administrator_revokes_with_a_reason_and_it_is_logged(client, module, quiz):  # noqa: F811
+    learner = UserFactory()
+    complete(module, quiz, learner)
+    certificate = Certificate.objects.get(user=learner)
+    url = f"/beheer/certificaten/{certificate.pk}/intrekken/"
+
+    client.force_login(UserFactory())  # not an administrator
+    assert client.post(url, {"reason": "x"}).status_code in (302, 403)
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+
+    admin = UserFactory(is_superuser=True, full_name="Beheerder Bea")
+    client.force_login(admin)
+    response = client.post(url, {"reason": ""})
+    assert response.status_code == 200  # the form asks for a reason; nothing changed
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+
+    response = client.post(url, {"reason": "Behaald met andermans account"})
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is not None
+    log = certificate.revocation
+    assert (log.revoked_by, log.reason) == (admin, "Behaald met andermans account")
+    listing = client.get("/beheer/certificaten/", {"q": certificate.code}).content.decode()
+    assert "Behaald met andermans account" in listing and "Beheerder Bea" in listing

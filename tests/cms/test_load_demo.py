@@ -23,6 +23,7 @@ def test_load_demo_is_idempotent_and_creates_site_and_accounts(settings, capsys)
     call_command("load_demo")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
+    assert "/certificaten/verifieer/" in out
 
     assert HomePage.objects.count() == 1
     site = Site.objects.get(is_default_site=True)
@@ -82,5 +83,10 @@ def test_demo_learners_completed_module_has_a_passed_scenario_attempt(settings):
         user__email="leerling@signaal.test", completed_at__isnull=False
     )
     passed = QuizAttempt.objects.get(enrolment=completed, passed=True)
+    from certificates.models import Certificate, CertificateStatus
+
+    certificate = Certificate.objects.get(user__email="leerling@signaal.test")
+    assert certificate.status() == CertificateStatus.VALID
+    assert certificate.enrolment == completed
     assert passed.score >= passed.pass_mark
     assert passed.answers.count() >= 2

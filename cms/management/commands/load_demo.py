@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
+from certificates.models import Certificate
 from cms.accounts.models import User
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
@@ -64,3 +66,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, _su, _groups, purpose in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {purpose}")
+        certificate = Certificate.objects.filter(user=learner).first()
+        if certificate:
+            self.stdout.write(
+                "The demo learner's certificate: "
+                f"http://127.0.0.1:8000{reverse('certificate_verify', args=[certificate.code])}"
+            )

@@ -55,3 +55,14 @@ def verification_allowed(address: str) -> bool:
         cache.set(key, 1, VERIFY_WINDOW_SECONDS)
         count = 1
     return count <= VERIFY_LIMIT
+
+
+def revoked_status_indexes(*, list_number: int) -> set[int]:
+    """Indexes set in one Bitstring Status List: the revoked certificates it covers."""
+    from .open_badges import STATUS_LIST_BITS
+
+    first = (list_number - 1) * STATUS_LIST_BITS
+    revoked = Certificate.objects.filter(
+        revoked_at__isnull=False, pk__gte=first, pk__lt=first + STATUS_LIST_BITS
+    ).values_list("pk", flat=True)
+    return {pk - first for pk in revoked}

@@ -5,5 +5,13 @@ from . import views
 urlpatterns = [
     path("verifieer/", views.verify_form, name="certificate_verify_form"),
     path("verifieer/<str:code>/", views.verify, name="certificate_verify"),
+    path("open-badges/uitgever.json", views.open_badges_issuer, name="open_badges_issuer"),
+    path("open-badges/sleutels.json", views.open_badges_key, name="open_badges_key"),
+    path(
+        "open-badges/status/<int:number>.jwt",
+        views.open_badges_status_list,
+        name="open_badges_status_list",
+    ),
     path("<str:code>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path("<str:code>/open-badge.jwt", views.open_badge, name="certificate_open_badge"),
 ]

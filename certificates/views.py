@@ -2,13 +2,13 @@
 decide; the verification page shows status, holder, module, dates and issuer only."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from . import codes, selectors, services
+from . import codes, keys, open_badges, selectors, services
 from .models import Certificate
 
 NOINDEX = "noindex, nofollow"
@@ -71,4 +71,45 @@ def _verification_response(request, verification, *, typed: str) -> HttpResponse
 
 def _noindex(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = NOINDEX
+    return response
+
+
+@login_required
+def open_badge(request: HttpRequest, code: str) -> HttpResponse:
+    """The learner's certificate as a signed Open Badges 3.0 credential (VC-JWT)."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None:
+        raise Http404
+    base_url = request.build_absolute_uri("/")
+    token = open_badges.sign(
+        open_badges.credential(certificate, base_url=base_url), base_url=base_url
+    )
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Content-Disposition"] = f'attachment; filename="signaal-open-badge-{code}.jwt"'
+    return response
+
+
+@require_GET
+def open_badges_issuer(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"@context": open_badges.CONTEXTS}
+        | open_badges.issuer_profile(request.build_absolute_uri("/"))
+    )
+
+
+@require_GET
+def open_badges_key(request: HttpRequest) -> JsonResponse:
+    """The public key that verifies our credentials (a JSON Web Key Set)."""
+    return JsonResponse({"keys": [keys.public_jwk()]})
+
+
+@require_GET
+def open_badges_status_list(request: HttpRequest, number: int) -> HttpResponse:
+    base_url = request.build_absolute_uri("/")
+    revoked = selectors.revoked_status_indexes(list_number=number)
+    credential = open_badges.status_list_credential(number, revoked, base_url=base_url)
+    response = HttpResponse(
+        open_badges.sign(credential, base_url=base_url), content_type="application/vc+jwt"
+    )
+    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -300,3 +300,12 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Certificates. The Ed25519 key that signs Open Badges credentials: PEM in
+# SIGNAAL_SIGNING_KEY, or a file (generated on first use when DEBUG is on).
+SIGNAAL_SIGNING_KEY = os.environ.get("SIGNAAL_SIGNING_KEY", "")
+SIGNAAL_SIGNING_KEY_FILE = Path(
+    os.environ.get("SIGNAAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "signing-key.pem")
+)
+CERTIFICATE_RENEWAL_WINDOW_DAYS = int(os.environ.get("CERTIFICATE_RENEWAL_WINDOW_DAYS", "60"))
+CERTIFICATE_REMINDER_DAYS = int(os.environ.get("CERTIFICATE_REMINDER_DAYS", "30"))

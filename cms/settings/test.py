@@ -1,6 +1,8 @@
 """Test runs: production-like (DEBUG off), with a throwaway key and fast hashing."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-deployment-0123456789")
 os.environ["DJANGO_DEBUG"] = "0"
@@ -19,3 +21,7 @@ LANGUAGE_COOKIE_SECURE = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory, so tests can close and reopen the connection like a server does.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# Tests sign with a throwaway key, generated once per run.
+SIGNAAL_SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / f"signaal-test-key-{os.getpid()}.pem"
+TESTING = True

@@ -3,6 +3,7 @@ W3C Bitstring Status List that publishes revocations without asking about one pe
 
 import base64
 import gzip
+from datetime import datetime
 
 import jwt
 from django.urls import reverse
@@ -81,8 +82,6 @@ def credential(certificate: Certificate, *, base_url: str) -> dict:
 def sign(payload_credential: dict, *, base_url: str) -> str:
     """VC-JWT as Open Badges 3.0 describes it: the credential in the `vc` claim, with
     iss, jti, nbf and exp taken from it."""
-    from datetime import datetime
-
     claims = {
         "iss": payload_credential["issuer"]["id"],
         "jti": payload_credential["id"],

@@ -39,9 +39,6 @@ def issue_for(*, enrolment: Enrolment) -> Certificate:
     version, and not yet in the renewal window) keeps it; otherwise the next cycle starts."""
     if enrolment.completed_at is None:
         raise ValueError("Only a completed enrolment earns a certificate.")
-    existing = Certificate.objects.filter(enrolment=enrolment).first()
-    if existing:
-        return existing
     # One issuer at a time per person: the second request waits here, then finds the first
     # one's certificate.
     user = User.objects.select_for_update().get(pk=enrolment.user_id)

@@ -380,9 +380,8 @@ def _closed_cycles(scenario: Scenario, reachable: set[str]) -> Iterator[Problem]
                 % {"steps": ", ".join(f"'{key}'" for key in sorted(component))},
                 first,
             )
-        else:
-            # A step outside any loop that cannot finish only leads into such a loop.
-            continue
+        # A step outside any loop that cannot finish only leads into such a loop, which
+        # is reported itself.
 
 
 def best_score(scenario: Scenario, *, budget: int = 200_000) -> int | None:

@@ -8,7 +8,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -178,7 +178,8 @@ def attempt_report(attempt: QuizAttempt) -> AttemptReport:
         path=path,
         end=end,
         missed_signals=[signals[slug] for slug in to_review if slug in signals],
-        best_possible=rules.best_score(scenario),
+        # Only the results page shows it; not worth the search on every step.
+        best_possible=rules.best_score(scenario) if attempt.is_finished else None,
     )
 
 
@@ -299,13 +300,12 @@ def quiz_insight(quiz: ScenarioQuizPage, *, minimum_group: int = MINIMUM_GROUP) 
 
 
 def _attempt_totals(attempts: QuerySet[QuizAttempt]) -> dict:
-    rows = list(attempts.values_list("user_id", "finished_at", "passed"))
-    return {
-        "attempts": len(rows),
-        "finished": sum(1 for _user, finished, _passed in rows if finished),
-        "passed": sum(1 for _user, _finished, passed in rows if passed),
-        "learners": len({user for user, _finished, _passed in rows}),
-    }
+    return attempts.aggregate(
+        attempts=Count("pk"),
+        finished=Count("pk", filter=Q(finished_at__isnull=False)),
+        passed=Count("pk", filter=Q(passed=True)),
+        learners=Count("user", distinct=True),
+    )
 
 
 def signal_misses(

@@ -103,3 +103,19 @@ def site(transactional_db):
         locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
         Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     return ensure_site()
+
+
+def log_in(page, email: str, next_path: str = "") -> None:
+    """Sign in through the platform's login form, as a person would."""
+    from tests.factories import TEST_PASSWORD
+
+    page.goto(f"/account/login/{'?next=' + next_path if next_path else ''}")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+def put_in_order(page, items: list[str]) -> None:
+    """Answer a put-in-order step with its place selects."""
+    for place, item in enumerate(items, start=1):
+        page.get_by_label(item).select_option(label=f"Plaats {place}")

@@ -7,17 +7,10 @@ from django.contrib.auth.models import Group, Permission
 
 from cms.accounts.services import ensure_verified_account
 from tests.accounts.test_mfa import totp_code
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email: str) -> None:
-    page.goto("/account/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
 
 
 def test_an_editor_reaches_the_admin_through_the_platform_login_and_edits_the_home_page(

@@ -15,9 +15,9 @@ from courses import services as course_services
 from quizzes import scenario as rules
 from quizzes import services as quiz_services
 from tests.courses.conftest import lessons_of, make_module
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, put_in_order
 from tests.factories import TEST_PASSWORD
-from tests.quizzes.conftest import make_quiz
+from tests.quizzes.conftest import MELDCODE_ORDER, make_quiz
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,21 +47,10 @@ def almost_done(site):
     return module, quiz
 
 
-def log_in(page, email: str, next_path: str) -> None:
-    page.goto(f"/account/login/?next={next_path}")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-
-
 def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     module, quiz = almost_done
     log_in(page, "lotte@example.nl", quiz.url)
-    for place, item in enumerate(
-        ["Signalen in kaart brengen", "Overleggen met een collega", "Gesprek met de cliënt"],
-        start=1,
-    ):
-        page.get_by_label(item).select_option(label=f"Plaats {place}")
+    put_in_order(page, MELDCODE_ORDER)
     page.get_by_role("button", name="Antwoord versturen").click()
     expect(
         page.get_by_role("region", name="Je resultaat").get_by_text("Gehaald", exact=True)

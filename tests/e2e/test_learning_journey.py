@@ -8,7 +8,7 @@ import pytest
 from cms.accounts.services import ensure_verified_account
 from courses import content_loader
 from tests.courses.conftest import make_module
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -37,15 +37,8 @@ def modules(site):
     return catalogue
 
 
-def log_in(page, next_path: str = "") -> None:
-    page.goto(f"/account/login/{'?next=' + next_path if next_path else ''}")
-    page.get_by_label("E-mail").fill("lotte@example.nl")
-    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-
-
 def test_filter_start_read_two_lessons_log_out_and_resume(page, live_server, modules):
-    log_in(page)
+    log_in(page, "lotte@example.nl")
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Modules").click()
     assert_accessible(page)
     page.get_by_label(re.compile(r"^Verdieping")).check()
@@ -66,7 +59,7 @@ def test_filter_start_read_two_lessons_log_out_and_resume(page, live_server, mod
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(f"{live_server.url}/")
 
-    log_in(page)
+    log_in(page, "lotte@example.nl")
     page.wait_for_url(re.compile(r"/mijn-leren/$"))
     page.get_by_role("link", name="Verder: Les 2").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Les 2"
@@ -78,7 +71,7 @@ def test_quick_exit_leaves_for_a_neutral_site_by_button_and_by_escape_twice(page
         "https://www.knmi.nl/**",
         lambda route: route.fulfill(body=NEUTRAL_PAGE, content_type="text/html"),
     )
-    log_in(page)
+    log_in(page, "lotte@example.nl")
     page.goto("/modules/rode-vlaggen-herkennen/")
     page.get_by_role("link", name=re.compile("Snel weg")).click()
     page.wait_for_url(re.compile(r"knmi\.nl"))
@@ -98,7 +91,7 @@ def test_quick_exit_leaves_for_a_neutral_site_by_button_and_by_escape_twice(page
 def test_lessons_read_fully_with_javascript_switched_off(browser, live_server, modules):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
-    log_in(page)
+    log_in(page, "lotte@example.nl")
     page.goto("/modules/meldcode-in-de-praktijk/")
     page.get_by_role("button", name="Start deze module").click()
     assert page.get_by_text("Tekst van Les 1.").is_visible()

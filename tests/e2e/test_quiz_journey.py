@@ -11,9 +11,9 @@ from cms.accounts.services import ensure_verified_account
 from courses import content_loader
 from courses import services as course_services
 from tests.courses.conftest import lessons_of, make_module
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, put_in_order
 from tests.factories import TEST_PASSWORD
-from tests.quizzes.conftest import make_quiz
+from tests.quizzes.conftest import MELDCODE_ORDER, make_quiz
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,16 +32,9 @@ def module_with_quiz(site):
     return module, quiz
 
 
-def log_in(page, next_path: str) -> None:
-    page.goto(f"/account/login/?next={next_path}")
-    page.get_by_label("E-mail").fill("lotte@example.nl")
-    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
-
-
 def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, module_with_quiz):
     module, quiz = module_with_quiz
-    log_in(page, module.url)
+    log_in(page, "lotte@example.nl", module.url)
     assert page.get_by_text("nog niet gehaald").count() == 0
     page.get_by_role("link", name="Toets").click()
     assert_accessible(page)
@@ -61,7 +54,7 @@ def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, 
     page.context.close()
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
-    log_in(page, quiz.url)
+    log_in(page, "lotte@example.nl", quiz.url)
     expect(page.get_by_role("heading", name="Een week later")).to_be_visible()
     page.get_by_label("Ik vraag nu wel door").check()
     page.get_by_role("button", name="Antwoord versturen").click()
@@ -83,11 +76,7 @@ def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, 
     # Put the meldcode steps in order with the select boxes.
     expect(page.get_by_role("heading", name="De stappen")).to_be_visible()
     assert_accessible(page)
-    for place, item in enumerate(
-        ["Signalen in kaart brengen", "Overleggen met een collega", "Gesprek met de cliënt"],
-        start=1,
-    ):
-        page.get_by_label(item).select_option(label=f"Plaats {place}")
+    put_in_order(page, MELDCODE_ORDER)
     page.get_by_role("button", name="Antwoord versturen").click()
 
     # The result: passed, with the path and the wrong choice's feedback.

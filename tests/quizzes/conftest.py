@@ -6,6 +6,12 @@ from quizzes import content_loader
 from quizzes.models import ScenarioQuizPage
 from tests.courses.conftest import catalogue, make_module  # noqa: F401 (fixture)
 
+MELDCODE_ORDER = [
+    "Signalen in kaart brengen",
+    "Overleggen met een collega",
+    "Gesprek met de cliënt",
+]
+
 # A small case in the content file format (quizzes/content/README.md). Best path:
 # doorvragen (2) -> all signals marked (2) -> order right (3) = 7 points.
 HAND_OM_DE_KEEL = {
@@ -97,11 +103,7 @@ HAND_OM_DE_KEEL = {
             "type": "order",
             "title": "De stappen",
             "narrative": "<p>Zet in volgorde.</p>",
-            "items": [
-                "Signalen in kaart brengen",
-                "Overleggen met een collega",
-                "Gesprek met de cliënt",
-            ],
+            "items": MELDCODE_ORDER,
             "points": 1,
             "feedback": "Eerst signalen, dan overleg, dan het gesprek.",
             "missed": ["collega-consulteren"],
@@ -136,6 +138,19 @@ def make_quiz(module, data: dict | None = None, *, publish: bool = True) -> Scen
 
 def choice_id(quiz: ScenarioQuizPage, step_key: str, index: int) -> str:
     return quiz.scenario.step(step_key).choices[index].id
+
+
+def play_to_poor_end(quiz: ScenarioQuizPage, user):
+    """Miss the strangulation, then close the conversation: the poor end, 0 points."""
+    from quizzes import services
+
+    attempt = services.start_attempt(user=user, quiz=quiz)
+    attempt = services.answer(
+        attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)]
+    ).attempt
+    return services.answer(
+        attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)]
+    ).attempt
 
 
 @pytest.fixture

@@ -7,25 +7,19 @@ from quizzes import selectors, services
 from quizzes.models import QuizAttempt
 from tests.factories import UserFactory
 
-from .conftest import choice_id
+from .conftest import play_to_poor_end
 
 pytestmark = pytest.mark.django_db
-
-
-def miss_the_strangulation(quiz, user):
-    attempt = services.start_attempt(user=user, quiz=quiz)
-    services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
-    services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
 
 
 def test_signal_misses_for_a_group_of_learners(quiz):
     staff = [UserFactory() for _ in range(5)]
     for user in staff[:3]:
-        miss_the_strangulation(quiz, user)
+        play_to_poor_end(quiz, user)
     for user in staff[3:]:
         services.play_best_path(user=user, quiz=quiz)
     outsider = UserFactory()
-    miss_the_strangulation(quiz, outsider)
+    play_to_poor_end(quiz, outsider)
 
     figures = selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff))
     by_slug = {row.signal.slug: row for row in figures}
@@ -43,5 +37,5 @@ def test_signal_misses_for_a_group_of_learners(quiz):
 def test_fewer_than_five_learners_show_nothing(quiz):
     staff = [UserFactory() for _ in range(4)]
     for user in staff:
-        miss_the_strangulation(quiz, user)
+        play_to_poor_end(quiz, user)
     assert selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff)) == []

@@ -11,7 +11,7 @@ from quizzes.models import QuizAnswer, QuizAttempt
 from tests.courses.conftest import lessons_of
 from tests.factories import UserFactory
 
-from .conftest import choice_id, make_quiz, quiz_data
+from .conftest import choice_id, make_quiz, play_to_poor_end, quiz_data
 
 pytestmark = pytest.mark.django_db
 
@@ -94,13 +94,7 @@ def test_missing_two_signals_so_far_leads_to_the_escalation_step(quiz):
 
 
 def test_a_failed_attempt_does_not_pass(quiz):
-    attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
-    attempt = services.answer(
-        attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)]
-    ).attempt
-    attempt = services.answer(
-        attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)]
-    ).attempt
+    attempt = play_to_poor_end(quiz, UserFactory())
     assert attempt.is_finished
     assert attempt.passed is False
     assert attempt.current_step == "einde-zorg"
@@ -292,9 +286,7 @@ class TestRefusals:
 def test_attempts_allowed_and_waiting_time(module):
     quiz = make_quiz(module, quiz_data(attempts_allowed=1))
     learner = UserFactory()
-    attempt = services.start_attempt(user=learner, quiz=quiz)
-    services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
-    services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
+    play_to_poor_end(quiz, learner)
     with pytest.raises(services.QuizRefusal, match="de 1 poging gebruikt"):
         services.start_attempt(user=learner, quiz=quiz)
     assert QuizAttempt.objects.filter(user=learner).count() == 1
@@ -303,9 +295,7 @@ def test_attempts_allowed_and_waiting_time(module):
 def test_waiting_time_between_attempts(module):
     quiz = make_quiz(module, quiz_data(wait_minutes=60))
     learner = UserFactory()
-    attempt = services.start_attempt(user=learner, quiz=quiz)
-    services.answer(attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)])
-    services.answer(attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)])
+    play_to_poor_end(quiz, learner)
     with pytest.raises(services.QuizRefusal, match="een nieuwe poging starten"):
         services.start_attempt(user=learner, quiz=quiz)
 
@@ -328,13 +318,7 @@ def test_shuffled_choices_keep_their_order_on_reload(module):
 
 def test_results_show_score_path_feedback_and_what_to_review(quiz, client):
     learner = UserFactory()
-    attempt = services.start_attempt(user=learner, quiz=quiz)
-    attempt = services.answer(
-        attempt=attempt, step_key="start", choice_ids=[choice_id(quiz, "start", 1)]
-    ).attempt
-    attempt = services.answer(
-        attempt=attempt, step_key="gevolg", choice_ids=[choice_id(quiz, "gevolg", 1)]
-    ).attempt
+    attempt = play_to_poor_end(quiz, learner)
     client.force_login(learner)
     page = client.get(f"{quiz.url}?poging={attempt.pk}").content.decode()
     assert "Niet gehaald" in page

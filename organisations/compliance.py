@@ -1,0 +1,95 @@
+"""The rule for one person against one requirement, as a pure function.
+
+organisations.selectors.compliance applies it to every member of an organisation at once;
+keeping the rule free of the database lets it be tested exhaustively."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from certificates.services import add_months
+
+# A valid certificate counts as "expiring" this many days before it stops counting.
+EXPIRING_WITHIN_DAYS = 60
+# Not started, with the deadline this close: "due" rather than "not started".
+DUE_WITHIN_DAYS = 30
+
+
+class Status(models.TextChoices):
+    # In the order a coordinator acts on them: most urgent first.
+    OVERDUE = "overdue", _("overdue")
+    EXPIRED = "expired", _("expired")
+    DUE = "due", _("due")
+    UPDATE_DUE = "update_due", _("update due")
+    EXPIRING = "expiring", _("expiring within 60 days")
+    IN_PROGRESS = "in_progress", _("in progress")
+    NOT_STARTED = "not_started", _("not started")
+    COMPLIANT = "compliant", _("compliant")
+
+
+# The statuses that meet a requirement today.
+MEETS = frozenset({Status.COMPLIANT, Status.EXPIRING, Status.UPDATE_DUE})
+
+
+@dataclass(frozen=True)
+class HeldCertificate:
+    """What the rule needs of a person's latest unrevoked certificate for the module."""
+
+    issued_on: datetime.date
+    expires_on: datetime.date
+    update_due_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    status: Status
+    # The date that matters for this status: valid until, update or completion deadline,
+    # or when it expired.
+    deadline: datetime.date | None
+
+    @property
+    def meets(self) -> bool:
+        return self.status in MEETS
+
+
+def counts_until(
+    certificate: HeldCertificate, *, recertify_every_months: int | None
+) -> datetime.date:
+    """The last day a certificate counts for a requirement: its own expiry, or sooner when
+    the requirement asks to recertify more often."""
+    if recertify_every_months is None:
+        return certificate.expires_on
+    return min(certificate.expires_on, add_months(certificate.issued_on, recertify_every_months))
+
+
+def requirement_status(
+    *,
+    today: datetime.date,
+    member_since: datetime.date,
+    due_within_days: int,
+    recertify_every_months: int | None,
+    certificate: HeldCertificate | None,
+    in_progress: bool,
+) -> RequirementStatus:
+    """The one rule: where a person stands on one requirement today."""
+    if certificate is not None:
+        until = counts_until(certificate, recertify_every_months=recertify_every_months)
+        if until < today:
+            return RequirementStatus(Status.EXPIRED, until)
+        if certificate.update_due_on is not None:
+            if certificate.update_due_on < today:
+                return RequirementStatus(Status.OVERDUE, certificate.update_due_on)
+            return RequirementStatus(Status.UPDATE_DUE, certificate.update_due_on)
+        if (until - today).days <= EXPIRING_WITHIN_DAYS:
+            return RequirementStatus(Status.EXPIRING, until)
+        return RequirementStatus(Status.COMPLIANT, until)
+    deadline = member_since + datetime.timedelta(days=due_within_days)
+    if deadline < today:
+        return RequirementStatus(Status.OVERDUE, deadline)
+    if in_progress:
+        return RequirementStatus(Status.IN_PROGRESS, deadline)
+    if (deadline - today).days <= DUE_WITHIN_DAYS:
+        return RequirementStatus(Status.DUE, deadline)
+    return RequirementStatus(Status.NOT_STARTED, deadline)

@@ -17,7 +17,6 @@ from courses.models import Enrolment
 from .compliance import HeldCertificate, RequirementStatus, Status, requirement_status
 from .models import Membership, Organisation, Requirement, RequirementLevel
 
-
 # --- Access -------------------------------------------------------------------------------
 
 

@@ -5,9 +5,10 @@ import django.db.models.deletion
 import django.utils.timezone
 import modelcluster.fields
 import modelsearch.index
-import organisations.models
 from django.conf import settings
 from django.db import migrations, models
+
+import organisations.models
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,43 @@
+"""The coordinator area (/organisaties/<slug>/...) and accepting an invitation. Every
+coordinator view is wrapped in organisations.access.coordinator_area."""
+
+from django.urls import path
+
+from . import membership_views, views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("organisaties/", views.index, name="index"),
+    # Dashboard, people, reports (organisations/views.py)
+    path("organisaties/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("organisaties/<slug:slug>/mensen/", views.people, name="people"),
+    path("organisaties/<slug:slug>/mensen/<int:membership_id>/", views.person, name="person"),
+    path("organisaties/<slug:slug>/export/<str:fmt>/", views.export, name="export"),
+    path("organisaties/<slug:slug>/exports/<int:job_id>/", views.export_job, name="export_job"),
+    path(
+        "organisaties/<slug:slug>/exports/<int:job_id>/download/",
+        views.export_download,
+        name="export_download",
+    ),
+    path("organisaties/<slug:slug>/herinneren/", views.remind, name="remind"),
+    # Members: invitations, import, teams, changes (organisations/membership_views.py)
+    path("organisaties/<slug:slug>/uitnodigen/", membership_views.invite, name="invite"),
+    path("organisaties/<slug:slug>/importeren/", membership_views.import_members, name="import"),
+    path("organisaties/<slug:slug>/teams/", membership_views.teams, name="teams"),
+    path(
+        "organisaties/<slug:slug>/mensen/<int:membership_id>/wijzigen/",
+        membership_views.change_membership,
+        name="change_membership",
+    ),
+    path(
+        "organisaties/<slug:slug>/mensen/<int:membership_id>/beeindigen/",
+        membership_views.end_membership,
+        name="end_membership",
+    ),
+    path(
+        "uitnodiging/<str:token>/",
+        membership_views.accept_invitation,
+        name="accept_invitation",
+    ),
+]

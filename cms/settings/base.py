@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_tasks_db",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -308,3 +309,25 @@ SIGNAAL_SIGNING_KEY_FILE = Path(
     os.environ.get("SIGNAAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "signing-key.pem")
 )
 CERTIFICATE_RENEWAL_WINDOW_DAYS = int(os.environ.get("CERTIFICATE_RENEWAL_WINDOW_DAYS", "60"))
+
+# Background tasks (django-tasks, which Wagtail 8 uses for its search and reference index
+# updates too). "database" queues them in the database (django-tasks-db) for a worker:
+# `python manage.py db_worker`, run as a service next to the web server. "immediate" runs
+# them inside the request: the default in debug (the demo) and in tests.
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
+if TASKS_BACKEND not in {"database", "immediate"}:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Organisations: people-list exports of organisations up to this many members are built in
+# the request; larger ones are built in the background (a task) and downloaded when ready.
+ORGANISATION_EXPORT_IMMEDIATE_LIMIT = int(
+    os.environ.get("ORGANISATION_EXPORT_IMMEDIATE_LIMIT", "500")
+)

@@ -25,3 +25,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Tests sign with a throwaway key, generated once per run.
 SIGNAAL_SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / f"signaal-test-key-{os.getpid()}.pem"
 TESTING = True
+# Background tasks run at once in tests (a test that needs a queue overrides TASKS).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -14,8 +14,16 @@ from certificates.models import Certificate
 from cms.accounts.models import User
 from courses.models import Enrolment
 
-from .compliance import HeldCertificate, RequirementStatus, Status, requirement_status
-from .models import Membership, Organisation, Requirement, RequirementLevel
+from .compliance import MEETS, HeldCertificate, RequirementStatus, Status, requirement_status
+from .models import (
+    ComplianceSnapshot,
+    Membership,
+    Organisation,
+    Requirement,
+    RequirementLevel,
+    Role,
+    Team,
+)
 
 # --- Access -------------------------------------------------------------------------------
 
@@ -264,4 +272,543 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
             item.status.deadline or datetime.date.max,
             item.requirement.module.title,
         ),
+    )
+
+
+# --- Dashboard, people list, trend, knowledge gaps, national overview ---------------------
+# (the coordinator's dashboard and reports; all built on `compliance` above)
+
+# Figures about fewer people than this are hidden wherever they leave the coordinator area
+# (the national overview, the board's PDF).
+MINIMUM_GROUP = 5
+TREND_MONTHS = 12
+# Good to bad: the order of table columns and of the segments of each bar.
+DISPLAY_ORDER = [
+    Status.COMPLIANT,
+    Status.EXPIRING,
+    Status.UPDATE_DUE,
+    Status.IN_PROGRESS,
+    Status.NOT_STARTED,
+    Status.DUE,
+    Status.EXPIRED,
+    Status.OVERDUE,
+]
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def shift_month(first: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after (or before) the month of `first`."""
+    index = first.year * 12 + first.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    return shift_month(first, 1) - datetime.timedelta(days=1)
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100 * part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One status in a stacked bar: its count and where it sits (0-100)."""
+
+    status: Status
+    count: int
+    offset: float
+    share: float
+
+    @property
+    def x(self) -> str:  # unlocalised, for SVG attributes
+        return f"{self.offset:.2f}"
+
+    @property
+    def width(self) -> str:
+        return f"{self.share:.2f}"
+
+    @property
+    def percent(self) -> int:
+        return round(self.share)
+
+
+@dataclass(frozen=True)
+class StatusCounts:
+    """Counts per status (every status, in DISPLAY_ORDER) and the bar they make."""
+
+    total: int
+    cells: list[tuple[Status, int]]
+    segments: list[Segment]
+
+    @classmethod
+    def of(cls, counter: Counter) -> "StatusCounts":
+        cells = [(status, counter.get(status, 0)) for status in DISPLAY_ORDER]
+        total = sum(count for _status, count in cells)
+        segments, offset = [], 0.0
+        for status, count in cells:
+            if count:
+                share = _percent(count, total)
+                segments.append(Segment(status, count, offset, share))
+                offset += share
+        return cls(total=total, cells=cells, segments=segments)
+
+    def count(self, status: Status) -> int:
+        return dict(self.cells)[status]
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    requirement: Requirement
+    people: int  # members it applies to
+    meeting: int  # of whom meet it today
+    counts: StatusCounts
+
+    @property
+    def meeting_percent(self) -> int | None:
+        return round(_percent(self.meeting, self.people)) if self.people else None
+
+    @property
+    def is_small(self) -> bool:
+        return self.people < MINIMUM_GROUP
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    team_id: int | None
+    name: str  # "" for members without a team
+    members: int
+    compliant: int  # members meeting every mandatory requirement
+    counts: StatusCounts  # statuses on the mandatory requirements of its members
+
+    @property
+    def compliant_percent(self) -> int | None:
+        return round(_percent(self.compliant, self.members)) if self.members else None
+
+    @property
+    def is_small(self) -> bool:
+        return self.members < MINIMUM_GROUP
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: datetime.date  # first day
+    members: int | None  # None: no snapshot for that month
+    compliant: int | None
+    is_current: bool = False  # this month so far, computed now
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.members)
+
+    @property
+    def share(self) -> float | None:
+        return _percent(self.compliant, self.members) if self.has_data else None
+
+    @property
+    def percent(self) -> int | None:
+        share = self.share
+        return None if share is None else round(share)
+
+    @property
+    def height(self) -> str:  # unlocalised, for SVG attributes
+        return f"{self.share or 0:.2f}"
+
+    @property
+    def y(self) -> str:
+        return f"{100 - (self.share or 0):.2f}"
+
+
+@dataclass
+class Dashboard:
+    organisation: Organisation
+    report: Compliance
+    requirements: list[RequirementRow]
+    teams: list[TeamRow]
+    trend: list[TrendPoint]
+    knowledge_gaps: list  # quizzes.selectors.SignalInsight, most missed first
+
+    @property
+    def day(self) -> datetime.date:
+        return self.report.day
+
+    @property
+    def members(self) -> int:
+        return len(self.report.members)
+
+    @property
+    def compliant(self) -> int:
+        return self.report.compliant_count
+
+    @property
+    def compliant_percent(self) -> int | None:
+        share = self.report.compliant_share
+        return None if share is None else round(100 * share)
+
+    @property
+    def overall(self) -> StatusCounts:
+        """Members by their most urgent status on the mandatory requirements (members without
+        any mandatory requirement are not in it)."""
+        return StatusCounts.of(
+            Counter(m.worst_status for m in self.report.members if m.worst_status)
+        )
+
+
+def requirement_rows(report: Compliance) -> list[RequirementRow]:
+    counts = report.counts_by_requirement()
+    rows = []
+    for requirement in report.requirements:
+        counter = counts[requirement.pk]
+        rows.append(
+            RequirementRow(
+                requirement=requirement,
+                people=sum(counter.values()),
+                meeting=sum(counter[status] for status in MEETS),
+                counts=StatusCounts.of(counter),
+            )
+        )
+    return rows
+
+
+def team_rows(report: Compliance) -> list[TeamRow]:
+    compliant: Counter = Counter(
+        (m.team_id, m.team_name) for m in report.members if m.meets_mandatory
+    )
+    rows = []
+    for (team_id, name), counter in report.counts_by_team().items():
+        members = counter.pop("members")
+        rows.append(
+            TeamRow(
+                team_id=team_id,
+                name=name,
+                members=members,
+                compliant=compliant[(team_id, name)],
+                counts=StatusCounts.of(counter),
+            )
+        )
+    return rows
+
+
+def compliance_trend(
+    organisation: Organisation, *, current: Compliance | None = None, today=None
+) -> list[TrendPoint]:
+    """The compliant share at the end of each of the last TREND_MONTHS complete months, from
+    ComplianceSnapshot (None where no snapshot was recorded), then this month so far when
+    `current` is given. One query."""
+    today = today or (current.day if current else timezone.localdate())
+    this_month = month_start(today)
+    first = shift_month(this_month, -TREND_MONTHS)
+    recorded = {
+        month: (members, compliant)
+        for month, members, compliant in ComplianceSnapshot.objects.filter(
+            organisation=organisation, month__gte=first, month__lt=this_month
+        ).values_list("month", "members", "compliant")
+    }
+    points = []
+    for index in range(TREND_MONTHS):
+        month = shift_month(first, index)
+        members, compliant = recorded.get(month, (None, None))
+        points.append(TrendPoint(month, members, compliant))
+    if current is not None:
+        points.append(
+            TrendPoint(this_month, len(current.members), current.compliant_count, is_current=True)
+        )
+    return points
+
+
+def knowledge_gaps(organisation: Organisation, *, day: datetime.date | None = None) -> list:
+    """Which signals the organisation's active members miss most in scenario quizzes,
+    aggregated over all their attempts (quizzes.selectors.signal_misses leaves out any
+    signal fewer than five of them met). Never per person."""
+    from quizzes.models import QuizAttempt
+    from quizzes.selectors import signal_misses
+
+    users = Membership.objects.active(on=day).filter(organisation=organisation).values("user_id")
+    return signal_misses(QuizAttempt.objects.filter(user_id__in=users))
+
+
+def dashboard(organisation: Organisation, *, day: datetime.date | None = None) -> Dashboard:
+    """Everything the coordinator's dashboard shows, in a fixed number of queries."""
+    report = compliance(organisation, day=day)
+    return Dashboard(
+        organisation=organisation,
+        report=report,
+        requirements=requirement_rows(report),
+        teams=team_rows(report),
+        trend=compliance_trend(organisation, current=report),
+        knowledge_gaps=knowledge_gaps(organisation, day=report.day),
+    )
+
+
+# People list ------------------------------------------------------------------------------
+
+MEETS_ALL = "meets"
+MEETS_NOT = "does_not_meet"
+NO_TEAM = "none"
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    """The people list's filters, from the query string. Unknown values are dropped and
+    named in `invalid`, so a bad link shows everyone with a message instead of an error."""
+
+    q: str = ""
+    team: str = ""  # a team id, NO_TEAM, or "" for all
+    role: str = ""  # a role id
+    requirement: str = ""  # a requirement id: `status` applies to that requirement only
+    status: str = ""  # a Status, MEETS_ALL or MEETS_NOT
+    invalid: tuple[str, ...] = ()
+
+    FIELDS = ("q", "team", "role", "requirement", "status")
+
+    @classmethod
+    def from_query(
+        cls, query, *, organisation: Organisation, requirements: list[Requirement]
+    ) -> "PeopleFilters":
+        values = {name: (query.get(name) or "").strip() for name in cls.FIELDS}
+        values["q"] = values["q"][:100]
+        allowed = {
+            "team": {
+                str(pk)
+                for pk in Team.objects.filter(organisation=organisation).values_list(
+                    "pk", flat=True
+                )
+            }
+            | {NO_TEAM},
+            "role": {str(pk) for pk in Role.objects.values_list("pk", flat=True)},
+            "requirement": {str(r.pk) for r in requirements},
+            "status": {s.value for s in Status} | {MEETS_ALL, MEETS_NOT},
+        }
+        invalid = []
+        for name, choices in allowed.items():
+            if values[name] and values[name] not in choices:
+                invalid.append(name)
+                values[name] = ""
+        return cls(**values, invalid=tuple(invalid))
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters in use, for the audit log, export jobs and links."""
+        return {name: getattr(self, name) for name in self.FIELDS if getattr(self, name)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_dict())
+
+    def matches(self, member: MemberCompliance) -> bool:
+        if self.q:
+            needle = self.q.casefold()
+            if needle not in member.full_name.casefold() and needle not in member.email.casefold():
+                return False
+        if self.team == NO_TEAM and member.team_id is not None:
+            return False
+        if self.team and self.team != NO_TEAM and str(member.team_id) != self.team:
+            return False
+        if self.role and str(member.role_id) != self.role:
+            return False
+        if not self.status:
+            return True
+        if self.requirement:
+            status = member.statuses.get(int(self.requirement))
+            if status is None:
+                return False
+            if self.status == MEETS_ALL:
+                return status.meets
+            if self.status == MEETS_NOT:
+                return not status.meets
+            return status.status == self.status
+        if self.status == MEETS_ALL:
+            return member.meets_mandatory
+        if self.status == MEETS_NOT:
+            return not member.meets_mandatory
+        # A status without a requirement: any mandatory requirement in that status.
+        return any(member.statuses[pk].status == self.status for pk in member.mandatory_ids)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    member: MemberCompliance
+    # Per requirement of the list (same order): the status, or None where it does not apply.
+    statuses: list[RequirementStatus | None]
+
+
+@dataclass
+class PeopleList:
+    report: Compliance
+    filters: PeopleFilters
+    rows: list[PersonRow]
+    teams: list[Team]
+    roles: list[Role]
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return self.report.requirements
+
+
+def people(
+    organisation: Organisation, query=None, *, day: datetime.date | None = None
+) -> PeopleList:
+    """The organisation's active members with their status per requirement, filtered by
+    the query string (see PeopleFilters), in name order. Statuses come from `compliance`,
+    so the whole organisation is computed and then filtered (a fixed number of queries)."""
+    report = compliance(organisation, day=day)
+    filters = PeopleFilters.from_query(
+        query or {}, organisation=organisation, requirements=report.requirements
+    )
+    rows = [
+        PersonRow(member, [member.statuses.get(r.pk) for r in report.requirements])
+        for member in report.members
+        if filters.matches(member)
+    ]
+    return PeopleList(
+        report=report,
+        filters=filters,
+        rows=rows,
+        teams=list(Team.objects.filter(organisation=organisation).order_by("name")),
+        roles=list(Role.objects.order_by("name")),
+    )
+
+
+@dataclass
+class PersonDetail:
+    membership: Membership
+    # (requirement, status) for each requirement that applies; empty once the membership ended
+    requirements: list[tuple[Requirement, RequirementStatus]]
+    meets_mandatory: bool | None
+    certificates: list[Certificate]
+    day: datetime.date
+
+
+def person(organisation: Organisation, membership_id: int) -> PersonDetail:
+    """One member for the coordinator: requirements with status and dates, and the
+    certificates for modules the organisation's framework requires (never quiz answers or
+    reflections). Memberships of other organisations raise Membership.DoesNotExist."""
+    membership = Membership.objects.select_related("user", "team", "role").get(
+        pk=membership_id, organisation=organisation
+    )
+    report = compliance(organisation, user=membership.user)
+    by_id = {r.pk: r for r in report.requirements}
+    member = next((m for m in report.members if m.membership_id == membership.pk), None)
+    rows = []
+    if member is not None:
+        rows = [(by_id[pk], status) for pk, status in member.statuses.items()]
+    certificates = list(
+        Certificate.objects.filter(
+            user=membership.user, module_id__in={r.module_id for r in report.requirements}
+        ).order_by("-issued_at")
+    )
+    return PersonDetail(
+        membership=membership,
+        requirements=rows,
+        meets_mandatory=member.meets_mandatory if member is not None else None,
+        certificates=certificates,
+        day=report.day,
+    )
+
+
+# National overview ------------------------------------------------------------------------
+
+
+@dataclass
+class OverviewCell:
+    organisations: int = 0
+    members: int = 0
+    compliant: int = 0
+    hidden: bool = False
+
+    def add(self, members: int, compliant: int) -> None:
+        self.organisations += 1
+        self.members += members
+        self.compliant += compliant
+
+    @property
+    def compliant_percent(self) -> int | None:
+        if self.hidden or not self.members:
+            return None
+        return round(_percent(self.compliant, self.members))
+
+
+@dataclass
+class OverviewSector:
+    name: str
+    regions: list[tuple[str, OverviewCell]]
+    total: OverviewCell
+
+
+@dataclass
+class NationalOverview:
+    month: datetime.date | None  # the month the figures are for (its snapshots)
+    months: list[datetime.date]  # months with snapshots, newest first
+    sectors: list[OverviewSector]
+    total: OverviewCell
+    without_figures: int  # organisations with no snapshot for the month
+    minimum_group: int = MINIMUM_GROUP
+
+
+def _suppress(sectors: list[OverviewSector], total: OverviewCell, minimum: int) -> None:
+    """Hide every cell about fewer than `minimum` people, and enough others that no hidden
+    cell can be worked out from a total: within a sector, the smallest visible regions join
+    the hidden ones until those add up to `minimum` people; the national total is hidden
+    when the hidden sectors together are fewer than `minimum` people."""
+    for sector in sectors:
+        cells = [cell for _name, cell in sector.regions]
+        for cell in cells:
+            cell.hidden = 0 < cell.members < minimum
+        while 0 < sum(c.members for c in cells if c.hidden) < minimum:
+            visible = [c for c in cells if not c.hidden]
+            if not visible:
+                break
+            min(visible, key=lambda c: c.members).hidden = True
+        sector.total.hidden = 0 < sector.total.members < minimum
+    hidden_sectors = sum(s.total.members for s in sectors if s.total.hidden)
+    total.hidden = 0 < total.members < minimum or 0 < hidden_sectors < minimum
+
+
+def national_overview(
+    *, month: datetime.date | None = None, minimum_group: int = MINIMUM_GROUP
+) -> NationalOverview:
+    """For platform administrators: per sector and region the organisations, members and
+    compliant share, from the monthly ComplianceSnapshot rows (the same figures as the
+    coordinators' trend; the latest recorded month unless `month` is given). Aggregated
+    only, with small cells hidden (see _suppress). Three queries."""
+    months = list(
+        ComplianceSnapshot.objects.order_by("-month").values_list("month", flat=True).distinct()
+    )
+    if month is None:
+        month = months[0] if months else None
+    total = OverviewCell()
+    sectors: dict[str, dict[str, OverviewCell]] = defaultdict(lambda: defaultdict(OverviewCell))
+    sector_totals: dict[str, OverviewCell] = defaultdict(OverviewCell)
+    without = 0
+    snapshot = {
+        org_id: (members, compliant)
+        for org_id, members, compliant in ComplianceSnapshot.objects.filter(
+            month=month
+        ).values_list("organisation_id", "members", "compliant")
+    }
+    for org_id, sector, region in Organisation.objects.values_list("pk", "sector__name", "region"):
+        if org_id not in snapshot:
+            without += 1
+            continue
+        members, compliant = snapshot[org_id]
+        sectors[sector][region.strip()].add(members, compliant)
+        sector_totals[sector].add(members, compliant)
+        total.add(members, compliant)
+    result = [
+        OverviewSector(
+            name=name,
+            regions=sorted(sectors[name].items(), key=lambda item: (not item[0], item[0])),
+            total=sector_totals[name],
+        )
+        for name in sorted(sectors)
+    ]
+    _suppress(result, total, minimum_group)
+    return NationalOverview(
+        month=month,
+        months=months,
+        sectors=result,
+        total=total,
+        without_figures=without,
+        minimum_group=minimum_group,
     )

@@ -36,12 +36,17 @@ def new_code() -> str:
 def normalise(text: str) -> str:
     """The code in its stored form, or CodeError when it cannot be a code at all or has a
     typing error."""
-    code = "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
+    code = compact(text)
     if len(code) != LENGTH or any(character not in _VALUE for character in code):
         raise CodeError("not a code")
     if check_character(code[:-1]) != code[-1]:
         raise CodeError("typing error")
     return code
+
+
+def compact(text: str) -> str:
+    """Typed text in the stored spelling, without checking it: for partial matches."""
+    return "".join(text.split()).replace("-", "").upper().translate(_READ_AS)
 
 
 def formatted(code: str) -> str:

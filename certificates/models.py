@@ -15,6 +15,16 @@ class CertificateStatus(models.TextChoices):
     REVOKED = "revoked", _("revoked")
 
 
+class CertificateQuerySet(models.QuerySet):
+    def with_status(self, status: str, *, today) -> "CertificateQuerySet":
+        """Certificate.status as a database filter (the same rule, kept next to it)."""
+        if status == CertificateStatus.REVOKED:
+            return self.filter(revoked_at__isnull=False)
+        if status == CertificateStatus.EXPIRED:
+            return self.filter(revoked_at__isnull=True, expires_on__lt=today)
+        return self.filter(revoked_at__isnull=True, expires_on__gte=today)
+
+
 class Certificate(models.Model):
     """A snapshot of what it certifies: name, module title and version, points, dates and
     issuer never change after issue, whatever happens to the module or the account."""
@@ -46,6 +56,8 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="certificaten/", blank=True)
 
+    objects = CertificateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_at"]
         constraints = [
@@ -64,6 +76,8 @@ class Certificate(models.Model):
     @property
     def formatted_code(self) -> str:
         return codes.formatted(self.code)
+
+    formatted_code.fget.short_description = _("code")  # the admin listing's column label
 
     def status(self, *, today=None) -> CertificateStatus:
         if self.revoked_at:
@@ -88,3 +102,29 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate.code}: {self.reason[:40]}"
+
+
+class ReminderKind(models.TextChoices):
+    EXPIRING = "expiring", _("expires soon")
+    UPDATE_DUE = "update_due", _("update due")
+
+
+class CertificateReminder(models.Model):
+    """A reminder email that went out about a certificate. Written before the email is
+    sent, so that no reminder is ever sent twice (certificates.services)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    # The date the reminder was about (end of validity, or the update deadline).
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "kind"], name="one_reminder_per_kind")
+        ]
+        verbose_name = _("certificate reminder")
+        verbose_name_plural = _("certificate reminders")
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.kind}"

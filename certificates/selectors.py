@@ -1,10 +1,18 @@
-"""Reads for certificates: a learner's list, public verification, the PDF's contents."""
+"""Reads for certificates: renewal and update rules, a learner's list, public
+verification, the PDF's contents."""
 
+import datetime
+import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cms.accounts.models import User
+from courses.models import ModulePage, ModuleVersion
 
 from . import codes
 from .models import Certificate, CertificateStatus
@@ -13,8 +21,173 @@ VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW_SECONDS = 600
 
 
+def renewal_window() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.CERTIFICATE_RENEWAL_WINDOW_DAYS)
+
+
+def renewal_due(certificate: Certificate, *, today: datetime.date) -> bool:
+    """THE renewal rule: a certificate is up for renewal once its end date is within the
+    renewal window (CERTIFICATE_RENEWAL_WINDOW_DAYS), and after it has expired.
+    Completing the module then starts the next certification cycle."""
+    return certificate.expires_on - renewal_window() <= today
+
+
+def current_certificate(*, user: User, module: ModulePage) -> Certificate | None:
+    """The certificate that counts for a person and module: the newest one not revoked.
+    (A revoked certificate opens nothing: re-earning it is an administrator's decision.)"""
+    return (
+        Certificate.objects.filter(user=user, module=module, revoked_at__isnull=True)
+        .order_by("-cycle")
+        .first()
+    )
+
+
+@dataclass
+class CertificateStanding:
+    """A learner's certificate for one module, as courses needs it: may they renew, may
+    they take the short update path, is an update due."""
+
+    certificate: Certificate | None
+    today: datetime.date
+
+    @property
+    def renewal_open(self) -> bool:
+        return self.certificate is not None and renewal_due(self.certificate, today=self.today)
+
+    def updatable_from(self, version_number: int) -> int | None:
+        """The version a learner updates from when they enrol in version_number: their
+        certificate's, when it is valid, not up for renewal and for an earlier version.
+        (A renewal is a full new cycle, so it takes the whole module.)"""
+        if (
+            self.certificate is None
+            or self.renewal_open
+            or self.certificate.module_version >= version_number
+        ):
+            return None
+        return self.certificate.module_version
+
+    @functools.cached_property
+    def update_due_on(self) -> datetime.date | None:
+        if self.certificate is None:
+            return None
+        return certificate_update_due_on(self.certificate, today=self.today)
+
+
+def certificate_standing(
+    *, user: User, module: ModulePage, today: datetime.date | None = None
+) -> CertificateStanding:
+    today = today or timezone.localdate()
+    if not user.is_authenticated:
+        return CertificateStanding(certificate=None, today=today)
+    return CertificateStanding(
+        certificate=current_certificate(user=user, module=module), today=today
+    )
+
+
+def renewal_open(*, user: User, module: ModulePage, today: datetime.date | None = None) -> bool:
+    """May the learner complete the module again for a new certificate (the next cycle)?"""
+    return certificate_standing(user=user, module=module, today=today).renewal_open
+
+
+def update_requirements(module_ids: Iterable[int]) -> dict[int, list[tuple[int, datetime.date]]]:
+    """Per module id: (version number, update due on) of every version marked as requiring
+    an update, ascending by number. One query. Every module id asked for is a key."""
+    requirements: dict[int, list[tuple[int, datetime.date]]] = {pk: [] for pk in module_ids}
+    rows = (
+        ModuleVersion.objects.filter(
+            module_id__in=list(requirements),
+            update_required=True,
+            update_due_on__isnull=False,
+        )
+        .order_by("module_id", "number")
+        .values_list("module_id", "number", "update_due_on")
+    )
+    for module_id, number, due_on in rows:
+        requirements[module_id].append((number, due_on))
+    return requirements
+
+
+def update_due_on(
+    *, module_version: int, requirements: list[tuple[int, datetime.date]]
+) -> datetime.date | None:
+    """When a certificate for module_version must be updated: the earliest due date among
+    later versions that require an update; None if none."""
+    return min((due for number, due in requirements if number > module_version), default=None)
+
+
+def certificate_update_due_on(
+    certificate: Certificate, *, today: datetime.date | None = None
+) -> datetime.date | None:
+    """update_due_on for one certificate (for single pages); None unless it is valid."""
+    if certificate.module_id is None or certificate.status(today=today) != CertificateStatus.VALID:
+        return None
+    requirements = update_requirements([certificate.module_id])[certificate.module_id]
+    return update_due_on(module_version=certificate.module_version, requirements=requirements)
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    """One line of 'Mijn certificaten'."""
+
+    certificate: Certificate
+    status: CertificateStatus
+    # The newest certificate not revoked for its module: the one that counts.
+    is_current: bool
+    renewed: bool  # a later cycle (not revoked) exists
+    renewal_open: bool
+    update_due_on: datetime.date | None
+    today: datetime.date
+
+    @property
+    def update_overdue(self) -> bool:
+        return self.update_due_on is not None and self.update_due_on < self.today
+
+
 def learner_certificates(*, user: User) -> list[Certificate]:
     return list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+
+
+def certificate_overview(*, user: User, today: datetime.date | None = None) -> list[CertificateRow]:
+    """The learner's certificates, newest first, each with what it needs: renewal, an
+    update (and by when), or nothing. Two queries."""
+    today = today or timezone.localdate()
+    certificates = list(
+        Certificate.objects.filter(user=user).select_related("module").order_by("-issued_at")
+    )
+    requirements = update_requirements({c.module_id for c in certificates if c.module_id})
+    current_cycle: dict[int, int] = {}
+    for certificate in certificates:
+        if certificate.module_id is not None and not certificate.revoked_at:
+            key = certificate.module_id
+            current_cycle[key] = max(current_cycle.get(key, 0), certificate.cycle)
+    rows = []
+    for certificate in certificates:
+        status = certificate.status(today=today)
+        is_current = (
+            certificate.module_id is not None
+            and current_cycle.get(certificate.module_id) == certificate.cycle
+            and not certificate.revoked_at
+        )
+        due = (
+            update_due_on(
+                module_version=certificate.module_version,
+                requirements=requirements[certificate.module_id],
+            )
+            if is_current and status == CertificateStatus.VALID
+            else None
+        )
+        rows.append(
+            CertificateRow(
+                certificate=certificate,
+                status=status,
+                is_current=is_current,
+                renewed=current_cycle.get(certificate.module_id, 0) > certificate.cycle,
+                renewal_open=is_current and renewal_due(certificate, today=today),
+                update_due_on=due,
+                today=today,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -23,6 +196,9 @@ class Verification:
 
     outcome: str  # valid, expired, revoked, unknown, typo
     certificate: Certificate | None = None
+    # The module's current version when it is newer than the certificate's (a fact about
+    # the module, not the holder).
+    newer_version: int | None = None
 
 
 def verify(text: str) -> Verification:
@@ -34,6 +210,11 @@ def verify(text: str) -> Verification:
     if certificate is None:
         return Verification("unknown")
     status = certificate.status()
+    current_version = (
+        ModulePage.objects.filter(pk=certificate.module_id)
+        .values_list("current_version", flat=True)
+        .first()
+    )
     return Verification(
         {
             CertificateStatus.VALID: "valid",
@@ -41,7 +222,26 @@ def verify(text: str) -> Verification:
             CertificateStatus.REVOKED: "revoked",
         }[status],
         certificate,
+        newer_version=(
+            current_version
+            if current_version and current_version > certificate.module_version
+            else None
+        ),
     )
+
+
+def search_certificates(queryset: QuerySet[Certificate], text: str) -> QuerySet[Certificate]:
+    """The admin search: a whole code in any spelling finds that certificate; otherwise a
+    part of the holder's name, or the start of a code."""
+    text = text.strip()[:100]
+    try:
+        return queryset.filter(code=codes.normalise(text))
+    except codes.CodeError:
+        pass
+    matches = Q(holder_name__icontains=text)
+    if len(codes.compact(text)) >= 4:
+        matches |= Q(code__startswith=codes.compact(text))
+    return queryset.filter(matches)
 
 
 def verification_allowed(address: str) -> bool:

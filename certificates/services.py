@@ -1,20 +1,35 @@
-"""Writes for certificates: issuing (the one place), the PDF, revoking."""
+"""Writes for certificates: issuing (the one place), the PDF, revoking, reminders."""
 
 import calendar
 import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from cms.accounts.models import User
 from courses.models import Enrolment
 
-from . import codes
-from .models import Certificate, CertificateStatus, Revocation
+from . import codes, selectors
+from .models import (
+    Certificate,
+    CertificateReminder,
+    CertificateStatus,
+    ReminderKind,
+    Revocation,
+)
 
 ISSUER = "Signaal"
+logger = logging.getLogger(__name__)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -25,10 +40,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
-def renewal_window() -> datetime.timedelta:
-    return datetime.timedelta(days=getattr(settings, "CERTIFICATE_RENEWAL_WINDOW_DAYS", 60))
-
-
 @transaction.atomic
 def issue_for(*, enrolment: Enrolment) -> Certificate:
     """The certificate for a completed enrolment. Idempotent, and safe when requests
@@ -36,7 +47,10 @@ def issue_for(*, enrolment: Enrolment) -> Certificate:
     module and certification cycle.
 
     A learner who still holds a valid certificate for this module (for this or a later
-    version, and not yet in the renewal window) keeps it; otherwise the next cycle starts."""
+    version, and not yet up for renewal: selectors.renewal_due) keeps it; otherwise the
+    next cycle starts. A renewal while the previous certificate is still valid continues
+    from its end date, so renewing early costs no validity; any other new cycle (first
+    certificate, after expiry, an update to a newer version) runs from the day of issue."""
     if enrolment.completed_at is None:
         raise ValueError("Only a completed enrolment earns a certificate.")
     # One issuer at a time per person: the second request waits here, then finds the first
@@ -50,20 +64,24 @@ def issue_for(*, enrolment: Enrolment) -> Certificate:
     today = timezone.localdate()
     held = Certificate.objects.filter(user=user, module=module).order_by("-cycle")
     current = held.filter(revoked_at__isnull=True).first()
-    if (
-        current
-        and current.status(today=today) == CertificateStatus.VALID
-        and current.module_version >= version
-        and current.expires_on - renewal_window() > today
-    ):
+    renewing = current is not None and selectors.renewal_due(current, today=today)
+    if current and not renewing and current.module_version >= version:
         return current
+    valid_from = today
+    if renewing and current.status(today=today) == CertificateStatus.VALID:
+        valid_from = current.expires_on
     last_cycle = held.values_list("cycle", flat=True).first() or 0
     return _create(
-        user=user, enrolment=enrolment, module=module, version=version, cycle=last_cycle + 1
+        user=user,
+        enrolment=enrolment,
+        module=module,
+        version=version,
+        cycle=last_cycle + 1,
+        valid_from=valid_from,
     )
 
 
-def _create(*, user, enrolment, module, version, cycle) -> Certificate:
+def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certificate:
     issued_at = timezone.now()
     for _attempt in range(5):
         try:
@@ -83,9 +101,7 @@ def _create(*, user, enrolment, module, version, cycle) -> Certificate:
                     ],
                     issuer=ISSUER,
                     issued_at=issued_at,
-                    expires_on=add_months(
-                        timezone.localdate(issued_at), module.certificate_validity_months
-                    ),
+                    expires_on=add_months(valid_from, module.certificate_validity_months),
                 )
         except IntegrityError:
             # A code collision (80 random bits: practically never) or a parallel issue.
@@ -131,3 +147,143 @@ def revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
 
 def on_module_completed(sender, enrolment: Enrolment, **kwargs) -> None:
     issue_for(enrolment=enrolment)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    certificate: Certificate
+    kind: ReminderKind
+    due_on: datetime.date  # end of validity, or the update deadline
+    renewal_opens_on: datetime.date | None = None
+
+
+def due_reminders(*, today: datetime.date) -> dict[int, list[Reminder]]:
+    """Per user id, the reminders not sent yet: certificates that expire within
+    CERTIFICATE_REMINDER_DAYS (not yet expired), and certificates whose update deadline
+    falls within that window (today or later). Only the certificate that counts (the
+    newest cycle not revoked) of an active account is reminded about."""
+    horizon = today + datetime.timedelta(days=settings.CERTIFICATE_REMINDER_DAYS)
+    counting = (
+        Certificate.objects.filter(
+            revoked_at__isnull=True,
+            expires_on__gte=today,
+            user__isnull=False,
+            user__is_active=True,
+            module__isnull=False,
+        )
+        .exclude(
+            Exists(
+                Certificate.objects.filter(
+                    user=OuterRef("user"),
+                    module=OuterRef("module"),
+                    cycle__gt=OuterRef("cycle"),
+                    revoked_at__isnull=True,
+                )
+            )
+        )
+        .select_related("user", "module")
+    )
+    due: dict[int, list[Reminder]] = defaultdict(list)
+    expiring = counting.filter(expires_on__lte=horizon).exclude(
+        reminders__kind=ReminderKind.EXPIRING
+    )
+    for certificate in expiring:
+        due[certificate.user_id].append(
+            Reminder(
+                certificate,
+                ReminderKind.EXPIRING,
+                certificate.expires_on,
+                renewal_opens_on=certificate.expires_on - selectors.renewal_window(),
+            )
+        )
+    requirements = {
+        module_id: versions
+        for module_id, versions in selectors.update_requirements(
+            counting.order_by().values_list("module_id", flat=True).distinct()
+        ).items()
+        if any(today <= due_on <= horizon for _number, due_on in versions)
+    }
+    updating = counting.filter(module_id__in=list(requirements)).exclude(
+        reminders__kind=ReminderKind.UPDATE_DUE
+    )
+    for certificate in updating:
+        due_on = selectors.update_due_on(
+            module_version=certificate.module_version,
+            requirements=requirements[certificate.module_id],
+        )
+        if due_on is not None and today <= due_on <= horizon:
+            due[certificate.user_id].append(Reminder(certificate, ReminderKind.UPDATE_DUE, due_on))
+    return dict(due)
+
+
+def send_certificate_reminders(*, today: datetime.date | None = None) -> int:
+    """Email each learner once about their certificates that expire soon and those whose
+    update is due (CERTIFICATE_REMINDER_DAYS ahead), in their preferred language. Returns
+    the number of emails sent. Safe to run every hour and in parallel.
+
+    Never twice: the reminders are recorded (unique per certificate and kind) and
+    committed before the email goes out. When sending raises, the records are removed
+    again, so the next run retries; only a crash between the commit and the send loses a
+    reminder, which we prefer to sending it twice."""
+    today = today or timezone.localdate()
+    sent = 0
+    for user_id, reminders in due_reminders(today=today).items():
+        try:
+            with transaction.atomic():
+                # One run at a time per person; a parallel run waits here, then finds
+                # the records this one wrote.
+                user = User.objects.select_for_update().get(pk=user_id)
+                already = set(
+                    CertificateReminder.objects.filter(
+                        certificate__in=[r.certificate for r in reminders]
+                    ).values_list("certificate_id", "kind")
+                )
+                reminders = [r for r in reminders if (r.certificate.pk, r.kind) not in already]
+                records = CertificateReminder.objects.bulk_create(
+                    CertificateReminder(certificate=r.certificate, kind=r.kind, due_on=r.due_on)
+                    for r in reminders
+                )
+        except IntegrityError:
+            continue  # another run recorded them first; it sends the email
+        if not reminders:
+            continue
+        try:
+            _reminder_email(user=user, reminders=reminders, today=today).send()
+        except Exception:
+            logger.exception("Could not send certificate reminders to user %s", user_id)
+            CertificateReminder.objects.filter(pk__in=[r.pk for r in records]).delete()
+            continue
+        sent += 1
+    return sent
+
+
+def _reminder_email(
+    *, user: User, reminders: list[Reminder], today: datetime.date
+) -> EmailMultiAlternatives:
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+    def item(reminder: Reminder) -> dict:
+        module_path = reminder.certificate.module.get_url_parts()
+        return {
+            "reminder": reminder,
+            "certificate": reminder.certificate,
+            "module_url": f"{base_url}{module_path[2]}" if module_path else "",
+        }
+
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user,
+            "expiring": [item(r) for r in reminders if r.kind == ReminderKind.EXPIRING],
+            "update_due": [item(r) for r in reminders if r.kind == ReminderKind.UPDATE_DUE],
+            "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
+            "today": today,
+        }
+        email = EmailMultiAlternatives(
+            subject=_("Your Signaal certificates: action needed"),
+            body=render_to_string("certificates/email/reminder.txt", context),
+            to=[user.email],
+        )
+        email.attach_alternative(
+            render_to_string("certificates/email/reminder.html", context), "text/html"
+        )
+    return email

@@ -1,6 +1,7 @@
 """Learners' certificates and the public verification page. Thin: selectors and services
 decide; the verification page shows status, holder, module, dates and issuer only."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -19,7 +20,10 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "certificates/my_certificates.html",
-        {"certificates": selectors.learner_certificates(user=request.user)},
+        {
+            "rows": selectors.certificate_overview(user=request.user),
+            "renewal_window_days": settings.CERTIFICATE_RENEWAL_WINDOW_DAYS,
+        },
     )
 
 

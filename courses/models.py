@@ -5,6 +5,7 @@ decided in courses.services and read through courses.selectors."""
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -132,6 +133,30 @@ class ModulePage(Page):
             "The tick is cleared after publishing."
         ),
     )
+    update_required = models.BooleanField(
+        _("this new version requires certificate holders to update"),
+        default=False,
+        help_text=_(
+            "Only with 'substantive change'. Holders of a certificate for an earlier version "
+            "keep it, but must take the update (the changed lessons and the scenario quiz) "
+            "within the number of days below. The tick is cleared after publishing."
+        ),
+    )
+    update_within_days = models.PositiveSmallIntegerField(
+        _("update within (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text=_("How long certificate holders have to take the update."),
+    )
+    change_note = models.TextField(
+        _("what changed"),
+        blank=True,
+        help_text=_(
+            "For learners: what this new version changes. Recorded on the new version when "
+            "published with 'substantive change', shown at the start of the update; then "
+            "cleared."
+        ),
+    )
     current_version = models.PositiveIntegerField(_("current version"), default=0, editable=False)
     certificate_validity_months = models.PositiveSmallIntegerField(
         _("certificate valid for (months)"),
@@ -159,6 +184,8 @@ class ModulePage(Page):
                 FieldPanel("content_owner"),
                 FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review")]),
                 FieldPanel("substantive_change"),
+                FieldPanel("change_note"),
+                FieldRowPanel([FieldPanel("update_required"), FieldPanel("update_within_days")]),
                 FieldPanel("certificate_validity_months"),
             ],
             heading=_("Maintenance"),
@@ -179,6 +206,18 @@ class ModulePage(Page):
     class Meta:
         verbose_name = _("module")
         verbose_name_plural = _("modules")
+
+    def clean(self) -> None:
+        super().clean()
+        # Otherwise the tick would wait, unseen, for some later substantive change.
+        if self.update_required and not self.substantive_change:
+            raise ValidationError(
+                {
+                    "update_required": _(
+                        "An update can only be required together with 'substantive change'."
+                    )
+                }
+            )
 
     def serve(self, request, *args, **kwargs):
         from . import views
@@ -246,6 +285,10 @@ class ModuleVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     lesson_ids = models.JSONField(_("lessons"), default=list)
     note = models.TextField(_("what changed"), blank=True)
+    update_required = models.BooleanField(
+        _("requires certificate holders to update"), default=False
+    )
+    update_due_on = models.DateField(_("update due on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -277,6 +320,11 @@ class Enrolment(models.Model):
         LessonPage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     last_activity_at = models.DateTimeField(_("last activity"), auto_now=True)
+    # Set when a holder of a certificate for this earlier version updates to a later one:
+    # only what changed since then is required (courses.services.required_lesson_ids).
+    update_from_version = models.PositiveIntegerField(
+        _("update from version"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-last_activity_at"]

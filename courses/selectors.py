@@ -1,11 +1,12 @@
 """Reads for the catalogue, module and lesson pages, and 'Mijn leren'."""
 
+import datetime
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.html import strip_tags
 from elasticsearch import ApiError as ElasticsearchApiError
 from elasticsearch import Elasticsearch
@@ -14,8 +15,18 @@ from elasticsearch import TransportError as ElasticsearchTransportError
 from cms.accounts.models import User
 
 from . import search_index
-from .models import Enrolment, LessonPage, Level, ModulePage, ReflectionAnswer, Sector, Theme
+from .models import (
+    Enrolment,
+    LessonPage,
+    Level,
+    ModulePage,
+    ModuleVersion,
+    ReflectionAnswer,
+    Sector,
+    Theme,
+)
 from .search_index import DURATION_BUCKETS
+from .services import required_lesson_ids
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +219,15 @@ def module_assessment(*, module: ModulePage, enrolment: Enrolment | None):
     return module_assessment(module=module, enrolment=enrolment)
 
 
+def certificate_standing(*, user: User, module: ModulePage):
+    """The learner's certificate for the module: is renewal open, may they take the short
+    update path, is an update due. The one place courses asks the certificates app
+    anything (imported here: certificates builds on courses, not the other way round)."""
+    from certificates.selectors import certificate_standing
+
+    return certificate_standing(user=user, module=module)
+
+
 def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
     """The enrolment that shows on the module page: the open one, else the latest."""
     if not user.is_authenticated:
@@ -215,8 +235,61 @@ def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
     return (
         Enrolment.objects.filter(user=user, module=module)
         .select_related("module_version", "last_lesson")
-        .order_by("completed_at", "-started_at")
+        # Explicit: PostgreSQL sorts NULLs last, SQLite first.
+        .order_by(F("completed_at").desc(nulls_first=True), "-started_at")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class CertificateOffer:
+    """What the module page offers a learner about their certificate."""
+
+    certificate: object | None  # certificates.models.Certificate
+    renewal_open: bool
+    # The version the learner updates from (on offer, or the update in progress).
+    update_from: int | None
+    update_due_on: datetime.date | None
+    changes: list[ModuleVersion]  # the versions since update_from, with their notes
+    today: datetime.date
+
+    @property
+    def update_overdue(self) -> bool:
+        return self.update_due_on is not None and self.update_due_on < self.today
+
+    @property
+    def expired(self) -> bool:
+        return self.certificate is not None and self.certificate.expires_on < self.today
+
+
+def certificate_offer(
+    *, user: User, module: ModulePage, enrolment: Enrolment | None
+) -> CertificateOffer | None:
+    """Renewal or update for the module page; None for visitors and learners without a
+    certificate for the module."""
+    if not user.is_authenticated:
+        return None
+    standing = certificate_standing(user=user, module=module)
+    if standing.certificate is None:
+        return None
+    updating = enrolment is not None and enrolment.completed_at is None
+    update_from = (
+        enrolment.update_from_version
+        if updating
+        else standing.updatable_from(module.current_version)
+    )
+    changes = (
+        list(module.versions.filter(number__gt=update_from).exclude(note="").order_by("number"))
+        if update_from is not None
+        else []
+    )
+    return CertificateOffer(
+        certificate=standing.certificate,
+        renewal_open=standing.renewal_open,
+        update_from=update_from,
+        update_due_on=standing.update_due_on,
+        changes=changes,
+        today=standing.today,
     )
 
 
@@ -225,6 +298,8 @@ class LessonStep:
     lesson: LessonPage
     done: bool
     current: bool
+    # False only on the short update path, for lessons that did not change.
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -232,25 +307,35 @@ class ModuleOutline:
     steps: list[LessonStep]
     done: int
     total: int
+    is_update: bool = False
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def next_step(self) -> LessonStep | None:
+        """Where the learner goes on: the first required lesson not done yet."""
+        return next((step for step in self.steps if step.required and not step.done), None)
+
     def neighbours(self, lesson: LessonPage) -> tuple[LessonPage | None, LessonPage | None]:
-        ids = [step.lesson.pk for step in self.steps]
-        if lesson.pk not in ids:  # a draft lesson seen in preview
+        """The previous and next lesson on the learner's path (on an update: the changed
+        lessons only)."""
+        path = [step for step in self.steps if step.required]
+        ids = [step.lesson.pk for step in path]
+        if lesson.pk not in ids:  # a draft lesson seen in preview, or one outside the update
             return None, None
         position = ids.index(lesson.pk)
-        previous = self.steps[position - 1].lesson if position > 0 else None
-        following = self.steps[position + 1].lesson if position + 1 < len(ids) else None
+        previous = path[position - 1].lesson if position > 0 else None
+        following = path[position + 1].lesson if position + 1 < len(ids) else None
         return previous, following
 
 
 def module_outline(
     *, module: ModulePage, enrolment: Enrolment | None, current: LessonPage | None = None
 ) -> ModuleOutline:
-    """The module's live lessons in order, with what the learner has done; two queries."""
+    """The module's live lessons in order, with what the learner has done; two queries
+    (more on an update, whose required lessons come from the completion rule)."""
     lessons = list(
         LessonPage.objects.child_of(module)
         .live()
@@ -262,15 +347,24 @@ def module_outline(
         if enrolment
         else set()
     )
+    is_update = enrolment is not None and enrolment.update_from_version is not None
+    required_ids = set(required_lesson_ids(enrolment)) if is_update else None
     steps = [
         LessonStep(
             lesson=lesson,
             done=lesson.pk in done_ids,
             current=current is not None and lesson.pk == current.pk,
+            required=required_ids is None or lesson.pk in required_ids,
         )
         for lesson in lessons
     ]
-    return ModuleOutline(steps=steps, done=sum(step.done for step in steps), total=len(steps))
+    path = [step for step in steps if step.required]
+    return ModuleOutline(
+        steps=steps,
+        done=sum(step.done for step in path),
+        total=len(path),
+        is_update=is_update,
+    )
 
 
 def reflection_answers(*, user: User, lesson: LessonPage) -> dict[str, str]:

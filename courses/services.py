@@ -1,5 +1,6 @@
 """Writes for modules and learning: versions, enrolment, lesson progress, completion."""
 
+import datetime
 import logging
 from dataclasses import dataclass
 
@@ -42,27 +43,36 @@ def record_module_publication(*, module: ModulePage, note: str = "") -> ModuleVe
     """Keep the module's versions in step with what is published.
 
     The first publication creates version 1. A publication marked as a substantive change
-    starts a new version, which learners who finished an earlier one must complete again.
-    Any other publication (of the module or one of its lessons) updates the current
-    version's list of lessons."""
+    starts a new version, which learners who finished an earlier one must complete again;
+    it takes the page's 'what changed' note and, when ticked, the update requirement
+    (holders of earlier certificates must update within update_within_days). Any other
+    publication (of the module or one of its lessons) updates the current version's list
+    of lessons."""
     module = ModulePage.objects.select_for_update().get(pk=module.pk)
     current = module.versions.order_by("-number").first()
     lessons = live_lesson_ids(module)
     if current is None or module.substantive_change:
+        # Version 1 has no earlier holders to update.
+        update_required = current is not None and module.update_required
         current = ModuleVersion.objects.create(
             module=module,
             number=(current.number + 1 if current else 1),
             lesson_ids=lessons,
-            note=note,
+            note=note or module.change_note,
+            update_required=update_required,
+            update_due_on=(
+                timezone.localdate() + datetime.timedelta(days=module.update_within_days)
+                if update_required
+                else None
+            ),
         )
-        # The tick applies to this publication only: clear it on the page and on the
-        # revision editors will start from, without creating a new revision.
-        ModulePage.objects.filter(pk=module.pk).update(
-            substantive_change=False, current_version=current.number
-        )
+        # The ticks and the note apply to this publication only: clear them on the page
+        # and on the revision editors will start from, without creating a new revision.
+        cleared = {"substantive_change": False, "update_required": False, "change_note": ""}
+        ModulePage.objects.filter(pk=module.pk).update(**cleared, current_version=current.number)
         if module.latest_revision_id:
             revision = module.latest_revision
-            revision.content["substantive_change"] = False
+            revision.content.update(cleared)
             revision.save(update_fields=["content"])
     elif current.lesson_ids != lessons:
         current.lesson_ids = lessons
@@ -77,23 +87,40 @@ def current_version(module: ModulePage) -> ModuleVersion:
 
 def start_module(*, user: User, module: ModulePage) -> Enrolment:
     """The learner's enrolment in the module: the open one, else one completed against
-    the current version, else a new one for the current version. Safe against double
-    clicks and parallel requests."""
+    the current version (unless their certificate is up for renewal), else a new one for
+    the current version. A new one is an update (only what changed is required) when the
+    learner holds a valid certificate for an earlier version that is not up for renewal.
+    Safe against double clicks and parallel requests."""
+    from .selectors import certificate_standing
+
     enrolments = Enrolment.objects.filter(user=user, module=module)
     existing = enrolments.filter(completed_at__isnull=True).first()
     if existing:
+        if existing.update_from_version is not None and (
+            certificate_standing(user=user, module=module).renewal_open
+        ):
+            # The certificate reached its renewal window during the update: renewing
+            # starts a full new cycle, so the whole module is required now.
+            Enrolment.objects.filter(pk=existing.pk).update(update_from_version=None)
+            existing.update_from_version = None
         return existing
     version = current_version(module)
+    standing = certificate_standing(user=user, module=module)
     completed = (
         enrolments.filter(module_version__number__gte=version.number)
         .order_by("-completed_at")
         .first()
     )
-    if completed:
+    if completed and not standing.renewal_open:
         return completed
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(user=user, module=module, module_version=version)
+            return Enrolment.objects.create(
+                user=user,
+                module=module,
+                module_version=version,
+                update_from_version=standing.updatable_from(version.number),
+            )
     except IntegrityError:
         return Enrolment.objects.get(user=user, module=module, completed_at__isnull=True)
 
@@ -127,18 +154,45 @@ class ModuleCompletion:
 
 
 def required_lesson_ids(enrolment: Enrolment) -> tuple[int, ...]:
-    """The lessons of the version the learner enrolled in that still exist and are live."""
-    live = set(LessonPage.objects.child_of(enrolment.module).live().values_list("pk", flat=True))
+    """The lessons of the version the learner enrolled in that still exist and are live.
+
+    For an update (enrolment.update_from_version set) only the lessons that changed since
+    the learner's certificate version: those the older version did not list, and those
+    published after the first later version was created (lessons published after a
+    substantive change belong to the new version). When no lesson qualifies, the change
+    was elsewhere (module text, quiz) and every lesson is required."""
+    live = dict(
+        LessonPage.objects.child_of(enrolment.module).live().values_list("pk", "last_published_at")
+    )
     # Read the list fresh: ordinary publications keep updating the current version's list.
     listed = ModuleVersion.objects.values_list("lesson_ids", flat=True).get(
         pk=enrolment.module_version_id
     )
-    return tuple(pk for pk in listed if pk in live)
+    required = tuple(pk for pk in listed if pk in live)
+    if enrolment.update_from_version is None:
+        return required
+    base_number = enrolment.update_from_version
+    versions = {
+        version.number: version
+        for version in ModuleVersion.objects.filter(
+            module_id=enrolment.module_id, number__in=(base_number, base_number + 1)
+        ).only("number", "lesson_ids", "created_at")
+    }
+    base, successor = versions.get(base_number), versions.get(base_number + 1)
+    if base is None or successor is None:
+        return required
+    changed = tuple(
+        pk
+        for pk in required
+        if pk not in base.lesson_ids or (live[pk] is not None and live[pk] >= successor.created_at)
+    )
+    return changed or required
 
 
 def module_completion(*, enrolment: Enrolment) -> ModuleCompletion:
-    """The one rule for module completion: every lesson of the enrolled version done and,
-    where the module has an assessment, the assessment passed."""
+    """The one rule for module completion: every required lesson of the enrolled version
+    done (for an update: the lessons that changed, see required_lesson_ids) and, where the
+    module has an assessment, the assessment passed."""
     done = frozenset(enrolment.lesson_completions.values_list("lesson_id", flat=True))
     return ModuleCompletion(
         required_lesson_ids=required_lesson_ids(enrolment),

@@ -37,6 +37,9 @@ def module_context(request: HttpRequest, page: ModulePage) -> dict:
     enrolment = selectors.learner_enrolment(user=request.user, module=page)
     return {
         "enrolment": enrolment,
+        "certificate_offer": selectors.certificate_offer(
+            user=request.user, module=page, enrolment=enrolment
+        ),
         "assessment": selectors.module_assessment(module=page, enrolment=enrolment),
         "outline": selectors.module_outline(module=page, enrolment=enrolment),
         "themes": page.themes.all(),
@@ -51,7 +54,8 @@ def start_module(request: HttpRequest, page: ModulePage) -> HttpResponse:
         return redirect_to_login(page.url)
     enrolment = services.start_module(user=request.user, module=page)
     outline = selectors.module_outline(module=page, enrolment=enrolment)
-    target = enrolment.last_lesson or next((s.lesson for s in outline.steps if not s.done), None)
+    next_step = outline.next_step
+    target = enrolment.last_lesson or (next_step.lesson if next_step else None)
     if target is None and outline.steps:
         target = outline.steps[0].lesson
     return redirect(target.url if target else page.url)

@@ -309,6 +309,8 @@ SIGNAAL_SIGNING_KEY_FILE = Path(
     os.environ.get("SIGNAAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "signing-key.pem")
 )
 CERTIFICATE_RENEWAL_WINDOW_DAYS = int(os.environ.get("CERTIFICATE_RENEWAL_WINDOW_DAYS", "60"))
+# How many days ahead reminder emails announce an expiry or an update deadline.
+CERTIFICATE_REMINDER_DAYS = int(os.environ.get("CERTIFICATE_REMINDER_DAYS", "60"))
 
 # Background tasks (django-tasks, which Wagtail 8 uses for its search and reference index
 # updates too). "database" queues them in the database (django-tasks-db) for a worker:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from certificates.services import add_months
 
@@ -19,7 +20,8 @@ DUE_WITHIN_DAYS = 30
 
 class Status(models.TextChoices):
     # In the order a coordinator acts on them: most urgent first.
-    OVERDUE = "overdue", _("overdue")
+    # With a context: the plain msgid "overdue" is 'verlopen' (a review date) elsewhere.
+    OVERDUE = "overdue", pgettext_lazy("compliance status", "overdue")
     EXPIRED = "expired", _("expired")
     DUE = "due", _("due")
     UPDATE_DUE = "update_due", _("update due")

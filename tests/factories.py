@@ -1,6 +1,9 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 
+from certificates import codes
 from cms.accounts.models import User
 
 TEST_PASSWORD = "een-lang-wachtwoord-42"
@@ -22,3 +25,20 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if create and extracted is not False:
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A certificate as issue_for would make it, without completing a module; pass the
+    module (a ModulePage). Valid for a year unless told otherwise."""
+
+    class Meta:
+        model = "certificates.Certificate"
+
+    code = factory.LazyFunction(codes.new_code)
+    user = factory.SubFactory(UserFactory)
+    cycle = 1
+    holder_name = factory.LazyAttribute(lambda certificate: certificate.user.full_name)
+    module_title = factory.LazyAttribute(lambda certificate: certificate.module.title)
+    module_version = 1
+    issuer = "Signaal"
+    expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))

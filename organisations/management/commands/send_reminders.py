@@ -1,0 +1,31 @@
+"""Send the reminders that are due: certificates expiring or needing an update, learners'
+digests of what their organisations require, coordinators' weekly summaries; and record the
+monthly compliance snapshots. Run it from cron every hour: it never sends the same reminder
+twice, also when two runs overlap."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from certificates.services import send_certificate_reminders
+from organisations import services
+
+
+class Command(BaseCommand):
+    help = "Send due reminders (safe to run every hour) and record compliance snapshots."
+
+    def handle(self, *args, **options) -> None:
+        certificates = send_certificate_reminders()
+        self.stdout.write(f"Certificate reminders: {certificates} sent.")
+        counts = services.send_reminders()
+        for label, result in (
+            ("Learner digests", counts["learners"]),
+            ("Coordinator summaries", counts["coordinators"]),
+        ):
+            self.stdout.write(
+                f"{label}: {result.sent} sent, {result.failed} failed, "
+                f"{result.skipped} sent by a parallel run."
+            )
+        snapshots = services.record_compliance_snapshots()
+        self.stdout.write(f"Compliance snapshots: {snapshots} recorded.")
+        if counts["learners"].failed or counts["coordinators"].failed:
+            # A non-zero exit makes cron report it; the failed ones are retried next run.
+            raise CommandError("Some reminders could not be sent; they are retried next run.")

@@ -1,0 +1,295 @@
+"""Reminders: which requirement statuses call for an email and when (the periods), and
+what goes into each email. The statuses come from organisations.selectors.compliance; nothing
+here recomputes them. Sending and the ReminderLog rows are in organisations.services.
+
+The periods (ReminderLog.item / ReminderLog.period, unique per person and kind):
+
+- learner digest, per mandatory requirement, grouped into three stages:
+  due (not started with the deadline within 30 days, or in progress / update due with the
+  deadline within 30 days), expiring (a certificate in its last 60 days) and overdue
+  (overdue or expired). item = "requirement:<id>:<stage>"; period = the deadline for due and
+  expiring (so once per deadline: when it becomes due, when it starts to expire), and
+  "<deadline>+w<n>" for overdue, n = whole weeks since the deadline (so the day it becomes
+  overdue and then every 7 days while it stays overdue). An overdue item reminded less than
+  7 days ago waits, also when it enters a new week (its first reminder can fall mid-week when
+  it was overdue already, e.g. after a revocation). A new deadline (a new member start, a new
+  certificate) is a new period.
+- coordinator summary: item = "organisation:<id>", period = the ISO week ("2026-W07"), only
+  when the organisation has overdue people.
+- reminders a coordinator sends from the dashboard: item = "organisation:<id>",
+  period = the day, so one per person and organisation a day however often it is pressed.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from . import selectors
+from .compliance import DUE_WITHIN_DAYS, RequirementStatus, Status
+from .models import Membership, Organisation
+
+LEARNER_DIGEST = "learner_digest"
+COORDINATOR_SUMMARY = "coordinator_summary"
+COORDINATOR_REQUEST = "coordinator_request"
+
+# A coordinator's weekly summary names at most this many overdue people per organisation.
+SUMMARY_NAMES = 50
+
+
+class Stage(StrEnum):
+    # Most urgent first.
+    OVERDUE = "overdue"
+    DUE = "due"
+    EXPIRING = "expiring"
+
+
+_URGENCY = list(Stage)
+
+
+def stage_of(status: RequirementStatus, *, today: datetime.date) -> Stage | None:
+    """The reminder stage of a requirement status, or None when it needs no reminder."""
+    if status.deadline is None:
+        return None
+    if status.status in (Status.OVERDUE, Status.EXPIRED):
+        return Stage.OVERDUE
+    if status.status == Status.EXPIRING:
+        return Stage.EXPIRING
+    if status.status == Status.DUE:
+        return Stage.DUE
+    if status.status in (Status.IN_PROGRESS, Status.UPDATE_DUE) and (
+        (status.deadline - today).days <= DUE_WITHIN_DAYS
+    ):
+        return Stage.DUE
+    return None
+
+
+def learner_period(stage: Stage, deadline: datetime.date, *, today: datetime.date) -> str:
+    if stage == Stage.OVERDUE:
+        weeks = max((today - deadline).days, 0) // 7
+        return f"{deadline.isoformat()}+w{weeks}"
+    return deadline.isoformat()
+
+
+# An overdue item is reminded again after this many days at the earliest.
+OVERDUE_INTERVAL_DAYS = 7
+
+
+def unsent(
+    items: list["ReminderItem"],
+    *,
+    sent: set[tuple[str, str]],
+    recent_overdue: set[tuple[str, str]],
+) -> list["ReminderItem"]:
+    """The items whose reminder is still to be sent: not logged for this period, and for
+    overdue items not reminded (for the same deadline) within OVERDUE_INTERVAL_DAYS.
+    `recent_overdue` holds (item, deadline) of overdue reminders sent that recently."""
+    return [
+        item
+        for item in items
+        if item.key not in sent
+        and not (
+            item.stage == Stage.OVERDUE and (item.item, item.deadline.isoformat()) in recent_overdue
+        )
+    ]
+
+
+def iso_week(day: datetime.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One requirement of one person in a reminder."""
+
+    organisation_name: str
+    organisation_id: int
+    requirement_id: int
+    module_title: str
+    status: Status
+    deadline: datetime.date
+    stage: Stage
+    item: str
+    period: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.item, self.period)
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class OrganisationSummary:
+    """What a coordinator's weekly summary says about one organisation."""
+
+    organisation_id: int
+    organisation_name: str
+    organisation_slug: str
+    members: int
+    compliant: int
+    overdue: list[tuple[str, str]]  # (full name, team name), sorted by name
+    due: int
+    coordinator_ids: list[int] = field(default_factory=list)
+
+    @property
+    def overdue_count(self) -> int:
+        return len(self.overdue)
+
+    @property
+    def named(self) -> list[tuple[str, str]]:
+        return self.overdue[:SUMMARY_NAMES]
+
+    @property
+    def unnamed(self) -> int:
+        return max(self.overdue_count - SUMMARY_NAMES, 0)
+
+
+@dataclass
+class ReminderInput:
+    """Everything a reminder run needs, read once: per person the reminder items of all
+    their organisations, and per organisation the coordinators' summary."""
+
+    today: datetime.date
+    learner_items: dict[int, list[ReminderItem]]
+    summaries: list[OrganisationSummary]
+
+
+def member_items(report: selectors.Compliance, member, *, today: datetime.date):
+    """The reminder items of one member of a compliance report: mandatory requirements in a
+    reminder stage, most urgent first."""
+    by_id = {requirement.pk: requirement for requirement in report.requirements}
+    items = []
+    for pk in member.mandatory_ids:
+        status = member.statuses[pk]
+        stage = stage_of(status, today=today)
+        if stage is None:
+            continue
+        items.append(
+            ReminderItem(
+                organisation_name=report.organisation.name,
+                organisation_id=report.organisation.pk,
+                requirement_id=pk,
+                module_title=by_id[pk].module.title,
+                status=status.status,
+                deadline=status.deadline,
+                stage=stage,
+                item=f"requirement:{pk}:{stage}",
+                period=learner_period(stage, status.deadline, today=today),
+            )
+        )
+    return sorted(items, key=lambda item: (_URGENCY.index(item.stage), item.deadline))
+
+
+def member_stage(items: list[ReminderItem]) -> Stage | None:
+    """The most urgent stage among a member's items."""
+    return items[0].stage if items else None
+
+
+def organisations_with_requirements() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(framework__isnull=False).order_by("pk")
+
+
+def reminder_input(
+    *, today: datetime.date, organisations: QuerySet[Organisation] | None = None
+) -> ReminderInput:
+    """Read every organisation's compliance once (one report at a time, so memory stays at
+    one organisation) and keep only what the reminders need."""
+    if organisations is None:
+        organisations = organisations_with_requirements()
+    coordinators = defaultdict(list)
+    for organisation_id, user_id in (
+        Membership.objects.active(on=today)
+        .filter(is_coordinator=True, organisation__in=organisations)
+        .order_by("user_id")
+        .values_list("organisation_id", "user_id")
+    ):
+        coordinators[organisation_id].append(user_id)
+
+    learner_items: dict[int, dict[tuple[str, str], ReminderItem]] = defaultdict(dict)
+    summaries = []
+    for organisation in organisations.select_related("sector"):
+        report = selectors.compliance(organisation, day=today)
+        overdue, due = [], 0
+        for member in report.members:
+            items = member_items(report, member, today=today)
+            for item in items:
+                # The same requirement through two organisations with the same framework:
+                # one reminder.
+                learner_items[member.user_id].setdefault(item.key, item)
+            stage = member_stage(items)
+            if stage == Stage.OVERDUE:
+                overdue.append((member.full_name, member.team_name))
+            elif stage == Stage.DUE:
+                due += 1
+        summaries.append(
+            OrganisationSummary(
+                organisation_id=organisation.pk,
+                organisation_name=organisation.name,
+                organisation_slug=organisation.slug,
+                members=len(report.members),
+                compliant=report.compliant_count,
+                overdue=sorted(overdue),
+                due=due,
+                coordinator_ids=coordinators.get(organisation.pk, []),
+            )
+        )
+    return ReminderInput(
+        today=today,
+        learner_items={
+            user_id: sorted(
+                items.values(), key=lambda item: (_URGENCY.index(item.stage), item.deadline)
+            )
+            for user_id, items in learner_items.items()
+        },
+        summaries=summaries,
+    )
+
+
+# --- Email content ------------------------------------------------------------------------
+
+
+def site_url(path: str) -> str:
+    """An absolute address on the public site for links in emails (sent outside a request)."""
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def learner_sections(items: list[ReminderItem]) -> list[tuple[Stage, list[ReminderItem]]]:
+    grouped = defaultdict(list)
+    for item in items:
+        grouped[item.stage].append(item)
+    return [(stage, grouped[stage]) for stage in Stage if grouped[stage]]
+
+
+def learner_context(user, items: list[ReminderItem], *, requested_by: str = "") -> dict:
+    return {
+        "user": user,
+        "sections": learner_sections(items),
+        "organisations": sorted({item.organisation_name for item in items}),
+        "requested_by": requested_by,
+        "my_learning_url": site_url(reverse("my_learning")),
+    }
+
+
+def coordinator_context(user, summaries: list[OrganisationSummary], *, today) -> dict:
+    return {
+        "user": user,
+        "summaries": [
+            (
+                summary,
+                site_url(
+                    reverse("organisations:dashboard", kwargs={"slug": summary.organisation_slug})
+                ),
+            )
+            for summary in summaries
+        ],
+        "week": iso_week(today),
+        "today": today,
+    }

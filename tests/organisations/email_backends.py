@@ -1,0 +1,34 @@
+"""Email backends for reminder tests: one that fails for chosen addresses (a mail server
+refusing or down), one that waits so two runs overlap."""
+
+import threading
+
+from django.core.mail.backends import locmem
+
+FAIL_FOR: set[str] = set()
+FAIL_ALL = "*"
+
+
+class FlakyEmailBackend(locmem.EmailBackend):
+    """Like locmem (mail.outbox), but raises for any message to an address in FAIL_FOR
+    (or for every message when FAIL_FOR holds '*')."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if FAIL_ALL in FAIL_FOR or FAIL_FOR & set(message.to):
+                raise ConnectionRefusedError("the mail server is down")
+        return super().send_messages(messages)
+
+
+SENDING = threading.Event()
+RELEASE = threading.Event()
+
+
+class SlowEmailBackend(locmem.EmailBackend):
+    """Signals SENDING, then waits for RELEASE before 'sending' (so a second run starts
+    while the first one is sending)."""
+
+    def send_messages(self, messages):
+        SENDING.set()
+        RELEASE.wait(timeout=10)
+        return super().send_messages(messages)

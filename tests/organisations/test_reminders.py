@@ -1,0 +1,358 @@
+"""Reminders: learners' digests, coordinators' weekly summaries and the coordinator's
+'remind now' button. Never the same reminder twice for the same item and period; a failing
+mail server marks nothing as sent. Time is moved by passing `today`."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations import reminders, services
+from organisations.models import AuditAction, AuditLogEntry, ReminderLog
+
+from . import email_backends
+from .conftest import sign_in_with_mfa
+from .factories import MembershipFactory, OrganisationFactory, certificate_for, requirement
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+FLAKY = "tests.organisations.email_backends.FlakyEmailBackend"
+
+
+def days(number: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=number)
+
+
+@pytest.fixture
+def people(organisation, modules, coordinator):
+    """Anna: 'Rode vlaggen' due in 20 days, 'Meldcode' overdue for 40 days. Bob: both
+    done. The coordinator (a member for 10 days): 'Meldcode' due in 20 days. Carl: another
+    organisation's member, 'Meldcode' overdue there; its coordinator has it done."""
+    rode_vlaggen, meldcode = modules
+    requirement(organisation, rode_vlaggen, due_within_days=90)
+    requirement(organisation, meldcode, due_within_days=30)
+    anna = MembershipFactory(
+        organisation=organisation, started_on=days(-70), user__full_name="Anna Achterstand"
+    ).user
+    bob = MembershipFactory(
+        organisation=organisation, started_on=days(-70), user__full_name="Bob Bijgewerkt"
+    ).user
+    certificate_for(bob, rode_vlaggen, issued_on=days(-5))
+    certificate_for(bob, meldcode, issued_on=days(-5))
+    other = OrganisationFactory(name="Andere Organisatie")
+    requirement(other, meldcode, due_within_days=30)
+    carl = MembershipFactory(
+        organisation=other, started_on=days(-45), user__full_name="Carl Collega"
+    ).user
+    other_coordinator = MembershipFactory(
+        organisation=other, is_coordinator=True, started_on=days(-1)
+    ).user
+    certificate_for(other_coordinator, meldcode, issued_on=days(-1))
+    return {
+        "anna": anna,
+        "bob": bob,
+        "carl": carl,
+        "coordinator": coordinator,
+        "other": other,
+        "other_coordinator": other_coordinator,
+    }
+
+
+def mail_to(user) -> list:
+    return [message for message in mail.outbox if message.to == [user.email]]
+
+
+def test_each_person_gets_one_digest_with_their_own_items(people, organisation):
+    counts = services.send_learner_digests(today=TODAY)
+
+    anna, bob, carl = people["anna"], people["bob"], people["carl"]
+    (digest,) = mail_to(anna)
+    assert digest.subject == "[Signaal] Herinnering: je scholing op Signaal"
+    assert "Hallo Anna Achterstand," in digest.body
+    assert "Te laat" in digest.body
+    assert "Meldcode (" + organisation.name + "): " in digest.body
+    assert "Binnen 30 dagen afronden" in digest.body
+    assert "Rode vlaggen" in digest.body
+    assert "/mijn-leren/" in digest.body
+    # Only her own organisation and items.
+    assert "Andere Organisatie" not in digest.body
+    assert "Carl" not in digest.body
+    assert not mail_to(bob)
+    (carls,) = mail_to(carl)
+    assert "Andere Organisatie" in carls.body and organisation.name not in carls.body
+    # The coordinator of `organisation` is a member too: Meldcode due in 20 days.
+    assert len(mail_to(people["coordinator"])) == 1
+    assert counts.sent == 3 and counts.failed == 0
+    assert set(ReminderLog.objects.filter(user=anna).values_list("kind", "item", "period")) == {
+        (
+            "learner_digest",
+            f"requirement:{_requirement_id(organisation, 'Meldcode')}:overdue",
+            f"{days(-40).isoformat()}+w5",
+        ),
+        (
+            "learner_digest",
+            f"requirement:{_requirement_id(organisation, 'Rode vlaggen')}:due",
+            days(20).isoformat(),
+        ),
+    }
+
+
+def _requirement_id(organisation, title: str) -> int:
+    return organisation.framework.requirements.get(module__title=title).pk
+
+
+def test_a_digest_comes_in_the_persons_language(people):
+    anna = people["anna"]
+    anna.preferred_language = "en"
+    anna.save()
+
+    services.send_learner_digests(today=TODAY)
+
+    (digest,) = mail_to(anna)
+    assert digest.subject == "[Signaal] Reminder: your training on Signaal"
+    assert "Hello Anna Achterstand," in digest.body
+    assert "Overdue" in digest.body and "Due within 30 days" in digest.body
+
+
+def test_the_second_run_sends_nothing_new(people):
+    services.send_learner_digests(today=TODAY)
+    sent = len(mail.outbox)
+
+    again = services.send_learner_digests(today=TODAY)
+    later_that_week = services.send_learner_digests(today=days(3))
+
+    assert len(mail.outbox) == sent
+    assert again.sent == later_that_week.sent == 0
+
+
+def test_overdue_is_reminded_again_after_a_week_and_due_becomes_overdue(people):
+    anna = people["anna"]
+    services.send_learner_digests(today=TODAY)
+    # Day 40 after the deadline was week 5; day 42 starts week 6, but the last reminder
+    # was two days ago: at most one a week.
+    services.send_learner_digests(today=days(2))
+    services.send_learner_digests(today=days(6))
+    assert len(mail_to(anna)) == 1
+
+    services.send_learner_digests(today=days(7))
+    first, second = mail_to(anna)
+    assert "Meldcode" in second.body
+    assert "Rode vlaggen" not in second.body  # its due reminder went out already
+
+    # 'Rode vlaggen' was due on day 20: overdue from day 21.
+    services.send_learner_digests(today=days(21))
+    third = mail_to(anna)[2]
+    assert "Rode vlaggen" in third.body and "de uiterste datum was" in third.body
+    assert "Meldcode" in third.body  # week 8 of Meldcode, a week after the last one
+
+
+def test_a_new_certificate_ends_the_reminders(people, modules):
+    anna = people["anna"]
+    rode_vlaggen, meldcode = modules
+    services.send_learner_digests(today=TODAY)
+    certificate_for(anna, meldcode, issued_on=TODAY)
+    certificate_for(anna, rode_vlaggen, issued_on=TODAY)
+
+    services.send_learner_digests(today=days(7))
+
+    assert len(mail_to(anna)) == 1
+
+
+def test_coordinators_get_their_own_organisations_overdue_people_weekly(people):
+    coordinator, other_coordinator = people["coordinator"], people["other_coordinator"]
+
+    counts = services.send_coordinator_summaries(today=TODAY)
+
+    (summary,) = mail_to(coordinator)
+    assert "Weekoverzicht" in summary.subject
+    assert "Anna Achterstand" in summary.body
+    assert "1 van de 3 mensen is te laat." in summary.body
+    assert "Carl" not in summary.body and "Bob" not in summary.body
+    (others,) = mail_to(other_coordinator)
+    assert "Carl Collega" in others.body and "Anna" not in others.body
+    assert counts.sent == 2
+    # Once per ISO week.
+    monday = TODAY - datetime.timedelta(days=TODAY.weekday())
+    services.send_coordinator_summaries(today=monday + datetime.timedelta(days=6))
+    assert len(mail_to(coordinator)) == 1
+    services.send_coordinator_summaries(today=monday + datetime.timedelta(days=7))
+    assert len(mail_to(coordinator)) == 2
+
+
+def test_no_summary_without_overdue_people(people, modules):
+    rode_vlaggen, meldcode = modules
+    certificate_for(people["carl"], meldcode, issued_on=TODAY)
+
+    services.send_coordinator_summaries(today=TODAY)
+
+    assert not mail_to(people["other_coordinator"])
+    assert len(mail_to(people["coordinator"])) == 1
+
+
+def test_a_failing_mail_server_marks_nothing_as_sent(people, settings):
+    settings.EMAIL_BACKEND = FLAKY
+    email_backends.FAIL_FOR.clear()
+    email_backends.FAIL_FOR.add(people["anna"].email)
+    try:
+        counts = services.send_learner_digests(today=TODAY)
+    finally:
+        email_backends.FAIL_FOR.clear()
+
+    # The others got theirs; Anna's rows were rolled back.
+    assert counts.failed == 1 and counts.sent == 2
+    assert not mail_to(people["anna"])
+    assert mail_to(people["carl"])
+    assert not ReminderLog.objects.filter(user=people["anna"]).exists()
+
+    retry = services.send_learner_digests(today=TODAY)
+    assert retry.sent == 1
+    assert len(mail_to(people["anna"])) == 1
+
+
+def test_the_command_reports_counts_and_failures(people, settings):
+    from io import StringIO
+
+    from django.core.management.base import CommandError
+
+    settings.EMAIL_BACKEND = FLAKY
+    email_backends.FAIL_FOR.clear()
+    email_backends.FAIL_FOR.add(email_backends.FAIL_ALL)
+    try:
+        with pytest.raises(CommandError):
+            call_command("send_reminders", stdout=StringIO())
+    finally:
+        email_backends.FAIL_FOR.clear()
+    assert not ReminderLog.objects.exists()
+
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Learner digests: 3 sent, 0 failed" in out.getvalue()
+    assert "Coordinator summaries: 2 sent, 0 failed" in out.getvalue()
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Learner digests: 0 sent, 0 failed" in out.getvalue()
+
+
+# --- The coordinator's button -------------------------------------------------------------
+
+
+def test_remind_now_sends_to_the_overdue_and_due_people_once_a_day(people, organisation, client):
+    sign_in_with_mfa(client, people["coordinator"])
+    url = reverse("organisations:remind", args=[organisation.slug])
+
+    response = client.post(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "organisations:dashboard", args=[organisation.slug]
+    )
+    # Anna (overdue) and the coordinator (due in 20 days); not Bob, not Carl.
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted([people["anna"].email, people["coordinator"].email])
+    (annas,) = mail_to(people["anna"])
+    assert annas.subject == f"[Signaal] Een herinnering van {organisation.name}"
+    assert "Je coördinator bij " + organisation.name in annas.body
+    assert "2 herinneringen verstuurd." in response.content.decode()
+    entry = AuditLogEntry.objects.get(action=AuditAction.SENT_REMINDER)
+    assert entry.organisation == organisation and entry.actor == people["coordinator"]
+    assert entry.detail["sent"] == 2
+
+    again = client.post(url, follow=True)
+    assert len(mail.outbox) == 2
+    assert "0 herinneringen verstuurd." in again.content.decode()
+    assert "2 mensen hadden vandaag al een herinnering gekregen." in again.content.decode()
+
+
+def test_remind_now_is_only_for_the_organisations_own_coordinators(people, organisation, client):
+    sign_in_with_mfa(client, people["other_coordinator"])
+    response = client.post(reverse("organisations:remind", args=[organisation.slug]))
+    assert response.status_code == 404
+    assert not mail.outbox
+
+    sign_in_with_mfa(client, people["coordinator"])
+    response = client.get(reverse("organisations:remind", args=[organisation.slug]))
+    assert response.status_code == 405
+    assert not mail.outbox
+
+
+def test_remind_now_does_not_change_the_cron_digest(people, organisation):
+    services.send_reminders_now(actor=people["coordinator"], organisation=organisation)
+    counts = services.send_learner_digests(today=TODAY)
+    # The digest's periods are its own: Anna still gets her digest.
+    assert len(mail_to(people["anna"])) == 2
+    assert counts.sent == 3
+
+
+# --- Overlapping runs ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_runs_send_once(people, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's waiting on the unique index (CI runs this)")
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
+    email_backends.SENDING.clear()
+    email_backends.RELEASE.clear()
+    results = []
+
+    def run():
+        try:
+            results.append(services.send_learner_digests(today=TODAY))
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run)
+    first.start()
+    assert email_backends.SENDING.wait(timeout=10)
+    # The first run holds its rows, uncommitted, while it sends; the second starts now and
+    # waits on the unique index for the person the first one is sending to.
+    second = threading.Thread(target=run)
+    second.start()
+    time.sleep(0.5)
+    email_backends.RELEASE.set()
+    first.join()
+    second.join()
+
+    assert sum(result.sent for result in results) == 3
+    assert len(mail.outbox) == 3
+    assert sorted(len(mail_to(people[name])) for name in ("anna", "carl", "coordinator")) == [
+        1,
+        1,
+        1,
+    ]
+
+
+def test_stage_rule_follows_the_compliance_statuses():
+    from organisations.compliance import RequirementStatus, Status
+
+    assert reminders.stage_of(RequirementStatus(Status.OVERDUE, days(-1)), today=TODAY) == (
+        reminders.Stage.OVERDUE
+    )
+    assert reminders.stage_of(RequirementStatus(Status.EXPIRED, days(-1)), today=TODAY) == (
+        reminders.Stage.OVERDUE
+    )
+    assert reminders.stage_of(RequirementStatus(Status.DUE, days(30)), today=TODAY) == (
+        reminders.Stage.DUE
+    )
+    assert reminders.stage_of(RequirementStatus(Status.IN_PROGRESS, days(30)), today=TODAY) == (
+        reminders.Stage.DUE
+    )
+    assert reminders.stage_of(RequirementStatus(Status.IN_PROGRESS, days(31)), today=TODAY) is None
+    assert reminders.stage_of(RequirementStatus(Status.UPDATE_DUE, days(10)), today=TODAY) == (
+        reminders.Stage.DUE
+    )
+    assert reminders.stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY) == (
+        reminders.Stage.EXPIRING
+    )
+    for status in (Status.NOT_STARTED, Status.COMPLIANT):
+        assert reminders.stage_of(RequirementStatus(status, days(100)), today=TODAY) is None
+    assert reminders.learner_period(reminders.Stage.OVERDUE, days(-13), today=TODAY) == (
+        f"{days(-13).isoformat()}+w1"
+    )
+    assert reminders.iso_week(datetime.date(2027, 1, 1)) == "2026-W53"

@@ -232,3 +232,194 @@ def send_reminders_now(
         detail={"sent": counts.sent, "failed": counts.failed, "skipped": counts.skipped},
     )
     return counts
+
+
+# --- Compliance snapshots (the 12-month trend and the national overview) ------------------
+
+
+def record_compliance_snapshot(*, organisation: Organisation, month: datetime.date):
+    """Record (or record again) the organisation's compliance at the end of `month`, as
+    selectors.compliance reconstructs it for that day."""
+    from .models import ComplianceSnapshot
+
+    first = selectors.month_start(month)
+    report = selectors.compliance(organisation, day=selectors.month_end(first))
+    snapshot, _created = ComplianceSnapshot.objects.update_or_create(
+        organisation=organisation,
+        month=first,
+        defaults={
+            "members": len(report.members),
+            "compliant": report.compliant_count,
+            "recorded_at": timezone.now(),
+        },
+    )
+    return snapshot
+
+
+def record_compliance_snapshots(*, today: datetime.date | None = None) -> int:
+    """For every organisation, record the previous month and any other of the last
+    TREND_MONTHS complete months that has no snapshot yet. Safe to run every hour (the cron
+    command does): months already recorded are left alone. Returns how many were recorded."""
+    from .models import ComplianceSnapshot
+
+    this_month = selectors.month_start(today or timezone.localdate())
+    months = [
+        selectors.shift_month(this_month, -back) for back in range(1, selectors.TREND_MONTHS + 1)
+    ]
+    recorded = set(
+        ComplianceSnapshot.objects.filter(month__gte=months[-1], month__lt=this_month).values_list(
+            "organisation_id", "month"
+        )
+    )
+    count = 0
+    for organisation in Organisation.objects.select_related("framework").order_by("pk"):
+        for month in months:
+            if (organisation.pk, month) in recorded:
+                continue
+            try:
+                with transaction.atomic():
+                    record_compliance_snapshot(organisation=organisation, month=month)
+            except IntegrityError:  # a parallel run recorded it first
+                continue
+            count += 1
+    return count
+
+
+# --- Exports of the people list and the board's summary -----------------------------------
+
+# Export files are kept this long, then deleted (delete_old_exports).
+EXPORT_KEEP_DAYS = 7
+
+
+def exports_in_background(organisation: Organisation) -> bool:
+    """Organisations larger than ORGANISATION_EXPORT_IMMEDIATE_LIMIT members get their
+    exports built by a background task."""
+    from .models import Membership
+
+    members = Membership.objects.active().filter(organisation=organisation).count()
+    return members > settings.ORGANISATION_EXPORT_IMMEDIATE_LIMIT
+
+
+def export(*, organisation: Organisation, actor: User, fmt: str, filters: dict):
+    """An export of the people list (csv, xlsx; with the people list's filters) or the
+    board's summary (pdf): built now and returned as a reports.ExportFile for a small
+    organisation, or queued as an ExportJob for a large one (the same job when the same
+    person already waits for the same export). Every export is written to the audit log."""
+    from . import reports
+    from .models import ExportJob, ExportStatus
+
+    if fmt not in reports.FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    filters = (
+        selectors.PeopleFilters.from_query(
+            filters,
+            organisation=organisation,
+            requirements=selectors.applicable_requirements(organisation),
+        ).as_dict()
+        if fmt in reports.PEOPLE_FORMATS
+        else {}
+    )
+    if exports_in_background(organisation):
+        waiting = ExportJob.objects.filter(
+            organisation=organisation,
+            requested_by=actor,
+            format=fmt,
+            filters=filters,
+            status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING],
+        ).first()
+        if waiting is not None:
+            return waiting
+        from .tasks import build_export_file
+
+        job = ExportJob.objects.create(
+            organisation=organisation, requested_by=actor, format=fmt, filters=filters
+        )
+        build_export_file.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
+    result = reports.build(organisation, fmt, filters)
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.EXPORTED,
+        detail={"format": fmt, "filters": result.filters, "rows": result.rows},
+    )
+    return result
+
+
+def run_export_job(*, job_id: int):
+    """Build a queued export into MEDIA_ROOT/exports/ (under a random name; it is downloaded
+    only through the coordinator area), updating the job's progress. Run by the background
+    task. A requester who no longer coordinates the organisation gets nothing."""
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    from . import reports
+    from .models import ExportJob, ExportStatus
+
+    job = ExportJob.objects.select_related("organisation", "requested_by").get(pk=job_id)
+    if job.status != ExportStatus.QUEUED:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=5)
+    last = [5]
+
+    def progress(fraction: float) -> None:
+        value = 5 + int(90 * fraction)
+        if value >= last[0] + 5:
+            last[0] = value
+            ExportJob.objects.filter(pk=job.pk).update(progress=value)
+
+    try:
+        if not selectors.may_coordinate(job.requested_by, job.organisation):
+            raise PermissionError("the requester no longer coordinates this organisation")
+        language = job.requested_by.preferred_language or settings.LANGUAGE_CODE
+        with translation.override(language):
+            result = reports.build(job.organisation, job.format, job.filters, progress=progress)
+        job.file.save(
+            f"{secrets.token_hex(16)}-{result.filename}", ContentFile(result.content), save=False
+        )
+    except Exception as error:
+        logger.exception("Export %s failed", job.pk)
+        job.status = ExportStatus.FAILED
+        job.error = str(error)[:1000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "error", "finished_at"])
+        return job
+    job.status = ExportStatus.DONE
+    job.progress = 100
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "status", "progress", "finished_at"])
+    record_audit(
+        actor=job.requested_by,
+        organisation=job.organisation,
+        action=AuditAction.EXPORTED,
+        detail={
+            "format": job.format,
+            "filters": job.filters,
+            "rows": result.rows,
+            "job": job.pk,
+        },
+    )
+    return job
+
+
+def export_download_name(job) -> str:
+    """The file's name without the random part it is stored under."""
+    name = job.file.name.rsplit("/", 1)[-1]
+    return name.split("-", 1)[1] if "-" in name else name
+
+
+def delete_old_exports(*, now: datetime.datetime | None = None) -> int:
+    """Delete export jobs (and their files) finished more than EXPORT_KEEP_DAYS ago; the
+    files hold personal data. For the hourly cron command."""
+    from .models import ExportJob
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=EXPORT_KEEP_DAYS)
+    count = 0
+    for job in ExportJob.objects.filter(finished_at__lt=cutoff):
+        if job.file:
+            job.file.delete(save=False)
+        job.delete()
+        count += 1
+    return count

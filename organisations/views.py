@@ -1,0 +1,242 @@
+"""The coordinator's pages: the list of one's organisations, the dashboard, the people list
+and person page, and exports. Thin: reads through organisations.selectors, writes (the
+audit log, exports) through organisations.services. Every page about an organisation is
+wrapped in organisations.access.coordinator_area."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from . import reports, selectors, services
+from .access import coordinator_area
+from .models import AuditAction, ExportJob, ExportStatus, Membership, Role, Team
+
+PEOPLE_PER_PAGE = 50
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages and files with personal data stay out of shared caches and the back-forward
+    cache of a shared computer."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def index(request):
+    organisations = selectors.coordinated_organisations(request.user).select_related("sector")
+    return TemplateResponse(
+        request, "organisations/index.html", {"organisations": organisations.order_by("name")}
+    )
+
+
+@coordinator_area
+@require_GET
+def dashboard(request, organisation):
+    data = selectors.dashboard(organisation)
+    services.record_audit(
+        actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD
+    )
+    return _private(
+        TemplateResponse(
+            request,
+            "organisations/dashboard.html",
+            {
+                "organisation": organisation,
+                "framework": organisation.framework,
+                "dashboard": data,
+                "statuses": selectors.DISPLAY_ORDER,
+                "background_exports": services.exports_in_background(organisation),
+            },
+        )
+    )
+
+
+@coordinator_area
+@require_GET
+def people(request, organisation):
+    listing = selectors.people(organisation, request.GET)
+    page = Paginator(listing.rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    services.record_audit(
+        actor=request.user,
+        organisation=organisation,
+        action=AuditAction.VIEWED_PEOPLE,
+        detail={
+            "filters": listing.filters.as_dict(),
+            "page": page.number,
+            "results": len(listing.rows),
+        },
+    )
+    return _private(
+        TemplateResponse(
+            request,
+            "organisations/people.html",
+            {
+                "organisation": organisation,
+                "listing": listing,
+                "filters": listing.filters,
+                "page": page,
+                "status_choices": [(status.value, status.label) for status in selectors.Status],
+                "meets_all": selectors.MEETS_ALL,
+                "meets_not": selectors.MEETS_NOT,
+                "no_team": selectors.NO_TEAM,
+                "formats": [(key, reports.FORMATS[key]) for key in reports.PEOPLE_FORMATS],
+                "background_exports": services.exports_in_background(organisation),
+            },
+        )
+    )
+
+
+@coordinator_area
+@require_GET
+def person(request, organisation, membership_id: int):
+    try:
+        detail = selectors.person(organisation, membership_id)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    services.record_audit(
+        actor=request.user,
+        organisation=organisation,
+        action=AuditAction.VIEWED_PERSON,
+        detail={"membership": detail.membership.pk, "user": detail.membership.user_id},
+    )
+    return _private(
+        TemplateResponse(
+            request,
+            "organisations/person.html",
+            {
+                "organisation": organisation,
+                "detail": detail,
+                "membership": detail.membership,
+                # for the membership forms (organisations/includes/membership_actions.html)
+                "teams": Team.objects.filter(organisation=organisation).order_by("name"),
+                "roles": Role.objects.order_by("name"),
+            },
+        )
+    )
+
+
+@coordinator_area
+@require_POST
+def export(request, organisation, fmt: str):
+    """The people list (csv, xlsx; the filters come with the form) or the board's summary
+    (pdf): the file at once, or for a large organisation a job page to wait on."""
+    if fmt not in reports.FORMATS:
+        raise Http404
+    filters = {name: request.POST.get(name, "") for name in selectors.PeopleFilters.FIELDS}
+    result = services.export(
+        organisation=organisation, actor=request.user, fmt=fmt, filters=filters
+    )
+    if isinstance(result, ExportJob):
+        return redirect("organisations:export_job", slug=organisation.slug, job_id=result.pk)
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return _private(response)
+
+
+def _own_job(request, organisation, job_id: int) -> ExportJob:
+    """Export files are for the coordinator who asked for them (they carry that person's
+    filters and are recorded under their name); other coordinators get a 404."""
+    return get_object_or_404(
+        ExportJob, pk=job_id, organisation=organisation, requested_by=request.user
+    )
+
+
+@coordinator_area
+@require_GET
+def export_job(request, organisation, job_id: int):
+    job = _own_job(request, organisation, job_id)
+    download_url = (
+        reverse("organisations:export_download", args=[organisation.slug, job.pk])
+        if job.status == ExportStatus.DONE
+        else ""
+    )
+    if "application/json" in request.headers.get("Accept", ""):
+        return _private(
+            JsonResponse(
+                {
+                    "status": job.status,
+                    "status_label": str(job.get_status_display()),
+                    "progress": job.progress,
+                    "download_url": download_url,
+                }
+            )
+        )
+    return _private(
+        TemplateResponse(
+            request,
+            "organisations/export_job.html",
+            {
+                "organisation": organisation,
+                "job": job,
+                "format": reports.FORMATS.get(job.format),
+                "download_url": download_url,
+                "finished": job.status in (ExportStatus.DONE, ExportStatus.FAILED),
+            },
+        )
+    )
+
+
+@coordinator_area
+@require_GET
+def export_download(request, organisation, job_id: int):
+    job = _own_job(request, organisation, job_id)
+    if (
+        job.status != ExportStatus.DONE
+        or not job.file
+        or not job.file.storage.exists(job.file.name)
+    ):
+        raise Http404
+    services.record_audit(
+        actor=request.user,
+        organisation=organisation,
+        action=AuditAction.EXPORTED,
+        detail={"format": job.format, "filters": job.filters, "job": job.pk, "downloaded": True},
+    )
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=services.export_download_name(job),
+        content_type=reports.FORMATS[job.format].content_type,
+    )
+    return _private(response)
+
+
+@coordinator_area
+@require_POST
+def remind(request, organisation):
+    """Remind the organisation's overdue and due people now (at most once a day each, so a
+    second press the same day sends nothing new), then back to the dashboard."""
+    counts = services.send_reminders_now(actor=request.user, organisation=organisation)
+    parts = [
+        ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", counts.sent)
+        % {"count": counts.sent}
+    ]
+    if counts.skipped:
+        parts.append(
+            ngettext(
+                "%(count)d person had already been reminded today.",
+                "%(count)d people had already been reminded today.",
+                counts.skipped,
+            )
+            % {"count": counts.skipped}
+        )
+    if counts.failed:
+        parts.append(
+            ngettext(
+                "%(count)d reminder could not be sent; try again later.",
+                "%(count)d reminders could not be sent; try again later.",
+                counts.failed,
+            )
+            % {"count": counts.failed}
+        )
+        messages.error(request, " ".join(parts))
+    else:
+        messages.success(request, " ".join(parts))
+    return redirect("organisations:dashboard", slug=organisation.slug)

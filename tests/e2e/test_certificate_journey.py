@@ -1,11 +1,16 @@
 """A learner finishes a module, downloads the certificate PDF and opens the verification
 page it points to ('Geldig'); an administrator revokes it and the page says
-'Ingetrokken'. axe-core checks the learner and public pages."""
+'Ingetrokken'. A learner whose certificate needs an update sees the deadline and takes the
+short update path to a certificate for the new version. axe-core checks the learner and
+public pages."""
 
+import datetime
 import io
 import re
 
 import pytest
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -86,3 +91,73 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     page.reload()
     expect(page.get_by_role("heading", name="Ingetrokken")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.fixture
+def update_due(site):
+    """Lotte holds a certificate for version 1; version 2 rewrote one lesson and requires
+    holders to update within 30 days."""
+    content_loader.ensure_taxonomy()
+    catalogue = content_loader.ensure_catalogue(home=site)
+    module = make_module(catalogue, "Dwingende controle herkennen", lessons=2)
+    quiz = make_quiz(module)
+    learner = ensure_verified_account(
+        email="lotte@example.nl", full_name="Lotte de Wit", password=TEST_PASSWORD
+    )
+    for lesson in lessons_of(module):
+        course_services.complete_lesson(user=learner, lesson=lesson)
+    quiz_services.play_best_path(user=learner, quiz=quiz)
+    module.refresh_from_db()
+    module.substantive_change = True
+    module.update_required = True
+    module.update_within_days = 30
+    module.change_note = "Les 2 gaat nu ook over digitale controle."
+    module.save_revision().publish()
+    changed = lessons_of(module)[1]
+    changed.title = "Les 2: digitale controle"
+    changed.save_revision().publish()
+    return module, quiz, learner
+
+
+def test_a_learner_with_an_update_due_takes_the_short_update_path(page, update_due):
+    module, quiz, learner = update_due
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    with translation.override("nl"):
+        due_text = f"Update nodig vóór {date_format(due, 'j F Y')}"
+
+    log_in(page, "lotte@example.nl", "/mijn-certificaten/")
+    expect(page.get_by_role("heading", name="Mijn certificaten")).to_be_visible()
+    expect(page.get_by_text(due_text)).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile("^Update starten")).click()
+    expect(page.get_by_role("heading", name="Wat er veranderd is")).to_be_visible()
+    expect(page.get_by_text("Les 2 gaat nu ook over digitale controle.")).to_be_visible()
+    expect(page.get_by_text(f"{due_text}.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Update starten").click()
+    expect(page.get_by_role("heading", name="Les 2: digitale controle")).to_be_visible()
+    expect(page.get_by_text("0 van 1 gewijzigde lessen gedaan")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Markeer als gedaan").click()
+
+    # Every changed lesson is read: the scenario quiz completes the update.
+    expect(page.get_by_role("heading", name=quiz.title, exact=True)).to_be_visible()
+    attempt = quiz_services.start_attempt(user=learner, quiz=quiz)
+    for key in ("start", "signalen"):
+        attempt = quiz_services.answer(
+            attempt=attempt, step_key=key, choice_ids=rules.best_answer(quiz.scenario.step(key))
+        ).attempt
+    page.goto(quiz.url)
+    put_in_order(page, MELDCODE_ORDER)
+    page.get_by_role("button", name="Antwoord versturen").click()
+    expect(
+        page.get_by_role("region", name="Je resultaat").get_by_text("Gehaald", exact=True)
+    ).to_be_visible()
+
+    page.goto("/mijn-certificaten/")
+    expect(page.get_by_text("(versie 2)")).to_be_visible()
+    expect(page.get_by_text(due_text)).to_have_count(0)
+    assert_accessible(page)
+    assert page.csp_violations == []

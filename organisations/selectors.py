@@ -17,6 +17,7 @@ from courses.models import Enrolment
 from .compliance import MEETS, HeldCertificate, RequirementStatus, Status, requirement_status
 from .models import (
     ComplianceSnapshot,
+    Invitation,
     Membership,
     Organisation,
     Requirement,
@@ -272,6 +273,29 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
             item.status.deadline or datetime.date.max,
             item.requirement.module.title,
         ),
+    )
+
+
+def open_invitations_for(user: User) -> QuerySet[Invitation]:
+    """Invitations to this person's login address (or another verified address of theirs)
+    that can still be accepted: listed on 'Mijn leren', so someone who signed up after
+    being invited finds the way back."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    addresses = {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+    return (
+        Invitation.objects.filter(
+            email__in=addresses, accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .select_related("organisation", "team", "role")
+        .order_by("expires_at")
     )
 
 

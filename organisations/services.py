@@ -7,16 +7,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from cms.accounts.models import User
 
-from . import reminders, selectors
-from .models import AuditAction, AuditLogEntry, Organisation, ReminderLog
+from . import imports, reminders, selectors
+from .models import (
+    AuditAction,
+    AuditLogEntry,
+    Invitation,
+    Membership,
+    Organisation,
+    ReminderLog,
+    Role,
+    Team,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -423,3 +434,489 @@ def delete_old_exports(*, now: datetime.datetime | None = None) -> int:
         job.delete()
         count += 1
     return count
+
+
+# --- Members: invitations, import, teams, changes (organisations/membership_views.py) -----
+
+INVITATION_VALID_DAYS = 14
+
+
+class MembershipError(ValueError):
+    """A change that is not allowed; the message is for the coordinator (translated)."""
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be accepted: `reason` is "used", "expired" or
+    "wrong_account"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ImportRejected(ValueError):
+    """The import file has problems; nothing was imported."""
+
+    def __init__(self, problems: list[imports.Problem]):
+        super().__init__(f"{len(problems)} problems")
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    teams_created: int = 0
+
+
+def _lock(organisation: Organisation) -> Organisation:
+    """Membership changes of one organisation go one at a time, so two coordinators cannot
+    both step down at once and leave nobody in charge."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _has_other_coordinator(organisation: Organisation, *, besides: Membership) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, is_coordinator=True)
+        .exclude(pk=besides.pk)
+        .exists()
+    )
+
+
+def _check_coordinator_left(*, membership: Membership, actor: User) -> None:
+    """Whoever steps down or is removed, the organisation keeps a coordinator (platform
+    administrators may leave it without one: they can appoint one in the admin)."""
+    if actor.is_superuser or not membership.is_coordinator:
+        return
+    if not _has_other_coordinator(membership.organisation, besides=membership):
+        raise MembershipError(
+            gettext(
+                "This is the organisation's last coordinator. Make someone else coordinator first."
+            )
+        )
+
+
+def _team_of(organisation: Organisation, team: Team | None) -> Team | None:
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValueError("The team belongs to another organisation.")
+    return team
+
+
+def _open_membership(*, user: User, organisation: Organisation) -> Membership | None:
+    """The person's current membership: open, or ending in the future."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .order_by("-started_on")
+        .first()
+    )
+
+
+def _prepare_invitation(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: Role,
+    invited_by: User | None,
+    full_name: str = "",
+    team: Team | None = None,
+    is_coordinator: bool = False,
+) -> tuple[Invitation, bool]:
+    """Create the invitation, or refresh the open one for this address (new details, and
+    valid for another INVITATION_VALID_DAYS). Returns it and whether it was refreshed."""
+    now = timezone.now()
+    existing = (
+        Invitation.objects.select_for_update()
+        .filter(organisation=organisation, email=email, accepted_at__isnull=True)
+        .first()
+    )
+    invitation = existing or Invitation(organisation=organisation, email=email)
+    invitation.full_name = full_name or invitation.full_name
+    invitation.team = team
+    invitation.role = role
+    invitation.is_coordinator = is_coordinator
+    invitation.invited_by = invited_by
+    invitation.expires_at = now + datetime.timedelta(days=INVITATION_VALID_DAYS)
+    invitation.full_clean(exclude=["token", "invited_by"])
+    invitation.save()
+    return invitation, existing is not None
+
+
+def invitation_url(invitation: Invitation, *, base_url: str | None = None) -> str:
+    base = (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return base + reverse("organisations:accept_invitation", args=[invitation.token])
+
+
+def _invitation_message(invitation: Invitation, *, base_url: str | None, connection):
+    """The invitation email, in Dutch unless the invited person is known to prefer English."""
+    known = User.objects.filter(email__iexact=invitation.email).first()
+    language = known.preferred_language if known else settings.LANGUAGE_CODE
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "inviter": invitation.invited_by,
+        "url": invitation_url(invitation, base_url=base_url),
+        "name": known.full_name if known else invitation.full_name,
+    }
+    with translation.override(language):
+        subject = render_to_string("organisations/email/invitation_subject.txt", context)
+        text = render_to_string("organisations/email/invitation_message.txt", context)
+        html = render_to_string("organisations/email/invitation_message.html", context)
+    message = EmailMultiAlternatives(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        text,
+        to=[invitation.email],
+        connection=connection,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_invitation_emails(invitations: list[Invitation], *, base_url: str | None = None) -> int:
+    """Send the invitations over one connection; returns how many were sent. A failing mail
+    server is logged, not raised: the invitations stay and can be sent again by inviting
+    the address again."""
+    if not invitations:
+        return 0
+    try:
+        connection = get_connection()
+        messages = [
+            _invitation_message(invitation, base_url=base_url, connection=connection)
+            for invitation in invitations
+        ]
+        return connection.send_messages(messages) or 0
+    except Exception:
+        logger.exception("Sending %s invitation(s) failed", len(invitations))
+        return 0
+
+
+@transaction.atomic
+def invite(
+    *,
+    organisation: Organisation,
+    email: str,
+    role: Role,
+    invited_by: User,
+    full_name: str = "",
+    team: Team | None = None,
+    is_coordinator: bool = False,
+    base_url: str | None = None,
+) -> Invitation:
+    """Invite an address to join the organisation with this team and role, and email the
+    link (after the transaction commits). Inviting an address with an open invitation
+    refreshes that invitation. A current member cannot be invited (change their membership
+    instead)."""
+    email = User.objects.normalize_email(email).strip().lower()
+    organisation = _lock(organisation)
+    team = _team_of(organisation, team)
+    known = User.objects.filter(email__iexact=email).first()
+    if known and _open_membership(user=known, organisation=organisation):
+        raise MembershipError(
+            gettext(
+                "%(email)s is already a member of this organisation. Change their team or "
+                "role on their page."
+            )
+            % {"email": email}
+        )
+    invitation, refreshed = _prepare_invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        full_name=" ".join(full_name.split()),
+        team=team,
+        is_coordinator=is_coordinator,
+    )
+    record_audit(
+        actor=invited_by,
+        organisation=organisation,
+        action=AuditAction.INVITED,
+        detail={"invitation": invitation.pk, "email": email, "refreshed": refreshed},
+    )
+    transaction.on_commit(lambda: send_invitation_emails([invitation], base_url=base_url))
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("organisation", "team", "role", "invited_by")
+        .filter(token=token)
+        .first()
+    )
+
+
+def invitation_problem(invitation: Invitation, *, user: User | None) -> str | None:
+    """Why this person cannot accept the invitation now ("used", "expired",
+    "wrong_account"), or None."""
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    if user is not None and user.is_authenticated:
+        from allauth.account.models import EmailAddress
+
+        address = invitation.email.lower()
+        if user.email.lower() != address and not (
+            EmailAddress.objects.filter(user=user, email__iexact=address, verified=True).exists()
+        ):
+            return "wrong_account"
+    return None
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person joins: a new membership from today, or their current membership
+    in the organisation takes the invitation's team and role (coordinator rights are only
+    ever added). A used or expired invitation, or another account than the invited
+    address, changes nothing (InvitationError)."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    problem = invitation_problem(invitation, user=user)
+    if problem:
+        raise InvitationError(problem)
+    organisation = _lock(invitation.organisation)
+    membership = _open_membership(user=user, organisation=organisation)
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation)
+    membership.team = invitation.team
+    membership.role = invitation.role
+    membership.is_coordinator = membership.is_coordinator or invitation.is_coordinator
+    membership.ended_on = None
+    membership.full_clean(validate_constraints=False)
+    membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+@transaction.atomic
+def change_membership(
+    *,
+    membership: Membership,
+    actor: User,
+    team: Team | None,
+    role: Role,
+    is_coordinator: bool,
+) -> Membership:
+    """Change a current member's team, role or coordinator rights (audited). Ended
+    memberships stay as they were; the last coordinator cannot step down."""
+    organisation = _lock(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_on is not None and membership.ended_on <= timezone.localdate():
+        raise MembershipError(gettext("This membership has ended and can no longer change."))
+    team = _team_of(organisation, team)
+    if membership.is_coordinator and not is_coordinator:
+        _check_coordinator_left(membership=membership, actor=actor)
+    changes = {}
+    for name, old, new in (
+        ("team", membership.team, team),
+        ("role", membership.role, role),
+        ("is_coordinator", membership.is_coordinator, is_coordinator),
+    ):
+        if old != new:
+            changes[name] = [str(old) if old is not None else None, str(new) if new else new]
+    if not changes:
+        return membership
+    membership.team, membership.role, membership.is_coordinator = team, role, is_coordinator
+    membership.save(update_fields=["team", "role", "is_coordinator"])
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.CHANGED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id, "changes": changes},
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor: User) -> Membership:
+    """End a membership today. The row stays (with its history); the person no longer
+    counts for the organisation from today on."""
+    organisation = _lock(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    today = timezone.localdate()
+    if membership.ended_on is not None and membership.ended_on <= today:
+        raise MembershipError(gettext("This membership has already ended."))
+    _check_coordinator_left(membership=membership, actor=actor)
+    # A membership that has not started yet ends on its first day (and never counts).
+    membership.ended_on = max(today, membership.started_on)
+    membership.save(update_fields=["ended_on"])
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.ENDED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id},
+    )
+    return membership
+
+
+def _check_team_name(organisation: Organisation, name: str, *, besides: Team | None = None):
+    name = " ".join(name.split())
+    if not name:
+        raise MembershipError(gettext("A team needs a name."))
+    if len(name) > Team._meta.get_field("name").max_length:
+        raise MembershipError(gettext("This name is too long."))
+    clash = Team.objects.filter(organisation=organisation, name__iexact=name)
+    if besides is not None:
+        clash = clash.exclude(pk=besides.pk)
+    if clash.exists():
+        raise MembershipError(gettext("There is already a team called %(name)s.") % {"name": name})
+    return name
+
+
+@transaction.atomic
+def create_team(*, organisation: Organisation, name: str) -> Team:
+    organisation = _lock(organisation)
+    return Team.objects.create(organisation=organisation, name=_check_team_name(organisation, name))
+
+
+@transaction.atomic
+def rename_team(*, team: Team, name: str) -> Team:
+    organisation = _lock(team.organisation)
+    team.name = _check_team_name(organisation, name, besides=team)
+    team.save(update_fields=["name"])
+    return team
+
+
+def import_members(
+    *,
+    organisation: Organisation,
+    actor: User,
+    rows: list[imports.ImportRow],
+    create_teams: bool = False,
+    base_url: str | None = None,
+) -> ImportResult:
+    """Import checked rows (organisations.imports.parse_upload) all or nothing: people
+    known to Signaal become members at once (or their current membership takes the row's
+    team, role, coordinator rights and start date; an empty cell leaves that unchanged),
+    unknown addresses get an invitation by email. Any problem (unknown role, unknown team
+    unless `create_teams`, a current member already invited, the last coordinator stepping
+    down) raises ImportRejected listing every problem, and nothing is written."""
+    with transaction.atomic():
+        organisation = _lock(organisation)
+        roles = list(Role.objects.all())
+        teams = list(Team.objects.filter(organisation=organisation))
+        problems = imports.check_against_organisation(
+            rows, roles=roles, teams=teams, create_teams=create_teams
+        )
+        if problems:
+            raise ImportRejected(problems)
+        result = ImportResult()
+        for name in dict.fromkeys(row.team for row in rows if row.team):
+            if imports.find_team(teams, name) is None:
+                teams.append(Team.objects.create(organisation=organisation, name=name))
+                result.teams_created += 1
+        users = {
+            user.email.lower(): user
+            for user in User.objects.filter(email__in=[row.email for row in rows])
+        }
+        current = {
+            membership.user_id: membership
+            for membership in Membership.objects.filter(organisation=organisation)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()))
+            .select_related("team", "role")
+        }
+        open_invitations = {
+            invitation.email: invitation
+            for invitation in Invitation.objects.select_for_update().filter(
+                organisation=organisation,
+                accepted_at__isnull=True,
+                email__in=[row.email for row in rows if row.email not in users],
+            )
+        }
+        expires_at = timezone.now() + datetime.timedelta(days=INVITATION_VALID_DAYS)
+        new_members, new_invitations, refreshed = [], [], []
+        for row in rows:
+            role = imports.find_role(roles, row.role)
+            team = imports.find_team(teams, row.team) if row.team else None
+            user = users.get(row.email)
+            if user is None:
+                invitation = open_invitations.get(row.email) or Invitation(
+                    organisation=organisation, email=row.email
+                )
+                invitation.full_name = row.full_name or invitation.full_name
+                invitation.team, invitation.role = team, role
+                invitation.is_coordinator = bool(row.is_coordinator)
+                invitation.invited_by, invitation.expires_at = actor, expires_at
+                (refreshed if invitation.pk else new_invitations).append(invitation)
+                continue
+            membership = current.get(user.pk)
+            if membership is None:
+                new_members.append(
+                    Membership(
+                        user=user,
+                        organisation=organisation,
+                        team=team,
+                        role=role,
+                        is_coordinator=bool(row.is_coordinator),
+                        started_on=row.started_on or timezone.localdate(),
+                    )
+                )
+                continue
+            new = {
+                "team": team if row.team else membership.team,
+                "role": role,
+                "is_coordinator": membership.is_coordinator
+                if row.is_coordinator is None
+                else row.is_coordinator,
+                "started_on": row.started_on or membership.started_on,
+            }
+            if all(getattr(membership, key) == value for key, value in new.items()):
+                result.unchanged += 1
+                continue
+            if membership.ended_on and new["started_on"] > membership.ended_on:
+                raise ImportRejected(
+                    [
+                        imports.Problem(
+                            row.line, gettext("The start date is after the membership's end.")
+                        )
+                    ]
+                )
+            for key, value in new.items():
+                setattr(membership, key, value)
+            membership.save(update_fields=list(new))
+            result.updated += 1
+        Membership.objects.bulk_create(new_members, batch_size=1000)
+        Invitation.objects.bulk_create(new_invitations, batch_size=1000)
+        Invitation.objects.bulk_update(
+            refreshed,
+            ["full_name", "team", "role", "is_coordinator", "invited_by", "expires_at"],
+            batch_size=1000,
+        )
+        invitations = new_invitations + refreshed
+        result.added, result.invited = len(new_members), len(invitations)
+        if (
+            not actor.is_superuser
+            and not Membership.objects.active()
+            .filter(organisation=organisation, is_coordinator=True)
+            .exists()
+        ):
+            raise ImportRejected(
+                [
+                    imports.Problem(
+                        None,
+                        gettext(
+                            "After this import the organisation would have no coordinator. "
+                            "Keep at least one person as coordinator ('ja')."
+                        ),
+                    )
+                ]
+            )
+        record_audit(
+            actor=actor,
+            organisation=organisation,
+            action=AuditAction.IMPORTED,
+            detail={
+                "rows": len(rows),
+                "added": result.added,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "invited": result.invited,
+                "teams_created": result.teams_created,
+            },
+        )
+        transaction.on_commit(lambda: send_invitation_emails(invitations, base_url=base_url))
+    return result

@@ -28,10 +28,62 @@ def test_load_demo_is_idempotent_and_creates_site_and_accounts(settings, capsys)
     assert HomePage.objects.count() == 1
     site = Site.objects.get(is_default_site=True)
     assert site.root_page.specific_class is HomePage
-    assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
+    assert set(User.objects.values_list("email", flat=True)) >= DEMO_EMAILS
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == len(DEMO_EMAILS)
     for email in DEMO_EMAILS:
         assert User.objects.get(email=email).check_password(DEMO_PASSWORD)
+    # Everyone else is demo staff of the demo organisations, who cannot log in.
+    staff = User.objects.exclude(email__in=DEMO_EMAILS)
+    assert all(user.email.endswith(".demo.signaal.test") for user in staff)
+    assert not any(user.has_usable_password() for user in staff)
+    check_demo_organisations(out)
+
+
+def check_demo_organisations(out: str) -> None:
+    """Three demo organisations with about 40 members in mixed states, the example
+    framework, a year of snapshots, and the demo coordinator with a fixed TOTP secret
+    (after loading twice: nothing doubled)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import hotp_value
+    from allauth.mfa.utils import decrypt
+
+    from organisations import selectors
+    from organisations.compliance import Status
+    from organisations.demo import DEMO_TOTP_SECRET
+    from organisations.models import ComplianceSnapshot, Membership, Organisation
+
+    organisations = Organisation.objects.filter(name__endswith="(demo)")
+    assert organisations.count() == 3
+    assert len({organisation.sector_id for organisation in organisations}) == 3
+    members = Membership.objects.filter(organisation__in=organisations)
+    assert 38 <= members.count() <= 45
+    statuses = set()
+    for organisation in organisations:
+        assert organisation.framework.is_example
+        assert organisation.teams.count() >= 2
+        report = selectors.compliance(organisation)
+        statuses |= {member.worst_status for member in report.members}
+        assert 0 < report.compliant_count < len(report.members)
+        assert ComplianceSnapshot.objects.filter(organisation=organisation).count() == 12
+    assert {
+        Status.COMPLIANT,
+        Status.EXPIRING,
+        Status.EXPIRED,
+        Status.OVERDUE,
+        Status.IN_PROGRESS,
+        Status.NOT_STARTED,
+    } <= statuses
+
+    coordinator = User.objects.get(email="coordinator@signaal.test")
+    vt = organisations.get(slug="veilig-thuis-regio-utrecht-demo")
+    assert selectors.may_coordinate(coordinator, vt)
+    assert not selectors.may_coordinate(coordinator, organisations.exclude(pk=vt.pk).first())
+    [totp] = Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP)
+    assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
+    assert hotp_value(DEMO_TOTP_SECRET, 1) >= 0  # a valid base32 secret
+    assert DEMO_TOTP_SECRET in out and "otpauth://totp/" in out
+    learner = User.objects.get(email="leerling@signaal.test")
+    assert selectors.learner_requirements(learner)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from cms.accounts.models import User
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
+from organisations.demo import load_demo_organisations
 from quizzes.demo import give_demo_attempts, load_demo_quizzes
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
@@ -17,7 +18,13 @@ DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-
 # (email, full name, superuser, Wagtail groups, what the account is for)
 DEMO_ACCOUNTS = [
     ("leerling@signaal.test", "Lotte de Leerling", False, (), "learner"),
-    ("coordinator@signaal.test", "Cor Coördinator", False, (), "coordinator of an organisation"),
+    (
+        "coordinator@signaal.test",
+        "Cor Coördinator",
+        False,
+        (),
+        "coordinator of Veilig Thuis Regio Utrecht (demo); signs in with an authenticator code",
+    ),
     (
         "redacteur@signaal.test",
         "Rena Redacteur",
@@ -58,6 +65,7 @@ class Command(BaseCommand):
             learner = User.objects.get(email="leerling@signaal.test")
             give_demo_progress(learner=learner, completed=modules[0], in_progress=modules[1])
             give_demo_attempts(learner=learner, completed=modules[0])
+            organisations = load_demo_organisations()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {len(modules)} modules, {len(quizzes)} scenario quizzes."
@@ -66,6 +74,21 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _name, _su, _groups, purpose in DEMO_ACCOUNTS:
             self.stdout.write(f"  {email:<28} {purpose}")
+        self.stdout.write(
+            f"Organisations: {len(organisations['organisations'])} demo organisations with "
+            f"{organisations['members']} memberships, framework '{organisations['framework']}'."
+        )
+        coordinator_area = reverse(
+            "organisations:dashboard", args=[organisations["coordinator_organisation"].slug]
+        )
+        self.stdout.write(
+            "The coordinator area needs a second factor. Add the demo coordinator to an "
+            "authenticator app (FreeOTP, Aegis, Google Authenticator, ...) with the secret "
+            f"{organisations['totp_secret']}\n"
+            f"  or this URL (as a QR code or link): {organisations['totp_url']}\n"
+            "  then log in as coordinator@signaal.test, enter the 6-digit code, and open "
+            f"http://127.0.0.1:8000{coordinator_area}"
+        )
         certificate = Certificate.objects.filter(user=learner).first()
         if certificate:
             self.stdout.write(

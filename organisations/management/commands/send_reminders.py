@@ -26,6 +26,8 @@ class Command(BaseCommand):
             )
         snapshots = services.record_compliance_snapshots()
         self.stdout.write(f"Compliance snapshots: {snapshots} recorded.")
+        deleted = services.delete_old_exports()
+        self.stdout.write(f"Old export files: {deleted} deleted.")
         if counts["learners"].failed or counts["coordinators"].failed:
             # A non-zero exit makes cron report it; the failed ones are retried next run.
             raise CommandError("Some reminders could not be sent; they are retried next run.")

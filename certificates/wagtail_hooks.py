@@ -106,6 +106,13 @@ class CertificateIndexView(IndexView):
 
 
 class CertificateInspectView(InspectView):
+    def get_code_display_value(self):
+        return self.object.formatted_code
+
+    def get_issued_at_display_value(self):
+        # In the platform's time zone, as everywhere else in the admin.
+        return date_format(timezone.localtime(self.object.issued_at), "DATETIME_FORMAT")
+
     def get_revoked_at_display_value(self):
         revocation = getattr(self.object, "revocation", None)
         if revocation is None:

@@ -85,7 +85,8 @@ def test_details_show_the_revocation_log(admin_client, modules):
     assert f"{LISTING}{certificate.pk}/intrekken/" in listing
     admin_client.post(f"{LISTING}{certificate.pk}/intrekken/", {"reason": "Verkeerde persoon"})
     details = admin_client.get(f"{LISTING}inspect/{certificate.pk}/").content.decode()
-    assert "Noor Jansen" in details and "Verkeerde persoon" in details
+    assert certificate.formatted_code in details and "Noor Jansen" in details
+    assert "Verkeerde persoon" in details
     assert "Beheerder Bea" in details
     listing = admin_client.get(LISTING).content.decode()
     assert f"{LISTING}{certificate.pk}/intrekken/" not in listing  # nothing left to revoke

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
+# An .xlsx is a zip file; what it may unpack to.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 # Canonical column -> the header names accepted for it (compared without accents, case or
 # surrounding spaces).
@@ -140,6 +142,16 @@ def _xlsx_rows(data: bytes) -> tuple[list[list], list[Problem]]:
     from openpyxl import load_workbook
 
     unreadable = [Problem(None, _("The Excel file cannot be read. Save it again as .xlsx."))]
+    try:
+        unpacked = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return [], unreadable
+    if unpacked > MAX_UNPACKED_BYTES:
+        # A workbook that unpacks to far more than any member list would (a zip bomb).
+        message = _("The file is too large (at most %(max)s MB).") % {
+            "max": MAX_BYTES // (1024 * 1024)
+        }
+        return [], [Problem(None, message)]
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):

@@ -29,7 +29,6 @@ from .membership_forms import (
 )
 from .models import Invitation, Membership, Organisation, Role, Team
 
-SESSION_INVITATION = "organisations.invitation"
 TEMPLATE_ROWS = [
     ["jeroen.brouwer@voorbeeld.nl", "Jeroen Brouwer", "Team Noord", "Uitvoerend professional",
      "nee", "01-03-2026"],
@@ -344,8 +343,8 @@ def _masked(email: str) -> str:
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees the organisation, team and role; the invited address
-    accepts (POST). Without an account the person logs in or signs up and comes back: the
-    link is kept in the session and 'Mijn leren' lists open invitations too."""
+    accepts (POST). A visitor logs in (and comes back through ?next=) or signs up; after
+    confirming a new account, 'Mijn leren' (the page after login) lists open invitations."""
     invitation = services.open_invitation(token)
     if invitation is None:
         response = TemplateResponse(
@@ -357,14 +356,12 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     state = services.invitation_problem(invitation, user=user)
     if state is None and user is None:
         state = "login"
-        request.session[SESSION_INVITATION] = token
     if state is None and request.method == "POST":
         try:
             membership = services.accept_invitation(invitation=invitation, user=user)
         except services.InvitationError as error:
             state = error.reason
         else:
-            request.session.pop(SESSION_INVITATION, None)
             messages.success(
                 request,
                 _("Welcome to %(organisation)s. Below you see what it asks of you.")

@@ -132,6 +132,13 @@ def test_too_many_rows_and_too_large(monkeypatch):
     assert "te groot" in str(parse(b"e-mail;rol\na@b.nl;rol\n").problems[0])
 
 
+def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+    content = xlsx([["e-mail", "rol"], ["kim@voorbeeld.nl", "rol"]])
+    [problem] = parse(content, "leden.xlsx").problems
+    assert "te groot" in str(problem)
+
+
 def test_old_excel_and_garbage_are_refused():
     assert ".xls" in str(parse(b"\xd0\xcf\x11\xe0", "oud.xls").problems[0])
     assert parse(b"PK\x03\x04rommel", "leden.xlsx").problems

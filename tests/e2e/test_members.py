@@ -1,0 +1,109 @@
+"""Browser test: a coordinator adds a team, imports a file (first with mistakes, then
+corrected), invites someone and changes a member's role; the invited person accepts. Axe-core
+and the Content-Security-Policy find nothing on the way."""
+
+import pytest
+
+from organisations.models import Invitation, Membership, Team
+from tests.factories import TEST_PASSWORD, UserFactory
+from tests.organisations.factories import MembershipFactory, OrganisationFactory, RoleFactory
+
+from .conftest import assert_accessible
+from .test_coordinator_dashboard import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def organisation(site):
+    organisation = OrganisationFactory(name="Buurtteams Testdorp")
+    RoleFactory(name="Uitvoerend professional", slug="uitvoerend-professional")
+    RoleFactory(name="Aandachtsfunctionaris", slug="aandachtsfunctionaris")
+    return organisation
+
+
+def test_the_coordinator_manages_members(page, live_server, organisation, tmp_path):
+    coordinator = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    known = UserFactory(email="bekend@voorbeeld.nl", full_name="Bekende Collega")
+    sign_in(page, live_server, coordinator)
+    slug = organisation.slug
+
+    page.goto(f"/organisaties/{slug}/teams/")
+    assert_accessible(page)
+    page.get_by_label("Naam van het nieuwe team").fill("Team Noord")
+    page.get_by_role("button", name="Team toevoegen").click()
+    assert page.get_by_role("status").get_by_text("Team Team Noord is toegevoegd.").is_visible()
+    assert Team.objects.filter(organisation=organisation, name="Team Noord").exists()
+
+    page.get_by_role("link", name="Importeren", exact=True).click()
+    assert_accessible(page)
+    bad = tmp_path / "leden.csv"
+    bad.write_bytes(
+        (
+            "e-mail;naam;team;rol;coördinator\n"
+            "bekend@voorbeeld.nl;Bekende Collega;Team Noord;Aandachtsfunctionaris;nee\n"
+            "zoë@voorbeeld;Zoë;Team Noord;Uitvoerend professional;nee\n"
+            "nieuw@voorbeeld.nl;Nieuwe Collega;Team Zuid;Directeur;nee\n"
+        ).encode("cp1252")
+    )
+    page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(bad))
+    page.get_by_role("button", name="Importeren", exact=True).click()
+    alert = page.get_by_role("alert")
+    assert "Er is niets geïmporteerd" in alert.inner_text()
+    assert "Regel 3:" in alert.inner_text() and "Regel 4:" in alert.inner_text()
+    assert_accessible(page)
+    assert not Membership.objects.filter(user=known).exists()
+
+    good = tmp_path / "leden-goed.csv"
+    good.write_bytes(
+        (
+            "e-mail;naam;team;rol;coördinator\n"
+            "bekend@voorbeeld.nl;Bekende Collega;Team Noord;Aandachtsfunctionaris;nee\n"
+            "nieuw@voorbeeld.nl;Nieuwe Collega;Team Zuid;Uitvoerend professional;nee\n"
+        ).encode("utf-8-sig")
+    )
+    page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
+    page.get_by_label("Teams aanmaken die nog niet bestaan").check()
+    page.get_by_role("button", name="Importeren", exact=True).click()
+    assert "Import voltooid" in page.get_by_role("status").inner_text()
+    member = Membership.objects.get(user=known, organisation=organisation)
+    assert Invitation.objects.filter(email="nieuw@voorbeeld.nl").exists()
+
+    page.get_by_role("link", name="Uitnodigen", exact=True).click()
+    assert_accessible(page)
+    page.get_by_label("E-mailadres").fill("uitgenodigd@voorbeeld.nl")
+    page.get_by_label("Rol", exact=True).select_option(label="Aandachtsfunctionaris")
+    page.get_by_role("button", name="Uitnodiging versturen").click()
+    assert "uitgenodigd@voorbeeld.nl" in page.get_by_role("status").inner_text()
+    assert page.get_by_role(
+        "table", name="Uitnodigingen die nog niet zijn geaccepteerd"
+    ).is_visible()
+    assert_accessible(page)
+
+    page.goto(f"/organisaties/{slug}/mensen/{member.pk}/")
+    page.get_by_label("Rol", exact=True).select_option(label="Uitvoerend professional")
+    page.get_by_role("button", name="Wijzigingen opslaan").click()
+    assert "is gewijzigd" in page.get_by_role("status").inner_text()
+    assert_accessible(page)
+    member.refresh_from_db()
+    assert member.role.slug == "uitvoerend-professional"
+
+    # The invited person, in a fresh session: log in through the link and accept.
+    invitation = Invitation.objects.get(email="uitgenodigd@voorbeeld.nl")
+    UserFactory(email="uitgenodigd@voorbeeld.nl")
+    page.context.clear_cookies()
+    page.goto(f"/uitnodiging/{invitation.token}/")
+    assert "Buurtteams Testdorp" in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="Inloggen").click()
+    page.get_by_label("E-mail").fill("uitgenodigd@voorbeeld.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"**/uitnodiging/{invitation.token}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Uitnodiging accepteren").click()
+    page.wait_for_url("**/mijn-leren/")
+    assert "Welkom bij Buurtteams Testdorp" in page.get_by_role("status").inner_text()
+    assert Membership.objects.filter(
+        user__email="uitgenodigd@voorbeeld.nl", organisation=organisation
+    ).exists()

@@ -132,3 +132,17 @@ def test_a_reflection_answer_is_stored_for_that_learner_only(catalogue):
     with pytest.raises(ValueError):
         services.save_reflection(user=learner, lesson=lesson, block_id=block_id, answer="x" * 5001)
     assert reflection_answers(user=learner, lesson=lesson) == {block_id: "Mijn antwoord"}
+
+
+def test_the_module_page_shows_the_open_enrolment_before_a_completed_one(catalogue):
+    from courses.selectors import learner_enrolment
+
+    module = make_module(catalogue, "Rode vlaggen", lessons=1)
+    learner = UserFactory()
+    done = services.complete_lesson(user=learner, lesson=lessons_of(module)[0])
+    assert learner_enrolment(user=learner, module=module) == done
+    module.substantive_change = True
+    module.save_revision().publish()
+    again = services.start_module(user=learner, module=module)
+    # PostgreSQL sorts NULLs last, SQLite first: the open one must win on both.
+    assert learner_enrolment(user=learner, module=module) == again

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: demo setup install messages test lint format serve-check clean
+.PHONY: demo setup install messages test lint format serve serve-check clean
 
 # Everything a fresh machine needs, then the demo on http://127.0.0.1:8000 (SQLite).
 demo: setup
@@ -15,6 +15,32 @@ demo: setup
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 setup: install messages
+
+# A local production-like run (not a deployment): production settings (DEBUG off, JSON
+# logs, hashed and compressed static files through whitenoise) under gunicorn on
+# http://127.0.0.1:8000, against PostgreSQL on 127.0.0.1 (database `signaal`, created when
+# missing). SECRET_KEY and the signing key are generated once under var/ unless set;
+# background tasks run inline. `make serve DEMO=1` loads the demo data first.
+SERVE_DB ?= signaal
+SERVE_PGHOST ?= 127.0.0.1
+SERVE_PGUSER ?= postgres
+SERVE_ENV = DJANGO_SETTINGS_MODULE=cms.settings.production \
+	DATABASE_URL=postgres://$(SERVE_PGUSER)@$(SERVE_PGHOST):5432/$(SERVE_DB) \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/serve-secret-key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+	TASKS_BACKEND="$${TASKS_BACKEND:-immediate}"
+
+serve: setup
+	@mkdir -p var
+	@test -s var/serve-secret-key || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/serve-secret-key
+	@test -n "$$SIGNAAL_SIGNING_KEY" || test -s var/signing-key.pem || DJANGO_DEBUG=1 $(MANAGE) shell --no-imports -c "from certificates.keys import signing_key; signing_key()"
+	@psql -h $(SERVE_PGHOST) -U $(SERVE_PGUSER) -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$(SERVE_DB)'" | grep -q 1 \
+		|| createdb -h $(SERVE_PGHOST) -U $(SERVE_PGUSER) $(SERVE_DB)
+	$(SERVE_ENV) $(MANAGE) migrate --noinput
+	$(if $(DEMO),$(SERVE_ENV) DJANGO_DEBUG=1 DJANGO_SETTINGS_MODULE=cms.settings.dev $(MANAGE) load_demo,$(SERVE_ENV) $(MANAGE) shell --no-imports -c "from cms.services import ensure_site; ensure_site()")
+	$(SERVE_ENV) $(MANAGE) collectstatic --noinput -v 0
+	$(SERVE_ENV) GUNICORN_BIND="$${GUNICORN_BIND:-127.0.0.1:8000}" $(BIN)/gunicorn cms.wsgi
 
 # Python packages in a virtualenv and front-end packages from npm; redone when the
 # declarations change.

@@ -1,12 +1,15 @@
-"""Request middleware: language choice and the Content-Security-Policy for the admin."""
+"""Request middleware: request ids, who may cache a response, language choice and the
+Content-Security-Policy for the admin."""
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .languages import language_for_request
+from .logs import current_request_id, request_id_from
 
 ADMIN_PREFIX = "/beheer/"
 
@@ -44,3 +47,84 @@ class SignaalCSPMiddleware(CSPMiddleware):
             }
             parts.replace = {"frame-ancestors": ["'self'"]}
         return parts
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the proxy's `X-Request-ID` when it sends a well-formed
+    one), puts it in every log line written while serving it (cms.logs) and returns it in
+    the `X-Request-ID` response header, which gunicorn's access log records too."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        token = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(token)
+        response.headers.setdefault("X-Request-ID", request_id)
+        return response
+
+
+# Only Wagtail's pages (home, catalogue, modules, ...) may be kept by shared caches.
+PUBLIC_URL_NAMES = frozenset({"wagtail_serve"})
+# Directives a personal response loses (private and no-store are then put first).
+REPLACED_WHEN_PERSONAL = frozenset({"public", "private", "no-store", "max-age", "s-maxage"})
+
+
+def is_personal(request: HttpRequest, response: HttpResponse) -> bool:
+    """Whether the response belongs to one person (or browser) and may not be shared."""
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    # Any cookie set (session, CSRF, messages, language), or a CSRF token in the page.
+    return bool(response.cookies) or bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+
+class CacheHeadersMiddleware:
+    """Who may keep a copy of a response. The rule, first match wins:
+
+    1. Personal (`is_personal`: not GET/HEAD, a session cookie, a signed-in user, a cookie
+       set, the CSRF token used): `private, no-store`, whatever the view said.
+    2. The view set Cache-Control itself: kept (e.g. /healthz's never_cache).
+    3. A Wagtail page answered 200: `public, max-age=PUBLIC_CACHE_SECONDS` (default 300),
+       `Vary: Cookie` (the language cookie picks the language).
+    4. Anything else (search, certificate verification, errors, redirects):
+       `private, no-cache`.
+
+    Placed outside the session, CSRF and messages middleware so that it sees the cookies
+    they set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_personal(request, response):
+            # Drop anything that would allow storing; keep e.g. must-revalidate.
+            kept = [
+                directive
+                for directive in (d.strip() for d in response.get("Cache-Control", "").split(","))
+                if directive and directive.split("=")[0].lower() not in REPLACED_WHEN_PERSONAL
+            ]
+            response["Cache-Control"] = ", ".join(["private", "no-store", *kept])
+            response.headers.pop("Expires", None)
+        elif response.has_header("Cache-Control"):
+            pass
+        elif (
+            response.status_code == 200
+            and settings.PUBLIC_CACHE_SECONDS > 0
+            and getattr(request.resolver_match, "url_name", None) in PUBLIC_URL_NAMES
+        ):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
+        else:
+            patch_cache_control(response, private=True, no_cache=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response

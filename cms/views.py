@@ -1,7 +1,16 @@
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from urllib.parse import urlsplit
+
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from .languages import SUPPORTED_LANGUAGES, remember_language
@@ -16,9 +25,25 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch between Dutch and English and return to the page the person was on."""
+    """Switch between Dutch and English and return to the page the person was on.
+
+    The switch is on every page. For anonymous visitors its form carries no CSRF token, so
+    that public pages hold nothing personal and shared caches may keep them
+    (cms.middleware.CacheHeadersMiddleware); a forged cross-site post could at most change
+    a visitor's language, and one from another origin is refused. For signed-in people,
+    whose choice is stored on their account, Django's CSRF check applies as usual."""
+    if request.user.is_authenticated:
+        return _switch_language_signed_in(request)
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.get_host():
+        return HttpResponseForbidden()
+    return _switch_language(request)
+
+
+def _switch_language(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next", "/")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -29,6 +54,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if language in SUPPORTED_LANGUAGES:
         remember_language(request, response, language)
     return response
+
+
+_switch_language_signed_in = csrf_protect(_switch_language)
 
 
 @never_cache

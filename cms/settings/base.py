@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from environment variables."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -72,7 +73,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (collected, hashed, compressed) before anything else touches them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control by one rule; outside sessions and CSRF so it sees their cookies.
+    "cms.middleware.CacheHeadersMiddleware",
     "cms.middleware.SignaalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,17 +199,58 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # Static files: our own CSS, plus the NL Design System packages that npm installs.
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     ("vendor/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
 ]
+# Of those packages only stylesheets, fonts and images (cms/finders.py).
+STATICFILES_FINDERS = [
+    "cms.finders.AssetsFileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
+# Without debug, `collectstatic` writes hashed, compressed copies (whitenoise) that
+# WhiteNoiseMiddleware serves with a far-future max-age; debug serves the sources.
+STATICFILES_BACKEND = os.environ.get(
+    "STATICFILES_BACKEND",
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+    if DEBUG
+    else "cms.storage.StaticFilesStorage",
+)
+# Uploaded files, certificate PDFs and exports: on disk under MEDIA_ROOT ("filesystem"),
+# or in an S3-compatible bucket ("s3"), private: files are reached only through signed,
+# expiring URLs or through our own views.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "filesystem":
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # The keys come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (read by
+            # django-storages and boto3 themselves), or from an instance role.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "location": os.environ.get("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "private, max-age=3600"},
+        },
+    }
+else:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'filesystem' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": STATICFILES_BACKEND},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -269,6 +316,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 X_FRAME_OPTIONS = "DENY"
+# How long shared caches (a CDN, a proxy) may keep an anonymous visitor's Wagtail page;
+# signed-in and other personal responses are never shared (cms.middleware). 0: never.
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -287,13 +337,29 @@ if not DEBUG:
     if env_bool("SECURE_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs go to stderr: "plain" lines, or with LOG_FORMAT=json (the default in production)
+# one JSON object per line with time, level, logger, message and request_id (cms.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+if LOG_FORMAT == "json":
+    # Python's warnings become records of the logger py.warnings: every line is JSON.
+    logging.captureWarnings(True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "cms.logs.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "cms.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -25,5 +25,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Tests sign with a throwaway key, generated once per run.
 SIGNAAL_SIGNING_KEY_FILE = Path(tempfile.gettempdir()) / f"signaal-test-key-{os.getpid()}.pem"
 TESTING = True
+# Static files from the sources as in development: tests need no collectstatic and no
+# manifest (tests/cms/test_production.py checks the production storage); whitenoise looks
+# files up per request instead of scanning STATIC_ROOT for every test client.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
 # Background tasks run at once in tests (a test that needs a queue overrides TASKS).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -77,16 +77,41 @@ def requirement_status(
 ) -> RequirementStatus:
     """The one rule: where a person stands on one requirement today."""
     if certificate is not None:
-        until = counts_until(certificate, recertify_every_months=recertify_every_months)
-        if until < today:
-            return RequirementStatus(Status.EXPIRED, until)
-        if certificate.update_due_on is not None:
-            if certificate.update_due_on < today:
-                return RequirementStatus(Status.OVERDUE, certificate.update_due_on)
-            return RequirementStatus(Status.UPDATE_DUE, certificate.update_due_on)
-        if (until - today).days <= EXPIRING_WITHIN_DAYS:
-            return RequirementStatus(Status.EXPIRING, until)
-        return RequirementStatus(Status.COMPLIANT, until)
+        return certificate_status(
+            today=today, certificate=certificate, recertify_every_months=recertify_every_months
+        )
+    return deadline_status(
+        today=today,
+        member_since=member_since,
+        due_within_days=due_within_days,
+        in_progress=in_progress,
+    )
+
+
+# The rule's two halves, separately, so organisations.selectors.compliance can evaluate each
+# distinct input once (many members share a start date, or a certificate's dates).
+
+
+def certificate_status(
+    *, today: datetime.date, certificate: HeldCertificate, recertify_every_months: int | None
+) -> RequirementStatus:
+    """With a certificate: how it counts for the requirement today."""
+    until = counts_until(certificate, recertify_every_months=recertify_every_months)
+    if until < today:
+        return RequirementStatus(Status.EXPIRED, until)
+    if certificate.update_due_on is not None:
+        if certificate.update_due_on < today:
+            return RequirementStatus(Status.OVERDUE, certificate.update_due_on)
+        return RequirementStatus(Status.UPDATE_DUE, certificate.update_due_on)
+    if (until - today).days <= EXPIRING_WITHIN_DAYS:
+        return RequirementStatus(Status.EXPIRING, until)
+    return RequirementStatus(Status.COMPLIANT, until)
+
+
+def deadline_status(
+    *, today: datetime.date, member_since: datetime.date, due_within_days: int, in_progress: bool
+) -> RequirementStatus:
+    """Without a certificate: the deadline is the membership start + N days."""
     deadline = member_since + datetime.timedelta(days=due_within_days)
     if deadline < today:
         return RequirementStatus(Status.OVERDUE, deadline)

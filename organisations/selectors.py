@@ -5,8 +5,10 @@ import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
@@ -14,7 +16,14 @@ from certificates.models import Certificate
 from cms.accounts.models import User
 from courses.models import Enrolment
 
-from .compliance import MEETS, HeldCertificate, RequirementStatus, Status, requirement_status
+from .compliance import (
+    MEETS,
+    HeldCertificate,
+    RequirementStatus,
+    Status,
+    certificate_status,
+    deadline_status,
+)
 from .models import (
     ComplianceSnapshot,
     Invitation,
@@ -77,17 +86,22 @@ class MemberCompliance:
     statuses: dict[int, RequirementStatus] = field(default_factory=dict)
     mandatory_ids: frozenset[int] = frozenset()
 
-    @property
+    # Both are read for every member several times per page (counts, teams, filters), so
+    # they are computed once: `compliance` fills `statuses` before anyone reads them.
+
+    @cached_property
     def meets_mandatory(self) -> bool:
         """Meets every mandatory requirement that applies (vacuously true without any)."""
         return all(self.statuses[pk].meets for pk in self.mandatory_ids)
 
-    @property
+    @cached_property
     def worst_status(self) -> Status | None:
         """The most urgent status among the mandatory requirements."""
-        order = list(Status)
         statuses = [self.statuses[pk].status for pk in self.mandatory_ids]
-        return min(statuses, key=order.index) if statuses else None
+        return min(statuses, key=_URGENCY.__getitem__) if statuses else None
+
+
+_URGENCY = {status: index for index, status in enumerate(Status)}
 
 
 @dataclass
@@ -149,7 +163,8 @@ def _held_certificates(
     user_ids, module_ids: Iterable[int], *, day: datetime.date
 ) -> dict[tuple[int, int], tuple]:
     """The latest certificate per (person, module) that was issued and not revoked by the
-    end of `day`: one query."""
+    end of `day`, as (issue date in the current time zone, expiry, module version): one
+    query. The database gives the local issue date (quicker to read than the moment)."""
     end = _end_of(day)
     rows = (
         Certificate.objects.filter(
@@ -157,10 +172,16 @@ def _held_certificates(
         )
         .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gt=end))
         .order_by("user_id", "module_id", "issued_at")
-        .values_list("user_id", "module_id", "issued_at", "expires_on", "module_version")
+        .values_list(
+            "user_id",
+            "module_id",
+            TruncDate("issued_at", tzinfo=timezone.get_current_timezone()),
+            "expires_on",
+            "module_version",
+        )
     )
     # Ordered by issue: the last row per pair is the latest.
-    return {(user_id, module_id): row for user_id, module_id, *row in rows}
+    return {(row[0], row[1]): row[2:] for row in rows}
 
 
 def _open_enrolments(user_ids, module_ids: Iterable[int], *, day: datetime.date) -> set:
@@ -170,6 +191,7 @@ def _open_enrolments(user_ids, module_ids: Iterable[int], *, day: datetime.date)
             user_id__in=user_ids, module_id__in=list(module_ids), started_at__lte=end
         )
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gt=end))
+        .order_by()
         .values_list("user_id", "module_id")
     )
 
@@ -214,34 +236,60 @@ def compliance(
     in_progress = _open_enrolments(user_ids, module_ids, day=day)
     updates = certificate_selectors.update_requirements(module_ids)
 
+    # The rule applied to members x requirements, kept fast for large organisations (see
+    # docs/performance.md): requirements as plain tuples grouped by role, and each half of
+    # the rule evaluated once per distinct input (it is pure, and many members share a start
+    # date or a certificate's dates).
+    plain = [
+        (r.pk, r.role_id, r.module_id, r.due_within_days, r.recertify_every_months, r.level)
+        for r in requirements
+    ]
+    per_role: dict[int, tuple[list[tuple], frozenset[int]]] = {}
+    update_due: dict[tuple[int, int], datetime.date | None] = {}
+    by_certificate: dict[tuple, RequirementStatus] = {}
+    by_deadline: dict[tuple, RequirementStatus] = {}
     for member in members:
-        mandatory = set()
-        for requirement in requirements:
-            if requirement.role_id is not None and requirement.role_id != member.role_id:
-                continue
-            found = held.get((member.user_id, requirement.module_id))
-            certificate = None
-            if found:
-                issued_at, expires_on, version = found
-                certificate = HeldCertificate(
-                    issued_on=timezone.localtime(issued_at).date(),
-                    expires_on=expires_on,
-                    update_due_on=certificate_selectors.update_due_on(
-                        module_version=version,
-                        requirements=updates.get(requirement.module_id, []),
-                    ),
-                )
-            member.statuses[requirement.pk] = requirement_status(
-                today=day,
-                member_since=member.member_since,
-                due_within_days=requirement.due_within_days,
-                recertify_every_months=requirement.recertify_every_months,
-                certificate=certificate,
-                in_progress=(member.user_id, requirement.module_id) in in_progress,
+        role_id, user_id, statuses = member.role_id, member.user_id, member.statuses
+        if role_id not in per_role:
+            applicable = [p for p in plain if p[1] is None or p[1] == role_id]
+            per_role[role_id] = (
+                applicable,
+                frozenset(p[0] for p in applicable if p[5] == RequirementLevel.MANDATORY),
             )
-            if requirement.level == RequirementLevel.MANDATORY:
-                mandatory.add(requirement.pk)
-        member.mandatory_ids = frozenset(mandatory)
+        applicable, mandatory = per_role[role_id]
+        for pk, _role_id, module_id, due_within_days, recertify, _level in applicable:
+            found = held.get((user_id, module_id))
+            if found is not None:
+                issued_on, expires_on, version = found
+                if (module_id, version) not in update_due:
+                    update_due[(module_id, version)] = certificate_selectors.update_due_on(
+                        module_version=version, requirements=updates.get(module_id, [])
+                    )
+                key = (issued_on, expires_on, module_id, version, recertify)
+                status = by_certificate.get(key)
+                if status is None:
+                    status = by_certificate[key] = certificate_status(
+                        today=day,
+                        certificate=HeldCertificate(
+                            issued_on=issued_on,
+                            expires_on=expires_on,
+                            update_due_on=update_due[(module_id, version)],
+                        ),
+                        recertify_every_months=recertify,
+                    )
+            else:
+                progress = (user_id, module_id) in in_progress
+                key = (member.member_since, due_within_days, progress)
+                status = by_deadline.get(key)
+                if status is None:
+                    status = by_deadline[key] = deadline_status(
+                        today=day,
+                        member_since=member.member_since,
+                        due_within_days=due_within_days,
+                        in_progress=progress,
+                    )
+            statuses[pk] = status
+        member.mandatory_ids = mandatory
     return Compliance(organisation, day, requirements, members)
 
 

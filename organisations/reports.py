@@ -158,9 +158,18 @@ def to_xlsx(headers: list[str], rows: list[list], *, title: str) -> bytes:
             setattr(result, name, setting)
         return result
 
+    def plain(value):
+        # Only dates and text openpyxl would write as a formula or an error value need a
+        # cell object; the rest goes in as it is (much faster for large lists).
+        if isinstance(value, datetime.date) or (
+            isinstance(value, str) and value.startswith(("=", "#"))
+        ):
+            return cell(value)
+        return value
+
     sheet.append([cell(str(header), font=bold) for header in headers])
     for row in rows:
-        sheet.append([cell(value) for value in row])
+        sheet.append([plain(value) for value in row])
     if rows:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
     workbook.properties.creator = "Signaal"

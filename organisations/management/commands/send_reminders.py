@@ -1,7 +1,7 @@
 """Send the reminders that are due: certificates expiring or needing an update, learners'
-digests of what their organisations require, coordinators' weekly summaries; and record the
-monthly compliance snapshots. Run it from cron every hour: it never sends the same reminder
-twice, also when two runs overlap."""
+digests of what their organisations require, coordinators' weekly summaries; record the
+monthly compliance snapshots and delete old export files. Run it from cron every hour: it
+never sends the same reminder twice, also when two runs overlap."""
 
 from django.core.management.base import BaseCommand, CommandError
 

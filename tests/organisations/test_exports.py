@@ -281,3 +281,15 @@ def test_neutralised_cells():
     assert reports.neutralised("@SUM(A1)") == "'@SUM(A1)"
     assert reports.neutralised("-2") == "'-2"
     assert reports.neutralised("Jan de Vries") == "Jan de Vries"
+
+
+def test_xlsx_never_writes_a_formula():
+    content = reports.to_xlsx(
+        ["Naam", "Datum", "Aantal"],
+        [['=HYPERLINK("http://kwaad.example")', datetime.date(2026, 3, 1), 3], ["#N/A", None, 0]],
+        title="Mensen",
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=HYPERLINK")
+    assert sheet["A3"].data_type == "s" and sheet["A3"].value == "#N/A"
+    assert sheet["B2"].value == datetime.datetime(2026, 3, 1) and sheet["C2"].value == 3

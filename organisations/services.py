@@ -4,6 +4,7 @@ reminders."""
 import datetime
 import logging
 from collections import defaultdict
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -93,8 +94,29 @@ def _deliver(
         return None
     except Exception:
         logger.exception("Sending the %s reminder to user %s failed", kind, user.pk)
+        # A broken connection is opened again for the next email.
+        with suppress(Exception):
+            connection.close()
         return False
     return True
+
+
+@contextmanager
+def _mail_connection():
+    """One connection to the mail server for a run's emails (SMTP would otherwise connect
+    for each). When it cannot be opened now, each send tries again and fails on its own."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:
+        logger.exception("Could not connect to the mail server")
+    try:
+        yield connection
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.exception("Could not close the mail server connection")
 
 
 def _users(user_ids) -> list[User]:
@@ -113,41 +135,41 @@ def send_learner_digests(
     today = today or timezone.localdate()
     gathered = gathered or reminders.reminder_input(today=today)
     counts = ReminderCounts()
-    connection = get_connection()
-    overdue = f":{reminders.Stage.OVERDUE}"
-    interval_start = today - datetime.timedelta(days=reminders.OVERDUE_INTERVAL_DAYS)
-    recent = timezone.make_aware(datetime.datetime.combine(interval_start, datetime.time()))
-    user_ids = sorted(gathered.learner_items)
-    for start in range(0, len(user_ids), 500):
-        chunk = user_ids[start : start + 500]
-        periods = {item.period for pk in chunk for item in gathered.learner_items[pk]}
-        sent, recent_overdue = defaultdict(set), defaultdict(set)
-        for user_id, item, period, sent_at in ReminderLog.objects.filter(
-            Q(period__in=periods) | Q(sent_at__gte=recent, item__endswith=overdue),
-            kind=reminders.LEARNER_DIGEST,
-            user_id__in=chunk,
-        ).values_list("user_id", "item", "period", "sent_at"):
-            sent[user_id].add((item, period))
-            if item.endswith(overdue) and timezone.localdate(sent_at) > interval_start:
-                recent_overdue[user_id].add((item, period.partition("+")[0]))
-        for user in _users(chunk):
-            new = reminders.unsent(
-                gathered.learner_items[user.pk],
-                sent=sent[user.pk],
-                recent_overdue=recent_overdue[user.pk],
-            )
-            if not new:
-                continue
-            counts.add(
-                _deliver(
-                    user=user,
-                    kind=reminders.LEARNER_DIGEST,
-                    keys=[item.key for item in new],
-                    template="learner_digest",
-                    context=reminders.learner_context(user, new),
-                    connection=connection,
+    with _mail_connection() as connection:
+        overdue = f":{reminders.Stage.OVERDUE}"
+        interval_start = today - datetime.timedelta(days=reminders.OVERDUE_INTERVAL_DAYS)
+        recent = timezone.make_aware(datetime.datetime.combine(interval_start, datetime.time()))
+        user_ids = sorted(gathered.learner_items)
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            periods = {item.period for pk in chunk for item in gathered.learner_items[pk]}
+            sent, recent_overdue = defaultdict(set), defaultdict(set)
+            for user_id, item, period, sent_at in ReminderLog.objects.filter(
+                Q(period__in=periods) | Q(sent_at__gte=recent, item__endswith=overdue),
+                kind=reminders.LEARNER_DIGEST,
+                user_id__in=chunk,
+            ).values_list("user_id", "item", "period", "sent_at"):
+                sent[user_id].add((item, period))
+                if item.endswith(overdue) and timezone.localdate(sent_at) > interval_start:
+                    recent_overdue[user_id].add((item, period.partition("+")[0]))
+            for user in _users(chunk):
+                new = reminders.unsent(
+                    gathered.learner_items[user.pk],
+                    sent=sent[user.pk],
+                    recent_overdue=recent_overdue[user.pk],
                 )
-            )
+                if not new:
+                    continue
+                counts.add(
+                    _deliver(
+                        user=user,
+                        kind=reminders.LEARNER_DIGEST,
+                        keys=[item.key for item in new],
+                        template="learner_digest",
+                        context=reminders.learner_context(user, new),
+                        connection=connection,
+                    )
+                )
     return counts
 
 
@@ -170,25 +192,25 @@ def send_coordinator_summaries(
         ).values_list("user_id", "item")
     )
     counts = ReminderCounts()
-    connection = get_connection()
-    for user in _users(list(per_coordinator)):
-        new = [
-            summary
-            for summary in per_coordinator[user.pk]
-            if (user.pk, f"organisation:{summary.organisation_id}") not in sent
-        ]
-        if not new:
-            continue
-        counts.add(
-            _deliver(
-                user=user,
-                kind=reminders.COORDINATOR_SUMMARY,
-                keys=[(f"organisation:{summary.organisation_id}", week) for summary in new],
-                template="coordinator_summary",
-                context=reminders.coordinator_context(user, new, today=today),
-                connection=connection,
+    with _mail_connection() as connection:
+        for user in _users(list(per_coordinator)):
+            new = [
+                summary
+                for summary in per_coordinator[user.pk]
+                if (user.pk, f"organisation:{summary.organisation_id}") not in sent
+            ]
+            if not new:
+                continue
+            counts.add(
+                _deliver(
+                    user=user,
+                    kind=reminders.COORDINATOR_SUMMARY,
+                    keys=[(f"organisation:{summary.organisation_id}", week) for summary in new],
+                    template="coordinator_summary",
+                    context=reminders.coordinator_context(user, new, today=today),
+                    connection=connection,
+                )
             )
-        )
     return counts
 
 
@@ -222,20 +244,20 @@ def send_reminders_now(
         ).values_list("user_id", flat=True)
     )
     counts = ReminderCounts(skipped=len(sent))
-    connection = get_connection()
-    for user in _users([pk for pk in targets if pk not in sent]):
-        counts.add(
-            _deliver(
-                user=user,
-                kind=reminders.COORDINATOR_REQUEST,
-                keys=[(item, period)],
-                template="learner_digest",
-                context=reminders.learner_context(
-                    user, targets[user.pk], requested_by=organisation.name
-                ),
-                connection=connection,
+    with _mail_connection() as connection:
+        for user in _users([pk for pk in targets if pk not in sent]):
+            counts.add(
+                _deliver(
+                    user=user,
+                    kind=reminders.COORDINATOR_REQUEST,
+                    keys=[(item, period)],
+                    template="learner_digest",
+                    context=reminders.learner_context(
+                        user, targets[user.pk], requested_by=organisation.name
+                    ),
+                    connection=connection,
+                )
             )
-        )
     record_audit(
         actor=actor,
         organisation=organisation,

@@ -7,8 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import DateField, Func, Q, QuerySet
 from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
@@ -124,21 +123,30 @@ class Compliance:
         """Share of members meeting every mandatory requirement; None without members."""
         return self.compliant_count / len(self.members) if self.members else None
 
+    # Both count with one Counter over all (key, status) pairs, which is several times
+    # quicker than adding one at a time for tens of thousands of members x requirements.
+
     def counts_by_requirement(self) -> dict[int, Counter]:
         counts: dict[int, Counter] = {r.pk: Counter() for r in self.requirements}
-        for member in self.members:
-            for pk, status in member.statuses.items():
-                counts[pk][status.status] += 1
+        pairs = Counter(
+            (pk, status.status) for member in self.members for pk, status in member.statuses.items()
+        )
+        for (pk, status), number in pairs.items():
+            counts[pk][status] = number
         return counts
 
     def counts_by_team(self) -> dict[tuple[int | None, str], Counter]:
         """Per team (id, name), the statuses of its members on mandatory requirements."""
         counts: dict[tuple[int | None, str], Counter] = defaultdict(Counter)
-        for member in self.members:
-            key = (member.team_id, member.team_name)
-            counts[key]["members"] += 1
-            for pk in member.mandatory_ids:
-                counts[key][member.statuses[pk].status] += 1
+        for key, number in Counter((m.team_id, m.team_name) for m in self.members).items():
+            counts[key]["members"] = number
+        pairs = Counter(
+            ((member.team_id, member.team_name), member.statuses[pk].status)
+            for member in self.members
+            for pk in member.mandatory_ids
+        )
+        for (key, status), number in pairs.items():
+            counts[key][status] = number
         return dict(sorted(counts.items(), key=lambda item: (item[0][0] is None, item[0][1])))
 
 
@@ -159,12 +167,27 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
+class _LocalDate(Func):
+    """A moment's date in the current time zone, computed by the database. Unlike TruncDate
+    it needs no Python converter per row on PostgreSQL (tens of thousands of rows for a large
+    organisation); other databases convert the DateField as usual."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return connection.ops.datetime_cast_date_sql(
+            sql, tuple(params), timezone.get_current_timezone_name()
+        )
+
+
 def _held_certificates(
     user_ids, module_ids: Iterable[int], *, day: datetime.date
 ) -> dict[tuple[int, int], tuple]:
     """The latest certificate per (person, module) that was issued and not revoked by the
-    end of `day`, as (issue date in the current time zone, expiry, module version): one
-    query. The database gives the local issue date (quicker to read than the moment)."""
+    end of `day`, as (person, module, issue date in the current time zone, expiry, module
+    version): one query. The database gives the local issue date (quicker to read than the
+    moment)."""
     end = _end_of(day)
     rows = (
         Certificate.objects.filter(
@@ -175,13 +198,13 @@ def _held_certificates(
         .values_list(
             "user_id",
             "module_id",
-            TruncDate("issued_at", tzinfo=timezone.get_current_timezone()),
+            _LocalDate("issued_at"),
             "expires_on",
             "module_version",
         )
     )
     # Ordered by issue: the last row per pair is the latest.
-    return {(row[0], row[1]): row[2:] for row in rows}
+    return {(row[0], row[1]): row for row in rows}
 
 
 def _open_enrolments(user_ids, module_ids: Iterable[int], *, day: datetime.date) -> set:
@@ -260,7 +283,7 @@ def compliance(
         for pk, _role_id, module_id, due_within_days, recertify, _level in applicable:
             found = held.get((user_id, module_id))
             if found is not None:
-                issued_on, expires_on, version = found
+                _user_id, _module_id, issued_on, expires_on, version = found
                 if (module_id, version) not in update_due:
                     update_due[(module_id, version)] = certificate_selectors.update_due_on(
                         module_version=version, requirements=updates.get(module_id, [])

@@ -68,14 +68,18 @@ def test_pages_with_a_csrf_token_are_private(client, catalogue):  # noqa: F811
     login = client.get("/account/login/")
     assert "csrfmiddlewaretoken" in login.content.decode()
     assert_personal(login)
-    # A module page offers a 'start' form (POST, with a token) to anonymous visitors too.
+
+
+def test_an_anonymous_module_page_is_public_and_offers_a_login_link(client, catalogue):  # noqa: F811
     module = make_module(catalogue, "Dwingende controle")
     page = client.get(module.url)
-    assert page.status_code == 200
-    if "csrfmiddlewaretoken" in page.content.decode():
-        assert_personal(page)
-    else:
-        assert_public(page)
+    assert_public(page)
+    assert f'href="/account/login/?next={module.url}"' in page.content.decode()
+    # Signed in, the same page carries the 'start' form and is private.
+    client.force_login(UserFactory())
+    signed_in = client.get(module.url)
+    assert "csrfmiddlewaretoken" in signed_in.content.decode()
+    assert_personal(signed_in)
 
 
 def test_a_page_that_sets_a_cookie_is_private(client, home_page):

@@ -13,6 +13,13 @@ from . import selectors
 from .models import Organisation
 
 
+def private(response: HttpResponse) -> HttpResponse:
+    """Pages and files with people's data stay out of shared caches and out of the
+    back-forward cache of a shared computer."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def coordinator_area(view):
     """Wrap a view taking (request, organisation, ...): anonymous visitors go to the login,
     anyone who does not coordinate this organisation gets a 404 (its people stay invisible,

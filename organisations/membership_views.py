@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import imports, services
-from .access import coordinator_area
+from .access import coordinator_area, private
 from .membership_forms import (
     ChangeMembershipForm,
     EndMembershipForm,
@@ -35,12 +35,6 @@ TEMPLATE_ROWS = [
     ["zoe.de.vries@voorbeeld.nl", "Zoë de Vries", "Team Noord", "Aandachtsfunctionaris", "ja",
      ""],
 ]  # fmt: skip
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # Pages with people's data stay out of shared caches and the back-forward cache.
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -84,7 +78,7 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         .select_related("team", "role")
         .order_by("email")
     )
-    return _private(
+    return private(
         TemplateResponse(
             request,
             "organisations/invite.html",
@@ -179,7 +173,7 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
     )
     if problems:
         response.status_code = 400
-    return _private(response)
+    return private(response)
 
 
 def _import_summary(result: services.ImportResult) -> str:
@@ -262,7 +256,7 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     )
     if (rename_form and rename_form.errors) or add_form.errors:
         response.status_code = 400
-    return _private(response)
+    return private(response)
 
 
 # --- Change or end a membership (forms on the person page) -----------------------------------
@@ -351,7 +345,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             request, "organisations/accept_invitation.html", {"state": "invalid"}
         )
         response.status_code = 404
-        return _private(response)
+        return private(response)
     user = request.user if request.user.is_authenticated else None
     state = services.invitation_problem(invitation, user=user)
     if state is None and user is None:
@@ -380,4 +374,4 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         response.status_code = 410
     elif state == "wrong_account":
         response.status_code = 403
-    return _private(response)
+    return private(response)

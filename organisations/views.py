@@ -14,17 +14,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import reports, selectors, services
-from .access import coordinator_area
+from .access import coordinator_area, private
 from .models import AuditAction, ExportJob, ExportStatus, Membership, Role, Team
 
 PEOPLE_PER_PAGE = 50
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Pages and files with personal data stay out of shared caches and the back-forward
-    cache of a shared computer."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @login_required
@@ -43,7 +36,7 @@ def dashboard(request, organisation):
     services.record_audit(
         actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD
     )
-    return _private(
+    return private(
         TemplateResponse(
             request,
             "organisations/dashboard.html",
@@ -73,7 +66,7 @@ def people(request, organisation):
             "results": len(listing.rows),
         },
     )
-    return _private(
+    return private(
         TemplateResponse(
             request,
             "organisations/people.html",
@@ -106,7 +99,7 @@ def person(request, organisation, membership_id: int):
         action=AuditAction.VIEWED_PERSON,
         detail={"membership": detail.membership.pk, "user": detail.membership.user_id},
     )
-    return _private(
+    return private(
         TemplateResponse(
             request,
             "organisations/person.html",
@@ -137,7 +130,7 @@ def export(request, organisation, fmt: str):
         return redirect("organisations:export_job", slug=organisation.slug, job_id=result.pk)
     response = HttpResponse(result.content, content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-    return _private(response)
+    return private(response)
 
 
 def _own_job(request, organisation, job_id: int) -> ExportJob:
@@ -158,7 +151,7 @@ def export_job(request, organisation, job_id: int):
         else ""
     )
     if "application/json" in request.headers.get("Accept", ""):
-        return _private(
+        return private(
             JsonResponse(
                 {
                     "status": job.status,
@@ -168,7 +161,7 @@ def export_job(request, organisation, job_id: int):
                 }
             )
         )
-    return _private(
+    return private(
         TemplateResponse(
             request,
             "organisations/export_job.html",
@@ -205,7 +198,7 @@ def export_download(request, organisation, job_id: int):
         filename=services.export_download_name(job),
         content_type=reports.FORMATS[job.format].content_type,
     )
-    return _private(response)
+    return private(response)
 
 
 @coordinator_area

@@ -1,15 +1,21 @@
 """Request middleware: request ids, who may cache a response, language choice and the
-Content-Security-Policy for the admin."""
+Content-Security-Policy for the admin, the 503 page when the database is unavailable."""
+
+import logging
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .languages import language_for_request
 from .logs import current_request_id, request_id_from
+
+logger = logging.getLogger(__name__)
 
 ADMIN_PREFIX = "/beheer/"
 
@@ -128,3 +134,42 @@ class CacheHeadersMiddleware:
             patch_cache_control(response, private=True, no_cache=True)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+# What a lost or refused database connection raises (a restart, a failover, a killed
+# backend, the server unreachable).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 'Even niet bereikbaar' page: 503 with Retry-After, no traceback. Rendered without
+    the request, so that no context processor touches the database (or the session)."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view whose database connection fails answers 503 with a friendly page instead of
+    a server error. The transaction of that request was not committed, so nothing of it is
+    stored; the next request opens a new connection (conn_health_checks, and Django closes
+    a connection that raised at the end of the request). Failures outside views (e.g. the
+    session read by a middleware) reach cms.views.server_error, which does the same."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, DATABASE_UNAVAILABLE):
+            logger.warning(
+                "Database unavailable: %s %s answered 503 (%s)",
+                request.method,
+                request.path,
+                exception,
+            )
+            return database_unavailable_response()
+        return None

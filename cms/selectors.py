@@ -1,11 +1,17 @@
 """Reads for the site shell: search and health."""
 
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from elasticsearch import ApiError as ElasticsearchApiError
+from elasticsearch import TransportError as ElasticsearchTransportError
 from wagtail.models import Page
+
+logger = logging.getLogger(__name__)
 
 SEARCH_RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -22,9 +28,28 @@ def search_pages(*, query: str, page_number: str | int | None = 1) -> SearchOutc
     query = " ".join(query.split())[:MAX_QUERY_LENGTH]
     if not query:
         return SearchOutcome(query="", results=None)
-    matches = Page.objects.live().public().specific().search(query)
-    paginator = Paginator(matches, SEARCH_RESULTS_PER_PAGE)
-    return SearchOutcome(query=query, results=paginator.get_page(page_number))
+    try:
+        results = _search_page(query, page_number, backend="default")
+    except (ElasticsearchTransportError, ElasticsearchApiError):
+        if database_search_backend() == "default":
+            raise
+        logger.warning("Elasticsearch unreachable; site search falls back to the database")
+        results = _search_page(query, page_number, backend=database_search_backend())
+    return SearchOutcome(query=query, results=results)
+
+
+def _search_page(query: str, page_number, *, backend: str) -> PaginatorPage:
+    matches = Page.objects.live().public().specific().search(query, backend=backend)
+    page = Paginator(matches, SEARCH_RESULTS_PER_PAGE).get_page(page_number)
+    # Run the search here, not while the template renders, so a failure can fall back.
+    page.object_list = list(page.object_list)
+    return page
+
+
+def database_search_backend() -> str:
+    """The Wagtail search backend on the database: 'database' next to Elasticsearch
+    (settings.WAGTAILSEARCH_BACKENDS), otherwise the default one."""
+    return "database" if "database" in settings.WAGTAILSEARCH_BACKENDS else "default"
 
 
 def database_is_reachable() -> bool:

@@ -37,3 +37,6 @@ urlpatterns += [
     path("", include("organisations.urls")),
     path("", include(wagtail_urls)),
 ]
+
+# 503 'Even niet bereikbaar' when the database is unavailable, else the plain 500 page.
+handler500 = "cms.views.server_error"

@@ -1,3 +1,4 @@
+import sys
 from urllib.parse import urlsplit
 
 from django.http import (
@@ -12,8 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
+from django.views.defaults import server_error as plain_server_error
 
 from .languages import SUPPORTED_LANGUAGES, remember_language
+from .middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 from .selectors import database_is_reachable, search_pages
 
 
@@ -65,3 +68,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if database_is_reachable():
         return JsonResponse({"status": "ok", "database": "ok"})
     return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: Django calls it while handling the exception, so sys.exc_info() names
+    it. A database that is unavailable (also when a middleware, not a view, hit it) gets
+    the 503 page; anything else the plain 500 page."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response()
+    return plain_server_error(request)

@@ -13,6 +13,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch import TransportError as ElasticsearchTransportError
 
 from cms.accounts.models import User
+from cms.selectors import database_search_backend
 
 from . import search_index
 from .models import (
@@ -97,8 +98,11 @@ def _text_matches(filters: CatalogueFilters) -> list[int] | None:
     lessons), or None when there is no text."""
     if not filters.query:
         return None
-    modules = ModulePage.objects.live().public().search(filters.query)
-    lessons = LessonPage.objects.live().public().search(filters.query)
+    # The database backend: this is the catalogue without Elasticsearch, also when
+    # Elasticsearch is configured but did not answer.
+    backend = database_search_backend()
+    modules = ModulePage.objects.live().public().search(filters.query, backend=backend)
+    lessons = LessonPage.objects.live().public().search(filters.query, backend=backend)
     module_ids = [module.pk for module in modules]
     lesson_paths = [lesson.path for lesson in lessons]
     parent_paths = {path[: -ModulePage.steplen] for path in lesson_paths}

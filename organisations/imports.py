@@ -13,6 +13,7 @@ when there is any."""
 import csv
 import datetime
 import io
+import logging
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -46,6 +49,8 @@ TRUE_WORDS = {"ja", "j", "yes", "y", "1", "x", "waar", "true", "wel"}
 FALSE_WORDS = {"nee", "n", "no", "0", "onwaar", "false", "niet"}
 DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y %H:%M:%S")
 MAX_LENGTHS = {"name": 200, "team": 100, "role": 100}
+# The longest address an email field stores (Django's validator allows up to 320).
+MAX_EMAIL_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -152,9 +157,12 @@ def _xlsx_rows(data: bytes) -> tuple[list[list], list[Problem]]:
             "max": MAX_BYTES // (1024 * 1024)
         }
         return [], [Problem(None, message)]
+    # Any failure of the parser on this untrusted file (a damaged zip member, broken XML:
+    # lxml's XMLSyntaxError, zlib.error, ...) means the same to the coordinator.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+    except Exception:
+        logger.info("Unreadable workbook uploaded for import", exc_info=True)
         return [], unreadable
     try:
         sheet = workbook.worksheets[0]
@@ -171,7 +179,8 @@ def _xlsx_rows(data: bytes) -> tuple[list[list], list[Problem]]:
                 # Keep empty rows (as nothing) so line numbers match Excel's row numbers.
                 rows.append([])
         return rows, []
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
+    except Exception:
+        logger.info("Unreadable workbook uploaded for import", exc_info=True)
         return [], unreadable
     finally:
         workbook.close()
@@ -298,6 +307,8 @@ def parse_table(table: list[list], *, today: datetime.date | None = None) -> Par
             problems.append(Problem(line, _("The email address is missing.")))
         else:
             try:
+                if len(email) > MAX_EMAIL_LENGTH:
+                    raise ValidationError("too long")
                 validate_email(email)
             except ValidationError:
                 problems.append(

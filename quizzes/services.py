@@ -76,7 +76,9 @@ def answer(*, attempt: QuizAttempt, step_key: str, choice_ids: list[str]) -> Ans
         if locked.is_finished:
             raise QuizRefusal(_("This attempt has ended. Your answers were saved."))
         if step_key != locked.current_step:
-            if locked.answers.filter(step_key=step_key).exists():
+            # Compared here, not in SQL: the key is whatever the form sent (a NUL byte
+            # would make PostgreSQL fail the request).
+            if step_key in set(locked.answers.values_list("step_key", flat=True)):
                 raise QuizRefusal(
                     _("You have already answered this question. Continue with the next one.")
                 )

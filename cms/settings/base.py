@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cms.middleware.RequestIdMiddleware",
+    # A view whose database connection fails answers 503 'Even niet bereikbaar'.
+    "cms.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (collected, hashed, compressed) before anything else touches them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -280,6 +282,11 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # configuration when on PostgreSQL), or Elasticsearch 8 when ELASTICSEARCH_URL is set.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "signaal")
+if USING_POSTGRESQL:
+    DATABASE_SEARCH_BACKEND = {"BACKEND": "cms.search_backends", "SEARCH_CONFIG": "dutch"}
+else:
+    # The embedded default: SQLite's full-text search (no Dutch stemming).
+    DATABASE_SEARCH_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
@@ -289,15 +296,13 @@ if ELASTICSEARCH_URL:
             "TIMEOUT": 5,
             "OPTIONS": {},
             "INDEX_SETTINGS": {},
-        }
-    }
-elif USING_POSTGRESQL:
-    WAGTAILSEARCH_BACKENDS = {
-        "default": {"BACKEND": "cms.search_backends", "SEARCH_CONFIG": "dutch"}
+        },
+        # Kept up to date as well, so that search falls back to it when Elasticsearch
+        # does not answer (cms.selectors.search_pages, courses.selectors.catalogue).
+        "database": DATABASE_SEARCH_BACKEND,
     }
 else:
-    # The embedded default: SQLite's full-text search (no Dutch stemming).
-    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+    WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 
 # Security headers. The Content-Security-Policy allows only our own origin; the admin gets
 # the additions Wagtail's editor needs (cms.middleware.SignaalCSPMiddleware).

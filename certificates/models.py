@@ -25,6 +25,11 @@ class CertificateQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_on__gte=today)
 
 
+# holder_name of a certificate whose holder deleted their account: shown as 'removed
+# account' in the reader's language (Certificate.holder_display); never a real name.
+REMOVED_HOLDER = ""
+
+
 class Certificate(models.Model):
     """A snapshot of what it certifies: name, module title and version, points, dates and
     issuer never change after issue, whatever happens to the module or the account."""
@@ -71,7 +76,15 @@ class Certificate(models.Model):
         verbose_name_plural = _("certificates")
 
     def __str__(self) -> str:
-        return f"{self.module_title} – {self.holder_name} ({self.formatted_code})"
+        return f"{self.module_title} – {self.holder_display} ({self.formatted_code})"
+
+    @property
+    def holder_removed(self) -> bool:
+        return self.user_id is None and self.holder_name == REMOVED_HOLDER
+
+    @property
+    def holder_display(self) -> str:
+        return _("removed account") if self.holder_removed else self.holder_name
 
     @property
     def formatted_code(self) -> str:

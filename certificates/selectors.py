@@ -266,3 +266,38 @@ def revoked_status_indexes(*, list_number: int) -> set[int]:
         revoked_at__isnull=False, pk__gte=first, pk__lt=first + STATUS_LIST_BITS
     ).values_list("pk", flat=True)
     return {pk - first for pk in revoked}
+
+
+# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+
+
+def personal_data(user: User) -> dict:
+    """The holder's certificates for their data download, with the reminders sent about
+    them."""
+    today = timezone.localdate()
+    certificates = (
+        Certificate.objects.filter(user=user)
+        .prefetch_related("reminders")
+        .order_by("issued_at", "pk")
+    )
+    return {
+        "certificates": [
+            {
+                "code": certificate.formatted_code,
+                "holder_name": certificate.holder_name,
+                "module": certificate.module_title,
+                "module_version": certificate.module_version,
+                "cycle": certificate.cycle,
+                "issuer": certificate.issuer,
+                "issued_at": certificate.issued_at,
+                "valid_until": certificate.expires_on,
+                "revoked_at": certificate.revoked_at,
+                "status": str(certificate.status(today=today).value),
+                "reminders_sent": [
+                    {"kind": reminder.kind, "due_on": reminder.due_on, "sent_at": reminder.sent_at}
+                    for reminder in certificate.reminders.all()
+                ],
+            }
+            for certificate in certificates
+        ]
+    }

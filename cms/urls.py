@@ -21,6 +21,7 @@ urlpatterns = [
     path("beheer/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     path("account/", include("allauth.urls")),
+    path("mijn-gegevens/", include("cms.accounts.urls")),
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
     path("mijn-leren/", course_views.my_learning, name="my_learning"),

@@ -907,3 +907,80 @@ def national_overview(
         without_figures=without,
         minimum_group=minimum_group,
     )
+
+
+# --- Personal data (assembled by cms.accounts.selectors.personal_data) --------------------
+
+
+def verified_addresses(user: User) -> set[str]:
+    """The person's login address and their other verified addresses, lower-case."""
+    from allauth.account.models import EmailAddress
+
+    return {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+def invitations_to(user: User) -> QuerySet[Invitation]:
+    """Every invitation (open, used or expired) sent to one of the person's addresses."""
+    addresses = Q()
+    for address in verified_addresses(user):
+        addresses |= Q(email__iexact=address)
+    return Invitation.objects.filter(addresses)
+
+
+def personal_data(user: User) -> dict:
+    """The person's part of organisations for their data download: memberships,
+    invitations to their addresses, reminders sent to them and what they did as a
+    coordinator (audit log entries with them as the actor)."""
+    from .models import AuditLogEntry, ReminderLog
+
+    return {
+        "memberships": [
+            {
+                "organisation": membership.organisation.name,
+                "team": membership.team.name if membership.team_id else None,
+                "role": membership.role.name,
+                "coordinator": membership.is_coordinator,
+                "started_on": membership.started_on,
+                "ended_on": membership.ended_on,
+            }
+            for membership in Membership.objects.filter(user=user)
+            .select_related("organisation", "team", "role")
+            .order_by("started_on", "pk")
+        ],
+        "invitations": [
+            {
+                "organisation": invitation.organisation.name,
+                "email": invitation.email,
+                "full_name": invitation.full_name,
+                "team": invitation.team.name if invitation.team_id else None,
+                "role": invitation.role.name,
+                "coordinator": invitation.is_coordinator,
+                "created_at": invitation.created_at,
+                "expires_at": invitation.expires_at,
+                "accepted_at": invitation.accepted_at,
+            }
+            for invitation in invitations_to(user)
+            .select_related("organisation", "team", "role")
+            .order_by("created_at", "pk")
+        ],
+        "reminders": [
+            {"kind": log.kind, "about": log.item, "period": log.period, "sent_at": log.sent_at}
+            for log in ReminderLog.objects.filter(user=user).order_by("sent_at", "pk")
+        ],
+        "audit_log": [
+            {
+                "at": entry.at,
+                "organisation": entry.organisation.name if entry.organisation_id else None,
+                "action": entry.action,
+                "detail": entry.detail,
+            }
+            for entry in AuditLogEntry.objects.filter(actor=user)
+            .select_related("organisation")
+            .order_by("at", "pk")
+        ],
+    }

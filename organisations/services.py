@@ -942,3 +942,21 @@ def import_members(
         )
         transaction.on_commit(lambda: send_invitation_emails(invitations, base_url=base_url))
     return result
+
+
+# --- Retention ----------------------------------------------------------------------------
+
+
+def purge_audit_log(*, now: datetime.datetime | None = None, days: int | None = None) -> int:
+    """Delete audit log entries older than AUDIT_LOG_RETENTION_DAYS (or `days`); returns
+    how many. Safe to run at any time and more than once (manage.py purge_audit_log)."""
+    from django.conf import settings
+
+    from .models import AuditLogEntry
+
+    keep_days = settings.AUDIT_LOG_RETENTION_DAYS if days is None else days
+    if keep_days < 1:
+        raise ValueError("The audit log retention period must be at least one day.")
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=keep_days)
+    deleted, _by_model = AuditLogEntry.objects.filter(at__lt=cutoff).delete()
+    return deleted

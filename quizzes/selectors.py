@@ -340,3 +340,43 @@ def signal_misses(
         if slug in signals
     ]
     return sorted(result, key=lambda item: (-item.miss_rate, -item.missed, item.signal.name))
+
+
+# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+
+
+def personal_data(user: User) -> dict:
+    """The learner's quiz attempts for their data download: every answer as given, with
+    the signals recognised and missed."""
+    attempts = (
+        QuizAttempt.objects.filter(user=user)
+        .select_related("quiz")
+        .prefetch_related("answers")
+        .order_by("started_at", "pk")
+    )
+    return {
+        "quiz_attempts": [
+            {
+                "quiz": attempt.quiz.title,
+                "attempt": attempt.number,
+                "started_at": attempt.started_at,
+                "finished_at": attempt.finished_at,
+                "score": attempt.score,
+                "pass_mark": attempt.pass_mark,
+                "passed": attempt.passed,
+                "answers": [
+                    {
+                        "step": answer.step_key,
+                        "choices": answer.choice_ids,
+                        "score": answer.score,
+                        "correct": answer.correct,
+                        "signals_recognised": answer.recognised,
+                        "signals_missed": answer.missed,
+                        "answered_at": answer.answered_at,
+                    }
+                    for answer in attempt.answers.all()
+                ],
+            }
+            for attempt in attempts
+        ]
+    }

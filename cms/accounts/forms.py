@@ -48,3 +48,27 @@ class AdminUserEditForm(UserEditForm):
     class Meta(UserEditForm.Meta):
         model = User
         fields = _ADMIN_FIELDS | {"is_active"}
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting one's own account: the password again and an explicit tick."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data will be deleted for good."),
+        required=True,
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."))
+        return password

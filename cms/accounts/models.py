@@ -48,6 +48,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person deleted their account: the row stays as an anonymous placeholder
+    # (no name, address or password) so that anonymised history keeps counting
+    # (cms.accounts.services.delete_account).
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -61,6 +65,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
+        return str(self.display_name)
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+    @property
+    def display_name(self) -> str:
+        """The name to show others: 'removed account' once the person deleted it."""
+        if self.removed_at is not None:
+            return _("removed account")
         return self.full_name or self.email
 
     def clean(self) -> None:

@@ -1,5 +1,6 @@
 """Writes to accounts."""
 
+from django.apps import apps
 from django.conf import settings
 
 from .models import User
@@ -43,3 +44,131 @@ def ensure_verified_account(
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+def removed_email(user: User) -> str:
+    """The placeholder login of a deleted account: unique, undeliverable (.invalid)."""
+    return f"removed-{user.pk}@account.invalid"
+
+
+# Wagtail admin state that means nothing without the person (profile, API tokens, editing
+# presence, unsaved form drafts, page notifications): deleted with the account.
+ADMIN_STATE_DELETED = (
+    "wagtailusers.UserProfile",
+    "wagtailcore.APIToken",
+    "wagtailadmin.EditingSession",
+    "wagtailadmin.FormState",
+    "wagtailcore.PageSubscription",
+)
+
+
+def delete_account(*, user: User) -> None:
+    """Delete a person's account and their personal data, keeping anonymised history.
+
+    The user row stays as an anonymous placeholder (no name, address, password or rights;
+    `removed_at` set; it can never log in), so that what others rely on keeps counting the
+    same: enrolments, lesson progress, quiz attempts and answers (quiz insight, knowledge
+    gaps, completion figures) and memberships (ended today, shown as 'removed account').
+    Removed: email addresses, authenticators, sessions, reflection answers, invitations to
+    the person's addresses, reminders sent to them, their export jobs and files, and the
+    admin profile. Certificates stay verifiable with user NULL and holder_name
+    REMOVED_HOLDER (their PDF, which carries the name, is deleted). Audit log entries keep
+    actor NULL and actor_email blank; the person's address is blanked in invitation
+    entries about them. An organisation whose only coordinator this was loses its
+    coordinator. One transaction: all of it or nothing."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from django.db import transaction
+    from django.utils import timezone
+
+    from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
+    from courses.models import ReflectionAnswer
+    from organisations.models import (
+        AuditAction,
+        AuditLogEntry,
+        ExportJob,
+        Membership,
+        ReminderLog,
+    )
+    from organisations.selectors import invitations_to, verified_addresses
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.removed_at is not None:
+            return
+        now = timezone.now()
+        today = timezone.localdate()
+        addresses = verified_addresses(user)
+
+        # Memberships end today (one that had not started yet ends on its first day, so it
+        # is never active); the rows stay as the organisation's history.
+        for membership in Membership.objects.filter(user=user).select_related("organisation"):
+            end = max(today, membership.started_on)
+            if membership.ended_on is None or membership.ended_on > end:
+                membership.ended_on = end
+                membership.save(update_fields=["ended_on"])
+                AuditLogEntry.objects.create(
+                    actor=None,
+                    actor_email="",
+                    organisation=membership.organisation,
+                    action=AuditAction.ENDED_MEMBERSHIP,
+                    detail={"membership": membership.pk, "account_removed": True},
+                    at=now,
+                )
+
+        certificates = Certificate.objects.filter(user=user)
+        CertificateReminder.objects.filter(certificate__in=certificates).delete()
+        for certificate in certificates.exclude(pdf=""):
+            # The stored PDF carries the name; deleted after commit, so a rollback keeps it.
+            name, storage = certificate.pdf.name, certificate.pdf.storage
+            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        certificates.update(user=None, holder_name=REMOVED_HOLDER, pdf="")
+        Revocation.objects.filter(revoked_by=user).update(
+            revoked_by=None, revoked_by_name=REMOVED_HOLDER
+        )
+
+        AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
+        for entry in AuditLogEntry.objects.filter(
+            action=AuditAction.INVITED, detail__email__in=addresses
+        ):
+            entry.detail["email"] = ""
+            entry.save(update_fields=["detail"])
+
+        for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
+            name, storage = job.file.name, job.file.storage
+            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        ExportJob.objects.filter(requested_by=user).delete()
+        invitations_to(user).delete()
+        ReminderLog.objects.filter(user=user).delete()
+        ReflectionAnswer.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user=user).delete()
+        for label in ADMIN_STATE_DELETED:
+            apps.get_model(label).objects.filter(user=user).delete()
+        _delete_sessions(user)
+
+        user.email = removed_email(user)
+        user.full_name = ""
+        user.preferred_language = settings.LANGUAGE_CODE
+        user.is_active = False
+        user.is_superuser = False
+        user.last_login = None
+        user.date_joined = now
+        user.removed_at = now
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()
+
+
+def _delete_sessions(user: User) -> None:
+    """Delete the person's sessions (database sessions: each live one is decoded)."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=stale).delete()

@@ -404,3 +404,7 @@ TASKS = {
 ORGANISATION_EXPORT_IMMEDIATE_LIMIT = int(
     os.environ.get("ORGANISATION_EXPORT_IMMEDIATE_LIMIT", "500")
 )
+
+# Audit log entries older than this many days are deleted by `manage.py purge_audit_log`
+# (run it daily from cron).
+AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(365 * 2)))

@@ -212,6 +212,11 @@ def test_mfa_users_delete_with_their_password_too(client, learner):
 
 def test_deletion_removes_personal_data_and_login(client, learner, module):
     certificate, membership = _everything_for(learner, module)
+    invited = AuditLogEntry.objects.create(
+        actor=UserFactory(),
+        action=AuditAction.INVITED,
+        detail={"invitation": 1, "email": "sanne@werk.example.nl", "refreshed": False},
+    )
     other_client = type(client)()
     other_client.force_login(learner)  # a second session, on another device
     client.force_login(learner)
@@ -235,6 +240,8 @@ def test_deletion_removes_personal_data_and_login(client, learner, module):
         assert session.get_decoded().get("_auth_user_id") != str(learner.pk)
     entry = AuditLogEntry.objects.get(action=AuditAction.VIEWED_DASHBOARD)
     assert (entry.actor_id, entry.actor_email) == (None, "")
+    invited.refresh_from_db()
+    assert invited.detail["email"] == "" and invited.actor_id is not None
     # Nothing with the name or either address is left in the database rows we keep.
     assert not User.objects.filter(full_name__icontains="Sanne").exists()
     assert not AuditLogEntry.objects.filter(actor_email__icontains="sanne").exists()

@@ -586,6 +586,22 @@ def team_rows(report: Compliance) -> list[TeamRow]:
     return rows
 
 
+def _attention_order(row: TeamRow) -> tuple:
+    share = row.compliant / row.members if row.members else 1.0
+    return (share, row.team_id is None, row.name)
+
+
+def teams_needing_attention(rows: list[TeamRow], limit: int) -> list[TeamRow]:
+    """The teams the dashboard shows: all of them, in their order (by name), when there are
+    at most `limit`; otherwise the `limit` with the lowest share of members meeting every
+    mandatory requirement, lowest first, ties by name (members without a team after the
+    named teams). A coordinator cannot read hundreds of bars; the rest are on the teams
+    page."""
+    if len(rows) <= limit:
+        return list(rows)
+    return sorted(rows, key=_attention_order)[:limit]
+
+
 def compliance_trend(
     organisation: Organisation, *, current: Compliance | None = None, today=None
 ) -> list[TrendPoint]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("organisaties/", views.index, name="index"),
     # Dashboard, people, reports (organisations/views.py)
     path("organisaties/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("organisaties/<slug:slug>/per-team/", views.team_figures, name="team_figures"),
     path("organisaties/<slug:slug>/mensen/", views.people, name="people"),
     path("organisaties/<slug:slug>/mensen/<int:membership_id>/", views.person, name="person"),
     path("organisaties/<slug:slug>/export/<str:fmt>/", views.export, name="export"),

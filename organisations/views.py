@@ -18,6 +18,10 @@ from .access import coordinator_area, private
 from .models import AuditAction, ExportJob, ExportStatus, Membership, Role, Team
 
 PEOPLE_PER_PAGE = 50
+# The dashboard draws a bar and a table row per team: beyond this many neither a coordinator
+# nor the server reads them quickly, so it shows the teams needing attention most and links
+# to the full table (team_figures).
+DASHBOARD_TEAMS = 20
 
 
 @login_required
@@ -44,8 +48,35 @@ def dashboard(request, organisation):
                 "organisation": organisation,
                 "framework": organisation.framework,
                 "dashboard": data,
+                "teams": selectors.teams_needing_attention(data.teams, DASHBOARD_TEAMS),
                 "statuses": selectors.DISPLAY_ORDER,
                 "background_exports": services.exports_in_background(organisation),
+            },
+        )
+    )
+
+
+@coordinator_area
+@require_GET
+def team_figures(request, organisation):
+    """Every team's figures in one table, by name: the dashboard shows only the
+    DASHBOARD_TEAMS needing attention most."""
+    report = selectors.compliance(organisation)
+    services.record_audit(
+        actor=request.user,
+        organisation=organisation,
+        action=AuditAction.VIEWED_DASHBOARD,
+        detail={"page": "teams"},
+    )
+    return private(
+        TemplateResponse(
+            request,
+            "organisations/team_figures.html",
+            {
+                "organisation": organisation,
+                "day": report.day,
+                "teams": selectors.team_rows(report),
+                "statuses": selectors.DISPLAY_ORDER,
             },
         )
     )

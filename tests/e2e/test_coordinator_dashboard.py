@@ -1,11 +1,13 @@
-"""Browser test: a coordinator (signed in with a second factor) reads the dashboard, filters
-the people list, opens a person, and follows a background export until its download link
-appears; axe-core and the Content-Security-Policy find nothing on the way."""
+"""Browser test: a coordinator (signed in with a second factor) reads the dashboard, opens the
+table of all teams, filters the people list, opens a person, and follows a background export
+until its download link appears; axe-core and the Content-Security-Policy find nothing on the
+way."""
 
 import pytest
 from django.conf import settings
 from django.test import Client
 
+from organisations import views
 from organisations.models import ExportJob, Membership
 from organisations.tasks import build_export_file
 from tests.organisations import small_organisation
@@ -38,7 +40,7 @@ def sign_in(page, live_server, user) -> None:
     )
 
 
-def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp_path):
+def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp_path, monkeypatch):
     from django.test import override_settings
 
     coordinator = Membership.objects.get(organisation=small.organisation, is_coordinator=True)
@@ -49,6 +51,20 @@ def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp
     assert page.get_by_role("heading", level=1).inner_text() == "Veilig Thuis Testregio"
     assert page.locator(".signaal-kpi__number").inner_text() == "38%"
     assert page.get_by_role("table", name="Aantal leden per status, per eis").is_visible()
+    assert_accessible(page)
+
+    # Fewer teams on the dashboard than the organisation has (3): the table of all of them.
+    monkeypatch.setattr(views, "DASHBOARD_TEAMS", 2)
+    page.reload()
+    assert page.get_by_text("Hier staan de 2 van de 3 teams").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Alle 3 teams in één tabel").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Alle teams"
+    teams = page.get_by_role(
+        "table",
+        name="Leden die aan alle verplichte eisen voldoen, en de status op die eisen, per team",
+    )
+    assert teams.get_by_role("link").all_inner_texts() == ["Noord", "Zuid", "Geen team"]
     assert_accessible(page)
 
     page.get_by_role("link", name="Mensen", exact=True).click()

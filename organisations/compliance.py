@@ -17,6 +17,10 @@ EXPIRING_WITHIN_DAYS = 60
 # Not started, with the deadline this close: "due" rather than "not started".
 DUE_WITHIN_DAYS = 30
 
+ONE_DAY = datetime.timedelta(days=1)
+EXPIRING_WINDOW = datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+DUE_WINDOW = datetime.timedelta(days=DUE_WITHIN_DAYS)
+
 
 class Status(models.TextChoices):
     # In the order a coordinator acts on them: most urgent first.
@@ -50,6 +54,10 @@ class RequirementStatus:
     # The date that matters for this status: valid until, update or completion deadline,
     # or when it expired.
     deadline: datetime.date | None
+    # The first later day on which the same inputs give another status (None: never). Kept
+    # with the rule, so stored statuses (organisations.services.refresh_standings) know
+    # when the calendar alone makes them stale.
+    changes_on: datetime.date | None = None
 
     @property
     def meets(self) -> bool:
@@ -97,15 +105,19 @@ def certificate_status(
 ) -> RequirementStatus:
     """With a certificate: how it counts for the requirement today."""
     until = counts_until(certificate, recertify_every_months=recertify_every_months)
+    expires = until + ONE_DAY
     if until < today:
         return RequirementStatus(Status.EXPIRED, until)
-    if certificate.update_due_on is not None:
-        if certificate.update_due_on < today:
-            return RequirementStatus(Status.OVERDUE, certificate.update_due_on)
-        return RequirementStatus(Status.UPDATE_DUE, certificate.update_due_on)
+    update_due_on = certificate.update_due_on
+    if update_due_on is not None:
+        if update_due_on < today:
+            return RequirementStatus(Status.OVERDUE, update_due_on, expires)
+        return RequirementStatus(
+            Status.UPDATE_DUE, update_due_on, min(update_due_on + ONE_DAY, expires)
+        )
     if (until - today).days <= EXPIRING_WITHIN_DAYS:
-        return RequirementStatus(Status.EXPIRING, until)
-    return RequirementStatus(Status.COMPLIANT, until)
+        return RequirementStatus(Status.EXPIRING, until, expires)
+    return RequirementStatus(Status.COMPLIANT, until, until - EXPIRING_WINDOW)
 
 
 def deadline_status(
@@ -116,7 +128,7 @@ def deadline_status(
     if deadline < today:
         return RequirementStatus(Status.OVERDUE, deadline)
     if in_progress:
-        return RequirementStatus(Status.IN_PROGRESS, deadline)
+        return RequirementStatus(Status.IN_PROGRESS, deadline, deadline + ONE_DAY)
     if (deadline - today).days <= DUE_WITHIN_DAYS:
-        return RequirementStatus(Status.DUE, deadline)
-    return RequirementStatus(Status.NOT_STARTED, deadline)
+        return RequirementStatus(Status.DUE, deadline, deadline + ONE_DAY)
+    return RequirementStatus(Status.NOT_STARTED, deadline, deadline - DUE_WINDOW)

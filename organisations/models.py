@@ -2,7 +2,9 @@
 
 Frameworks, roles and requirements are data that platform administrators maintain; the
 status of each member against each requirement is computed in organisations.selectors
-(`compliance`), never stored on these rows."""
+(`compliance`) by the rule in organisations.compliance; MemberStanding and
+MemberRequirementStatus keep its latest results for the dashboard's totals, refreshed by
+organisations.services.refresh_standings and marked stale by organisations.signals."""
 
 import secrets
 
@@ -362,6 +364,53 @@ class ComplianceSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.month:%Y-%m}: {self.compliant}/{self.members}"
+
+
+class MemberStanding(models.Model):
+    """The stored result of the compliance rule for one membership (and its statuses in
+    MemberRequirementStatus), so a large organisation's dashboard adds up rows instead of
+    applying the rule to every member on every view.
+
+    Fresh on a day when it reflects every change (`computed_changes == changes`), was
+    computed on or before that day and the calendar has not yet moved a status
+    (`valid_until`). Whatever may change a status (certificates, enrolments, the
+    membership, requirements, module versions) adds one to `changes`
+    (organisations.services.standings_changed); refresh_standings recomputes stale rows
+    with selectors.compliance. A stale row is never read as if it were fresh."""
+
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, primary_key=True, related_name="standing"
+    )
+    changes = models.PositiveIntegerField(default=0)
+    computed_changes = models.PositiveIntegerField(null=True)  # None: never computed
+    computed_on = models.DateField(null=True)
+    valid_until = models.DateField(null=True)  # first day the calendar changes a status
+    meets_mandatory = models.BooleanField(default=False)
+    worst_status = models.CharField(max_length=20, blank=True)  # "" without mandatory ones
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.worst_status or '-'}"
+
+
+class MemberRequirementStatus(models.Model):
+    """One membership's status on one requirement, as of its MemberStanding."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="requirement_statuses"
+    )
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20)  # organisations.compliance.Status
+    mandatory = models.BooleanField()  # copied from the requirement: the team counts use it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "requirement"], name="one_status_per_requirement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.requirement_id}: {self.status}"
 
 
 class ReminderLog(models.Model):

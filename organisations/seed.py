@@ -237,6 +237,12 @@ def ensure_framework(
         for spec in specs
         if spec.module in modules
     )
+    # bulk_create sends no signals: mark the statuses of the organisations that follow it.
+    from .services import standings_changed
+
+    standings_changed(
+        organisation_ids=framework.organisations.values_list("pk", flat=True),
+    )
     return FrameworkLoad(framework, created, framework.requirements.count(), missing)
 
 

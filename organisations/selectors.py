@@ -3,11 +3,11 @@ computation (every member against every requirement that applies to them)."""
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import DateField, Func, Q, QuerySet
+from django.db.models import Case, Count, DateField, F, Func, Q, QuerySet, When
 from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
@@ -26,6 +26,7 @@ from .compliance import (
 from .models import (
     ComplianceSnapshot,
     Invitation,
+    MemberRequirementStatus,
     Membership,
     Organisation,
     Requirement,
@@ -113,6 +114,10 @@ class Compliance:
     @property
     def mandatory(self) -> list[Requirement]:
         return [r for r in self.requirements if r.level == RequirementLevel.MANDATORY]
+
+    @property
+    def member_count(self) -> int:
+        return len(self.members)
 
     @property
     def compliant_count(self) -> int:
@@ -220,11 +225,16 @@ def _open_enrolments(user_ids, module_ids: Iterable[int], *, day: datetime.date)
 
 
 def compliance(
-    organisation: Organisation, *, day: datetime.date | None = None, user: User | None = None
+    organisation: Organisation,
+    *,
+    day: datetime.date | None = None,
+    user: User | None = None,
+    user_ids: Collection[int] | None = None,
 ) -> Compliance:
     """Every member's status against every requirement that applies to them, on `day`
     (today by default; an earlier day reconstructs the past from the dates kept in the
-    data). `user` narrows it to one member, with the same rule.
+    data). `user` narrows it to one member, `user_ids` to those people, with the same
+    rule.
 
     A fixed number of queries whatever the organisation's size: requirements, members,
     certificates, open enrolments and module versions requiring an update."""
@@ -232,7 +242,9 @@ def compliance(
     requirements = applicable_requirements(organisation)
     active = Membership.objects.active(on=day).filter(organisation=organisation)
     if user is not None:
-        active = active.filter(user=user)
+        user_ids = [user.pk]
+    if user_ids is not None:
+        active = active.filter(user_id__in=user_ids)
     members = [
         MemberCompliance(*row)
         for row in active.order_by("user__full_name", "user_id").values_list(
@@ -254,7 +266,7 @@ def compliance(
         return Compliance(organisation, day, requirements, members)
 
     module_ids = {r.module_id for r in requirements}
-    user_ids = [user.pk] if user is not None else active.values("user_id")
+    user_ids = list(user_ids) if user_ids is not None else active.values("user_id")
     held = _held_certificates(user_ids, module_ids, day=day)
     in_progress = _open_enrolments(user_ids, module_ids, day=day)
     updates = certificate_selectors.update_requirements(module_ids)
@@ -517,44 +529,147 @@ class TrendPoint:
 
 
 @dataclass
+class Figures:
+    """The counts a dashboard shows, from the live computation (`Figures.of`) or from the
+    stored statuses (`stored_figures`): both give the same numbers for the same data."""
+
+    member_count: int
+    compliant_count: int
+    worst: Counter  # members by their most urgent mandatory status
+    by_requirement: dict[int, Counter]  # requirement id -> statuses
+    by_team: dict[tuple[int | None, str], Counter]  # (team id, name) -> mandatory statuses
+    team_members: Counter  # (team id, name) -> members
+    team_compliant: Counter  # (team id, name) -> members meeting all mandatory ones
+    stored: bool = False
+
+    @classmethod
+    def of(cls, report: Compliance) -> "Figures":
+        by_team = report.counts_by_team()
+        team_members = Counter({key: counter.pop("members") for key, counter in by_team.items()})
+        return cls(
+            member_count=len(report.members),
+            compliant_count=report.compliant_count,
+            worst=Counter(m.worst_status for m in report.members if m.worst_status),
+            by_requirement=report.counts_by_requirement(),
+            by_team=by_team,
+            team_members=team_members,
+            team_compliant=Counter(
+                (m.team_id, m.team_name) for m in report.members if m.meets_mandatory
+            ),
+        )
+
+
+def fresh_standing(day: datetime.date, prefix: str = "") -> Q:
+    """Stored statuses that hold on `day` (see MemberStanding)."""
+    return (
+        Q(**{f"{prefix}computed_changes": F(f"{prefix}changes")})
+        & Q(**{f"{prefix}computed_on__lte": day})
+        & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day}))
+    )
+
+
+def stored_figures(
+    organisation: Organisation, requirements: list[Requirement], *, day: datetime.date
+) -> Figures | None:
+    """The dashboard's counts added up from the stored statuses (three queries), or None
+    when any active member's statuses are missing or stale on `day`: then only the live
+    computation is right. organisations.services.refresh_standings makes them fresh."""
+    active = Membership.objects.active(on=day).filter(organisation=organisation)
+    standings = active.values(
+        "team_id",
+        "team__name",
+        "standing__meets_mandatory",
+        "standing__worst_status",
+        fresh=Case(When(fresh_standing(day, "standing__"), then=True), default=False),
+    ).annotate(number=Count("pk"))
+    team_members: Counter = Counter()
+    team_compliant: Counter = Counter()
+    worst: Counter = Counter()
+    compliant = 0
+    for row in standings.order_by():
+        if not row["fresh"]:
+            return None
+        key, number = (row["team_id"], row["team__name"] or ""), row["number"]
+        team_members[key] += number
+        if row["standing__meets_mandatory"]:
+            team_compliant[key] += number
+            compliant += number
+        if row["standing__worst_status"]:
+            worst[Status(row["standing__worst_status"])] += number
+
+    statuses = MemberRequirementStatus.objects.filter(membership__in=active.values("pk"))
+    by_requirement: dict[int, Counter] = {r.pk: Counter() for r in requirements}
+    for pk, status, number in (
+        statuses.values_list("requirement_id", "status").annotate(Count("pk")).order_by()
+    ):
+        by_requirement[pk][Status(status)] = number
+    by_team: dict[tuple[int | None, str], Counter] = {key: Counter() for key in team_members}
+    for team_id, name, status, number in (
+        statuses.filter(mandatory=True)
+        .values_list("membership__team_id", "membership__team__name", "status")
+        .annotate(Count("pk"))
+        .order_by()
+    ):
+        by_team[(team_id, name or "")][Status(status)] = number
+    return Figures(
+        member_count=sum(team_members.values()),
+        compliant_count=compliant,
+        worst=worst,
+        by_requirement=by_requirement,
+        by_team=dict(sorted(by_team.items(), key=_team_order)),
+        team_members=team_members,
+        team_compliant=team_compliant,
+        stored=True,
+    )
+
+
+def _team_order(item) -> tuple:
+    (team_id, name), _counter = item
+    return (team_id is None, name)
+
+
+@dataclass
 class Dashboard:
     organisation: Organisation
-    report: Compliance
+    day: datetime.date
+    figures: Figures
     requirements: list[RequirementRow]
     teams: list[TeamRow]
     trend: list[TrendPoint]
     knowledge_gaps: list  # quizzes.selectors.SignalInsight, most missed first
 
     @property
-    def day(self) -> datetime.date:
-        return self.report.day
-
-    @property
     def members(self) -> int:
-        return len(self.report.members)
+        return self.figures.member_count
 
     @property
     def compliant(self) -> int:
-        return self.report.compliant_count
+        return self.figures.compliant_count
 
     @property
     def compliant_percent(self) -> int | None:
-        share = self.report.compliant_share
-        return None if share is None else round(100 * share)
+        members = self.figures.member_count
+        return round(100 * self.compliant / members) if members else None
 
     @property
     def overall(self) -> StatusCounts:
         """Members by their most urgent status on the mandatory requirements (members without
         any mandatory requirement are not in it)."""
-        return StatusCounts.of(
-            Counter(m.worst_status for m in self.report.members if m.worst_status)
-        )
+        return StatusCounts.of(self.figures.worst)
 
 
-def requirement_rows(report: Compliance) -> list[RequirementRow]:
-    counts = report.counts_by_requirement()
+def requirement_rows(
+    report: Compliance | None = None,
+    *,
+    requirements: list[Requirement] | None = None,
+    figures: Figures | None = None,
+) -> list[RequirementRow]:
+    if report is not None:
+        requirements, counts = report.requirements, report.counts_by_requirement()
+    else:
+        counts = figures.by_requirement
     rows = []
-    for requirement in report.requirements:
+    for requirement in requirements:
         counter = counts[requirement.pk]
         rows.append(
             RequirementRow(
@@ -567,23 +682,18 @@ def requirement_rows(report: Compliance) -> list[RequirementRow]:
     return rows
 
 
-def team_rows(report: Compliance) -> list[TeamRow]:
-    compliant: Counter = Counter(
-        (m.team_id, m.team_name) for m in report.members if m.meets_mandatory
-    )
-    rows = []
-    for (team_id, name), counter in report.counts_by_team().items():
-        members = counter.pop("members")
-        rows.append(
-            TeamRow(
-                team_id=team_id,
-                name=name,
-                members=members,
-                compliant=compliant[(team_id, name)],
-                counts=StatusCounts.of(counter),
-            )
+def team_rows(report: Compliance | None = None, *, figures: Figures | None = None) -> list[TeamRow]:
+    figures = figures or Figures.of(report)
+    return [
+        TeamRow(
+            team_id=team_id,
+            name=name,
+            members=figures.team_members[(team_id, name)],
+            compliant=figures.team_compliant[(team_id, name)],
+            counts=StatusCounts.of(counter),
         )
-    return rows
+        for (team_id, name), counter in figures.by_team.items()
+    ]
 
 
 def _attention_order(row: TeamRow) -> tuple:
@@ -603,12 +713,12 @@ def teams_needing_attention(rows: list[TeamRow], limit: int) -> list[TeamRow]:
 
 
 def compliance_trend(
-    organisation: Organisation, *, current: Compliance | None = None, today=None
+    organisation: Organisation, *, current: Compliance | Figures | None = None, today=None
 ) -> list[TrendPoint]:
     """The compliant share at the end of each of the last TREND_MONTHS complete months, from
     ComplianceSnapshot (None where no snapshot was recorded), then this month so far when
-    `current` is given. One query."""
-    today = today or (current.day if current else timezone.localdate())
+    `current` (today's figures) is given. One query."""
+    today = today or (current.day if isinstance(current, Compliance) else timezone.localdate())
     this_month = month_start(today)
     first = shift_month(this_month, -TREND_MONTHS)
     recorded = {
@@ -624,7 +734,7 @@ def compliance_trend(
         points.append(TrendPoint(month, members, compliant))
     if current is not None:
         points.append(
-            TrendPoint(this_month, len(current.members), current.compliant_count, is_current=True)
+            TrendPoint(this_month, current.member_count, current.compliant_count, is_current=True)
         )
     return points
 
@@ -640,16 +750,36 @@ def knowledge_gaps(organisation: Organisation, *, day: datetime.date | None = No
     return signal_misses(QuizAttempt.objects.filter(user_id__in=users))
 
 
+def figures_of(
+    organisation: Organisation, *, day: datetime.date | None = None
+) -> tuple[Figures, list[Requirement]]:
+    """The organisation's counts on `day` and the requirements they are about: from the
+    stored statuses when they are fresh for every member today (call
+    services.refresh_standings first), otherwise computed; an earlier day is always
+    computed."""
+    today = timezone.localdate()
+    day = day or today
+    requirements = applicable_requirements(organisation)
+    figures = stored_figures(organisation, requirements, day=day) if day == today else None
+    if figures is None:
+        report = compliance(organisation, day=day)
+        figures, requirements = Figures.of(report), report.requirements
+    return figures, requirements
+
+
 def dashboard(organisation: Organisation, *, day: datetime.date | None = None) -> Dashboard:
-    """Everything the coordinator's dashboard shows, in a fixed number of queries."""
-    report = compliance(organisation, day=day)
+    """Everything the coordinator's dashboard shows, in a fixed number of queries (the
+    counts from `figures_of`)."""
+    day = day or timezone.localdate()
+    figures, requirements = figures_of(organisation, day=day)
     return Dashboard(
         organisation=organisation,
-        report=report,
-        requirements=requirement_rows(report),
-        teams=team_rows(report),
-        trend=compliance_trend(organisation, current=report),
-        knowledge_gaps=knowledge_gaps(organisation, day=report.day),
+        day=day,
+        figures=figures,
+        requirements=requirement_rows(requirements=requirements, figures=figures),
+        teams=team_rows(figures=figures),
+        trend=compliance_trend(organisation, current=figures, today=day),
+        knowledge_gaps=knowledge_gaps(organisation, day=day),
     )
 
 

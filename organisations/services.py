@@ -4,13 +4,14 @@ reminders."""
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +24,7 @@ from .models import (
     AuditAction,
     AuditLogEntry,
     Invitation,
+    MemberRequirementStatus,
     Membership,
     Organisation,
     ReminderLog,
@@ -316,6 +318,190 @@ def record_compliance_snapshots(*, today: datetime.date | None = None) -> int:
                 continue
             count += 1
     return count
+
+
+# --- Stored statuses (MemberStanding) for the dashboard's totals ---------------------------
+
+# Above this many stale members a coordinator's request does not refresh them itself (the
+# live computation answers, a background task refreshes): a first view of a very large
+# organisation must not wait for tens of thousands of rows to be written.
+REFRESH_INLINE_LIMIT = 2_000
+_BATCH = 2_000
+
+
+def standings_changed(
+    *,
+    user_ids: Iterable[int] = (),
+    organisation_ids: Iterable[int] = (),
+    module_id: int | None = None,
+) -> None:
+    """Mark stored statuses stale after something that may change them: a person's
+    certificate, enrolment or membership (`user_ids`), an organisation's requirements or
+    framework (`organisation_ids`), a module version that asks holders for an update
+    (`module_id`). organisations.signals calls this on every save and delete of those
+    rows; code that writes them with queryset.update() or bulk_create must call it too.
+
+    A refresh reads `changes` before it reads the data and stores the value it read, so a
+    change it did not see leaves the row stale rather than lost. Missing rows are created
+    first for the same reason: a refresh creating them in parallel then either sees this
+    change's data or gets its increment."""
+    from .models import MemberStanding
+
+    today = timezone.localdate()
+    memberships = Membership.objects.none()
+    if user_ids := list(user_ids):
+        memberships = Membership.objects.filter(user_id__in=user_ids)
+    if organisation_ids := list(organisation_ids):
+        memberships = memberships | Membership.objects.filter(organisation_id__in=organisation_ids)
+    if module_id is not None:
+        memberships = memberships | Membership.objects.filter(
+            requirement_statuses__requirement__module_id=module_id
+        )
+    memberships = memberships.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    _create_standings(memberships)
+    MemberStanding.objects.filter(membership__in=memberships.values("pk")).update(
+        changes=F("changes") + 1
+    )
+
+
+def _create_standings(memberships) -> None:
+    from .models import MemberStanding
+
+    missing = memberships.filter(standing__isnull=True).values_list("pk", flat=True).distinct()
+    MemberStanding.objects.bulk_create(
+        (MemberStanding(membership_id=pk) for pk in missing.iterator()),
+        batch_size=_BATCH,
+        ignore_conflicts=True,
+    )
+
+
+@dataclass(frozen=True)
+class StandingsRefresh:
+    refreshed: int  # members whose statuses were computed and stored
+    pending: int  # stale members left for the background task (above the limit)
+
+
+def refresh_standings(
+    organisation: Organisation, *, limit: int | None = None, defer: bool = True
+) -> StandingsRefresh:
+    """Make today's stored statuses of the organisation's active members fresh: compute the
+    stale ones with selectors.compliance (the rule) and store them. With `limit`, more stale
+    members than that are left alone and, with `defer`, a background task refreshes them
+    (organisations.tasks.refresh_organisation_standings); meanwhile the dashboard computes
+    live. Safe in parallel with itself and with the changes that make rows stale."""
+    from .models import MemberStanding
+
+    day = timezone.localdate()
+    active = Membership.objects.active(on=day).filter(organisation=organisation)
+    _create_standings(active)
+    stale = (
+        MemberStanding.objects.filter(membership__in=active.values("pk"))
+        .annotate(fresh=Case(When(selectors.fresh_standing(day), then=True), default=False))
+        .filter(fresh=False)
+    )
+    if limit is not None:
+        count = stale.count()
+        if count > limit:
+            if defer:
+                from .tasks import refresh_organisation_standings
+
+                refresh_organisation_standings.enqueue(organisation.pk)
+            return StandingsRefresh(refreshed=0, pending=count)
+    with transaction.atomic():
+        # `changes` is read before the data (see standings_changed); the lock keeps a
+        # parallel refresh from computing and writing the same rows.
+        locked = dict(stale.select_for_update(of=("self",)).values_list("membership_id", "changes"))
+        if not locked:
+            return StandingsRefresh(refreshed=0, pending=0)
+        user_ids = None
+        if len(locked) <= _BATCH:
+            user_ids = Membership.objects.filter(pk__in=locked).values_list("user_id", flat=True)
+        report = selectors.compliance(organisation, day=day, user_ids=user_ids)
+        mandatory = {r.pk for r in report.mandatory}
+        standings, statuses = [], []
+        for member in report.members:
+            if member.membership_id not in locked:
+                continue
+            changes_on = [s.changes_on for s in member.statuses.values() if s.changes_on]
+            standings.append(
+                MemberStanding(
+                    membership_id=member.membership_id,
+                    computed_changes=locked[member.membership_id],
+                    computed_on=day,
+                    valid_until=min(changes_on, default=None),
+                    meets_mandatory=member.meets_mandatory,
+                    worst_status=member.worst_status or "",
+                )
+            )
+            statuses.extend(
+                MemberRequirementStatus(
+                    membership_id=member.membership_id,
+                    requirement_id=pk,
+                    status=status.status,
+                    mandatory=pk in mandatory,
+                )
+                for pk, status in member.statuses.items()
+            )
+        ids = list(locked)
+        for start in range(0, len(ids), _BATCH):
+            MemberRequirementStatus.objects.filter(
+                membership_id__in=ids[start : start + _BATCH]
+            ).delete()
+        MemberRequirementStatus.objects.bulk_create(statuses, batch_size=_BATCH)
+        _store_standings(standings, day=day)
+    return StandingsRefresh(refreshed=len(standings), pending=0)
+
+
+def _store_standings(standings: list, *, day: datetime.date) -> None:
+    """Write the computed standings (never `changes`, see standings_changed). bulk_update
+    spends seconds per thousand rows building CASE expressions; PostgreSQL takes them as
+    arrays in one statement per batch, other databases (the SQLite demo) one update per
+    distinct result."""
+    from .models import MemberStanding
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for start in range(0, len(standings), _BATCH):
+                batch = standings[start : start + _BATCH]
+                cursor.execute(
+                    """UPDATE organisations_memberstanding AS s
+                        SET computed_changes = v.computed_changes,
+                        computed_on = %s, valid_until = v.valid_until,
+                        meets_mandatory = v.meets, worst_status = v.worst
+                    FROM unnest(%s::integer[], %s::integer[], %s::date[], %s::boolean[],
+                        %s::varchar[]) AS v(id, computed_changes, valid_until, meets, worst)
+                    WHERE s.membership_id = v.id""",
+                    [
+                        day,
+                        [s.membership_id for s in batch],
+                        [s.computed_changes for s in batch],
+                        [s.valid_until for s in batch],
+                        [s.meets_mandatory for s in batch],
+                        [s.worst_status for s in batch],
+                    ],
+                )
+        return
+    groups = defaultdict(list)
+    for s in standings:
+        groups[(s.computed_changes, s.valid_until, s.meets_mandatory, s.worst_status)].append(
+            s.membership_id
+        )
+    for (computed_changes, valid_until, meets, worst), ids in groups.items():
+        MemberStanding.objects.filter(membership_id__in=ids).update(
+            computed_changes=computed_changes,
+            computed_on=day,
+            valid_until=valid_until,
+            meets_mandatory=meets,
+            worst_status=worst,
+        )
+
+
+def refresh_all_standings() -> int:
+    """Refresh every organisation's stored statuses (the hourly cron): coordinators then
+    rarely wait for it. Returns the number of members refreshed."""
+    return sum(
+        refresh_standings(organisation).refreshed for organisation in Organisation.objects.all()
+    )
 
 
 # --- Exports of the people list and the board's summary -----------------------------------

@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): exports of large organisations.
+"""Background tasks (django-tasks): exports of large organisations, and storing their
+statuses for the dashboard.
 
 In production the TASKS backend is django-tasks-db and `python manage.py db_worker` runs
 them; in debug and tests they run at once (cms/settings/base.py, TASKS_BACKEND)."""
@@ -12,3 +13,15 @@ def build_export_file(job_id: int) -> None:
     from . import services
 
     services.run_export_job(job_id=job_id)
+
+
+@task()
+def refresh_organisation_standings(organisation_id: int) -> None:
+    """Store the organisation's statuses when too many are stale for a request to do it
+    (organisations.services.refresh_standings)."""
+    from . import services
+    from .models import Organisation
+
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is not None:
+        services.refresh_standings(organisation)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -36,6 +37,9 @@ def index(request):
 @coordinator_area
 @require_GET
 def dashboard(request, organisation):
+    # Stale stored statuses are brought up to date first (a few members after a change or
+    # a new day); a very large backlog goes to a background task and this view computes.
+    services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
     data = selectors.dashboard(organisation)
     services.record_audit(
         actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD
@@ -61,7 +65,8 @@ def dashboard(request, organisation):
 def team_figures(request, organisation):
     """Every team's figures in one table, by name: the dashboard shows only the
     DASHBOARD_TEAMS needing attention most."""
-    report = selectors.compliance(organisation)
+    services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
+    figures, _requirements = selectors.figures_of(organisation)
     services.record_audit(
         actor=request.user,
         organisation=organisation,
@@ -74,8 +79,8 @@ def team_figures(request, organisation):
             "organisations/team_figures.html",
             {
                 "organisation": organisation,
-                "day": report.day,
-                "teams": selectors.team_rows(report),
+                "day": timezone.localdate(),
+                "teams": selectors.team_rows(figures=figures),
                 "statuses": selectors.DISPLAY_ORDER,
             },
         )

@@ -150,3 +150,41 @@ def test_the_rule_matches_its_definition(member_days, due_within, recertify, hel
     assert (result.status in MEETS) == result.meets
     if result.status == Status.EXPIRING:
         assert (until - TODAY).days <= EXPIRING_WITHIN_DAYS
+
+
+@given(
+    member_days=st.integers(min_value=-100, max_value=2000),
+    due_within=st.integers(min_value=0, max_value=730),
+    recertify=st.one_of(st.none(), st.integers(min_value=1, max_value=120)),
+    held=st.one_of(
+        st.none(), st.tuples(days, st.integers(1, 3650), st.none() | st.integers(-400, 400))
+    ),
+    in_progress=st.booleans(),
+)
+def test_changes_on_is_the_first_day_the_calendar_gives_another_status(
+    member_days, due_within, recertify, held, in_progress
+):
+    """Stored statuses (organisations.services.refresh_standings) stay valid until
+    `changes_on`: walk the days and check that nothing changes before it and that the status
+    does change on it (None: never again)."""
+    inputs = {
+        "member_since": TODAY - datetime.timedelta(days=member_days),
+        "due_within_days": due_within,
+        "recertify_every_months": recertify,
+        "certificate": certificate(*held) if held else None,
+        "in_progress": in_progress,
+    }
+    today = requirement_status(today=TODAY, **inputs)
+    last = today.changes_on or TODAY + datetime.timedelta(days=4000)
+    assert last > TODAY
+    day = TODAY
+    while day < last:
+        later = requirement_status(today=day, **inputs)
+        assert (later.status, later.deadline, later.changes_on) == (
+            today.status,
+            today.deadline,
+            today.changes_on,
+        ), day
+        day += datetime.timedelta(days=1)
+    if today.changes_on is not None:
+        assert requirement_status(today=today.changes_on, **inputs).status != today.status

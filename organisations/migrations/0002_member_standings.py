@@ -41,7 +41,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("status", models.CharField(max_length=20)),
-                ("mandatory", models.BooleanField()),
                 (
                     "membership",
                     models.ForeignKey(

@@ -104,13 +104,18 @@ def coordinator_client(organisation):
     return client
 
 
-def measure(action, repeat: int) -> dict:
+def measure(action, repeat: int, before=None) -> dict:
+    """`before` (untimed) runs ahead of every run, the warm-up included."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if before:
+        before()
     action()  # warm up: caches, first-query planning, templates
     times, queries = [], []
     for _ in range(repeat):
+        if before:
+            before()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             action()
@@ -136,6 +141,59 @@ def dashboard_action(organisation):
         assert response.status_code == 200, response.status_code
 
     return action
+
+
+def one_member_changed(organisation):
+    """Before each run, one member's statuses go stale (a certificate issued, say): the
+    view then refreshes that member before adding up."""
+    from organisations import services
+    from organisations.models import Membership
+
+    user_ids = list(
+        Membership.objects.filter(organisation=organisation).values_list("user_id", flat=True)[:50]
+    )
+
+    def before():
+        services.standings_changed(user_ids=[user_ids.pop()])
+
+    return before
+
+
+def live_dashboard_action(organisation):
+    """The view while the stored statuses are stale and left to the background task (after
+    a change to the organisation's requirements, or a first view): computed live."""
+    from organisations import services
+
+    action = dashboard_action(organisation)
+    refresh = services.refresh_standings
+
+    def live():
+        services.standings_changed(organisation_ids=[organisation.pk])
+        services.refresh_standings = lambda *args, **kwargs: services.StandingsRefresh(0, 0)
+        try:
+            action()
+        finally:
+            services.refresh_standings = refresh
+
+    return live
+
+
+def refresh_all_action(organisation):
+    """Computing and storing every member's statuses: the background task's work after a
+    change to the requirements (the first view of an organisation too)."""
+    from organisations import services
+
+    def action():
+        result = services.refresh_standings(organisation)
+        assert result.refreshed > 0
+
+    return action
+
+
+def everyone_stale(organisation):
+    from organisations import services
+
+    return lambda: services.standings_changed(organisation_ids=[organisation.pk])
 
 
 def csv_action(organisation):
@@ -251,13 +309,25 @@ def main() -> None:
     for size in options.sizes:
         organisation = organisation_of(size)
         repeat = options.repeat if size < 100_000 else min(options.repeat, 5)
-        for what, make in (
-            ("dashboard (full view)", dashboard_action),
-            ("CSV export (reports.build)", csv_action),
-            ("compliance selector alone", compliance_action),
+        for what, make, before, runs in (
+            ("dashboard (full view)", dashboard_action, None, repeat),
+            (
+                "dashboard, one member changed since",
+                dashboard_action,
+                one_member_changed,
+                repeat,
+            ),
+            ("dashboard computed live (statuses stale)", live_dashboard_action, None, 3),
+            ("refresh of every member's statuses", refresh_all_action, everyone_stale, 2),
+            ("CSV export (reports.build)", csv_action, None, repeat),
+            ("compliance selector alone", compliance_action, None, repeat),
         ):
             print(f"{size:>7} {what} ...", flush=True)
-            rows.append({"size": size, "what": what, **measure(make(organisation), repeat)})
+            result = measure(
+                make(organisation), runs, before=before(organisation) if before else None
+            )
+            rows.append({"size": size, "what": what, **result})
+            print(f"        median {result['median']:.0f} ms", flush=True)
             print(
                 f"        median {rows[-1]['median']:.0f} ms, p95 {rows[-1]['p95']:.0f} ms, "
                 f"{rows[-1]['queries']} queries",

@@ -320,6 +320,7 @@ class AuditAction(models.TextChoices):
     CHANGED_MEMBERSHIP = "changed_membership", _("changed a membership")
     ENDED_MEMBERSHIP = "ended_membership", _("ended a membership")
     SENT_REMINDER = "sent_reminder", _("sent a reminder")
+    ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
 
 
 class AuditLogEntry(models.Model):

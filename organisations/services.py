@@ -902,6 +902,18 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     membership.save()
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    record_audit(
+        actor=user,
+        organisation=organisation,
+        action=AuditAction.ACCEPTED_INVITATION,
+        detail={
+            "invitation": invitation.pk,
+            "membership": membership.pk,
+            "team": membership.team.name if membership.team else None,
+            "role": membership.role.name,
+            "coordinator": membership.is_coordinator,
+        },
+    )
     return membership
 
 

@@ -145,6 +145,15 @@ def test_the_invited_person_accepts_and_becomes_a_member(client, invitation, tea
     assert membership.started_on == timezone.localdate()
     invitation.refresh_from_db()
     assert invitation.accepted_at is not None
+    entry = AuditLogEntry.objects.get(action=AuditAction.ACCEPTED_INVITATION)
+    assert (entry.actor, entry.organisation) == (person, invitation.organisation)
+    assert entry.detail == {
+        "invitation": invitation.pk,
+        "membership": membership.pk,
+        "team": "Team Noord",
+        "role": "Aandachtsfunctionaris",
+        "coordinator": False,
+    }
 
 
 def test_accepting_updates_a_current_membership(invitation, team, role):

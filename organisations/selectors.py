@@ -608,7 +608,7 @@ def stored_figures(
         # second join and lets it count with a hash: about half the time at 10,000.
         MemberRequirementStatus.objects.filter(
             Q(membership__ended_on__isnull=True) | Q(membership__ended_on__gt=day),
-            membership__organisation=organisation,
+            organisation=organisation,
             membership__started_on__lte=day,
         )
         .values_list("requirement_id", "membership__team_id", "status")

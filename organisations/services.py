@@ -401,6 +401,8 @@ def refresh_standings(
     )
     if limit is not None:
         count = stale.count()
+        if count == 0:
+            return StandingsRefresh(refreshed=0, pending=0)
         if count > limit:
             if defer:
                 from .tasks import refresh_organisation_standings
@@ -435,6 +437,7 @@ def refresh_standings(
             statuses.extend(
                 MemberRequirementStatus(
                     membership_id=member.membership_id,
+                    organisation_id=organisation.pk,
                     requirement_id=pk,
                     status=status.status,
                 )

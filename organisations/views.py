@@ -25,6 +25,13 @@ PEOPLE_PER_PAGE = 50
 DASHBOARD_TEAMS = 20
 
 
+def _refresh(organisation):
+    """Stale stored statuses are brought up to date when found (a few members after a
+    change or on a new day); a large backlog goes to a background task and the page is
+    computed meanwhile."""
+    return lambda: services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
+
+
 @login_required
 @require_GET
 def index(request):
@@ -37,10 +44,7 @@ def index(request):
 @coordinator_area
 @require_GET
 def dashboard(request, organisation):
-    # Stale stored statuses are brought up to date first (a few members after a change or
-    # a new day); a very large backlog goes to a background task and this view computes.
-    services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
-    data = selectors.dashboard(organisation)
+    data = selectors.dashboard(organisation, refresh=_refresh(organisation))
     services.record_audit(
         actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD
     )
@@ -65,8 +69,7 @@ def dashboard(request, organisation):
 def team_figures(request, organisation):
     """Every team's figures in one table, by name: the dashboard shows only the
     DASHBOARD_TEAMS needing attention most."""
-    services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
-    figures, _requirements = selectors.figures_of(organisation)
+    figures, _requirements = selectors.figures_of(organisation, refresh=_refresh(organisation))
     services.record_audit(
         actor=request.user,
         organisation=organisation,

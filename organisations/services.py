@@ -367,7 +367,8 @@ def standings_changed(
 def _create_standings(memberships) -> None:
     from .models import MemberStanding
 
-    missing = memberships.filter(standing__isnull=True).values_list("pk", flat=True).distinct()
+    missing = memberships.filter(standing__isnull=True).order_by().values_list("pk", flat=True)
+    missing = missing.distinct()
     MemberStanding.objects.bulk_create(
         (MemberStanding(membership_id=pk) for pk in missing.iterator()),
         batch_size=_BATCH,
@@ -392,32 +393,49 @@ def refresh_standings(
     from .models import MemberStanding
 
     day = timezone.localdate()
-    active = Membership.objects.active(on=day).filter(organisation=organisation)
-    _create_standings(active)
-    stale = (
-        MemberStanding.objects.filter(membership__in=active.values("pk"))
-        .annotate(fresh=Case(When(selectors.fresh_standing(day), then=True), default=False))
+    fresh = Case(When(selectors.fresh_standing(day, "standing__"), then=True), default=False)
+    # One query finds the active members whose row is missing or stale.
+    found = list(
+        Membership.objects.active(on=day)
+        .filter(organisation=organisation)
+        .annotate(fresh=fresh)
         .filter(fresh=False)
+        .order_by()
+        .values_list("pk", "user_id", "standing__membership_id")
     )
-    if limit is not None:
-        count = stale.count()
-        if count == 0:
-            return StandingsRefresh(refreshed=0, pending=0)
-        if count > limit:
-            if defer:
-                from .tasks import refresh_organisation_standings
+    if not found:
+        return StandingsRefresh(refreshed=0, pending=0)
+    if limit is not None and len(found) > limit:
+        if defer:
+            from .tasks import refresh_organisation_standings
 
-                refresh_organisation_standings.enqueue(organisation.pk)
-            return StandingsRefresh(refreshed=0, pending=count)
+            refresh_organisation_standings.enqueue(organisation.pk)
+        return StandingsRefresh(refreshed=0, pending=len(found))
+    missing = [pk for pk, _user_id, standing in found if standing is None]
+    for start in range(0, len(missing), _BATCH):
+        MemberStanding.objects.bulk_create(
+            [MemberStanding(membership_id=pk) for pk in missing[start : start + _BATCH]],
+            ignore_conflicts=True,
+        )
+    ids = [pk for pk, _user_id, _standing in found]
     with transaction.atomic():
         # `changes` is read before the data (see standings_changed); the lock keeps a
-        # parallel refresh from computing and writing the same rows.
-        locked = dict(stale.select_for_update(of=("self",)).values_list("membership_id", "changes"))
+        # parallel refresh from computing and writing the same rows, and a refresh that
+        # waited for it skips the rows that one made fresh.
+        locked = {}
+        for start in range(0, len(ids), _BATCH):
+            locked.update(
+                MemberStanding.objects.filter(membership_id__in=ids[start : start + _BATCH])
+                .annotate(fresh=Case(When(selectors.fresh_standing(day), then=True), default=False))
+                .filter(fresh=False)
+                .select_for_update(of=("self",))
+                .values_list("membership_id", "changes")
+            )
         if not locked:
             return StandingsRefresh(refreshed=0, pending=0)
         user_ids = None
         if len(locked) <= _BATCH:
-            user_ids = Membership.objects.filter(pk__in=locked).values_list("user_id", flat=True)
+            user_ids = [user_id for pk, user_id, _standing in found if pk in locked]
         report = selectors.compliance(organisation, day=day, user_ids=user_ids)
         standings, statuses = [], []
         for member in report.members:

@@ -6,6 +6,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from . import routing
+
 
 class HomePage(Page):
     """The site's front page: what Signaal is for and where to start."""
@@ -27,6 +29,12 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        # The site's root: deeper pages are found by their URL in one step (cms.routing).
+        return routing.descendant_route(self, request, path_components) or super().route(
+            request, path_components
+        )
 
 
 @register_setting(icon="help")

@@ -43,11 +43,22 @@ class CatalogueFilters:
     duration: str = ""
 
     @classmethod
-    def from_querydict(cls, data) -> "CatalogueFilters":
+    def from_querydict(
+        cls, data, *, themes: list[Theme] | None = None, sectors: list[Sector] | None = None
+    ) -> "CatalogueFilters":
         """Read filters from request.GET, dropping values that are not valid choices, so
-        a hand-edited URL shows fewer filters rather than an error."""
-        theme_slugs = set(Theme.objects.values_list("slug", flat=True))
-        sector_slugs = set(Sector.objects.values_list("slug", flat=True))
+        a hand-edited URL shows fewer filters rather than an error. Pass the themes and
+        sectors when they are read anyway (the catalogue page shows them)."""
+        theme_slugs = (
+            {theme.slug for theme in themes}
+            if themes is not None
+            else set(Theme.objects.values_list("slug", flat=True))
+        )
+        sector_slugs = (
+            {sector.slug for sector in sectors}
+            if sectors is not None
+            else set(Sector.objects.values_list("slug", flat=True))
+        )
         return cls(
             query=" ".join(data.get("q", "").split())[:MAX_QUERY_LENGTH],
             themes=tuple(sorted(set(data.getlist("thema")) & theme_slugs)),
@@ -78,10 +89,13 @@ def _duration_q(bucket: str) -> Q:
     return q
 
 
-def _filtered_modules(filters: CatalogueFilters, *, skip: str = "") -> QuerySet[ModulePage]:
+def _filtered_modules(
+    filters: CatalogueFilters, *, skip: str = "", visible: QuerySet[ModulePage] | None = None
+) -> QuerySet[ModulePage]:
     """Live modules matching every filter (AND between kinds, OR within one), except the
-    kind named in skip: facet counts for a kind ignore that kind's own filter."""
-    modules = ModulePage.objects.live().public()
+    kind named in skip: facet counts for a kind ignore that kind's own filter. `visible`:
+    the live, public modules, when already built (public() reads the view restrictions)."""
+    modules = ModulePage.objects.live().public() if visible is None else visible
     if filters.themes and skip != "themes":
         modules = modules.filter(themes__slug__in=filters.themes)
     if filters.levels and skip != "levels":
@@ -175,12 +189,14 @@ def module_search_data(module: ModulePage) -> search_index.ModuleSearchData:
 
 def _catalogue_from_database(filters: CatalogueFilters) -> Catalogue:
     matches = _text_matches(filters)
+    # One read of the view restrictions for the list and both facet counts.
+    visible = ModulePage.objects.live().public()
 
     def narrowed(queryset: QuerySet[ModulePage]) -> QuerySet[ModulePage]:
         return queryset if matches is None else queryset.filter(pk__in=matches)
 
     modules = list(
-        narrowed(_filtered_modules(filters))
+        narrowed(_filtered_modules(filters, visible=visible))
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.order_by("name")), "target_sectors"
         )
@@ -191,14 +207,14 @@ def _catalogue_from_database(filters: CatalogueFilters) -> Catalogue:
         modules.sort(key=lambda module: rank[module.pk])
     theme_counts = Counter(
         slug
-        for _pk, slug in narrowed(_filtered_modules(filters, skip="themes"))
+        for _pk, slug in narrowed(_filtered_modules(filters, skip="themes", visible=visible))
         .order_by()
         .values_list("pk", "themes__slug")
         .distinct()
     )
     level_counts = Counter(
         level
-        for _pk, level in narrowed(_filtered_modules(filters, skip="levels"))
+        for _pk, level in narrowed(_filtered_modules(filters, skip="levels", visible=visible))
         .order_by()
         .values_list("pk", "level")
         .distinct()

@@ -22,13 +22,14 @@ DURATION_LABELS = {
 
 
 def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
-    filters = selectors.CatalogueFilters.from_querydict(request.GET)
+    themes, sectors = list(Theme.objects.all()), list(Sector.objects.all())
+    filters = selectors.CatalogueFilters.from_querydict(request.GET, themes=themes, sectors=sectors)
     return {
         "filters": filters,
         "catalogue": selectors.catalogue(filters),
-        "themes": Theme.objects.all(),
+        "themes": themes,
         "levels": Level.choices,
-        "sectors": Sector.objects.all(),
+        "sectors": sectors,
         "durations": [(key, DURATION_LABELS[key]) for key in DURATION_BUCKETS],
     }
 

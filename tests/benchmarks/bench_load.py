@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -213,6 +214,64 @@ def warm_up(base: str, plan: dict) -> None:
                 urllib.request.urlopen(base + url, timeout=30).read()  # noqa: S310 (loopback)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot (/proc/stat)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields) - idle) / TICKS, sum(fields) / TICKS
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds of a process, its children that ended (reaped: gunicorn replaces
+    workers) and its living children."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            ppid, utime, stime, cutime, cstime = (int(fields[i]) for i in (1, 11, 12, 13, 14))
+            if int(stat.parent.name) == pid:
+                total += (utime + stime + cutime + cstime) / TICKS
+            elif ppid == pid:
+                total += (utime + stime) / TICKS
+    return total
+
+
+@dataclass
+class CpuWindow:
+    """CPU use in the measured part of a run, as shares of all the machine's cores."""
+
+    seconds: float = 0.0
+    machine: float = 0.0  # everything: gunicorn, PostgreSQL, locust, anything else
+    server: float = 0.0  # gunicorn's processes
+    locust: float = 0.0
+
+    @classmethod
+    def between(cls, start: dict, end: dict) -> "CpuWindow":
+        capacity = end["total"] - start["total"]
+        if capacity <= 0:
+            return cls()
+        return cls(
+            seconds=end["at"] - start["at"],
+            machine=(end["busy"] - start["busy"]) / capacity,
+            server=(end["server"] - start["server"]) / capacity,
+            locust=(end["locust"] - start["locust"]) / capacity,
+        )
+
+
+def cpu_sample(server_pid: int, locust_pid: int) -> dict:
+    busy, total = machine_cpu()
+    return {
+        "at": time.monotonic(),
+        "busy": busy,
+        "total": total,
+        "server": process_cpu(server_pid),
+        "locust": process_cpu(locust_pid),
+    }
+
+
 def run_locust(
     processes: Processes,
     *,
@@ -223,7 +282,11 @@ def run_locust(
     run_time: int,
     prefix: Path,
     environment: dict,
-) -> subprocess.Popen:
+    measure_from: float,
+    server_pid: int,
+) -> CpuWindow:
+    """Runs locust to the end; returns the CPU use from `measure_from` seconds on (when
+    its statistics start)."""
     command = [
         str(BIN / "locust"),
         "-f",
@@ -246,8 +309,15 @@ def run_locust(
     ]
     with open(f"{prefix}.log", "w") as log:
         process = processes.start(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
-        process.wait()
-    return process
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(measure_from)
+        start = end = cpu_sample(server_pid, process.pid)
+        # The last sample before locust exits: its own CPU is gone with it afterwards.
+        while process.poll() is None:
+            end = cpu_sample(server_pid, process.pid)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(1)
+    return CpuWindow.between(start, end)
 
 
 def flush_cache() -> None:
@@ -440,7 +510,7 @@ def main() -> None:
 
         say(f"Ceiling: bare view, {options.ceiling_users} users without pauses ...")
         prefix = VAR / "ceiling"
-        run_locust(
+        ceiling_cpu = run_locust(
             processes,
             base=base,
             classes=["Bare"],
@@ -449,8 +519,11 @@ def main() -> None:
             run_time=options.ceiling_time + 3,
             prefix=prefix,
             environment={**locust_environment, "LOAD_SETTLE_SECONDS": "3"},
+            measure_from=4,
+            server_pid=gunicorn.pid,
         )
         ceiling = report.parse_stats(Path(f"{prefix}_stats.csv").read_text())
+        ceiling.cpu = ceiling_cpu
         say(f"  {ceiling.total.rps:.0f} requests/s, median {ceiling.total.median:.0f} ms")
 
         offset = 0
@@ -459,7 +532,7 @@ def main() -> None:
             ramp = math.ceil(users / options.spawn_rate)
             say(f"Mix: {users} users (spawned in {ramp} s), {options.run_time} s measured ...")
             prefix = VAR / f"mix-{users}"
-            run_locust(
+            cpu = run_locust(
                 processes,
                 base=base,
                 classes=MIX,
@@ -472,15 +545,19 @@ def main() -> None:
                     "LOAD_ACCOUNT_OFFSET": str(offset),
                     "LOAD_SETTLE_SECONDS": str(options.settle),
                 },
+                measure_from=ramp + options.settle,
+                server_pid=gunicorn.pid,
             )
             offset += users
             stats = report.parse_stats(Path(f"{prefix}_stats.csv").read_text())
             stats.failures = report.parse_failures(Path(f"{prefix}_failures.csv").read_text())
             stats.users = users
+            stats.cpu = cpu
             runs.append(stats)
             say(
                 f"  {stats.total.rps:.1f} requests/s, {stats.total.failures} errors, "
-                f"quiz answer p95 {stats.kind('quiz answer').p95:.0f} ms"
+                f"quiz answer p95 {stats.kind('quiz answer').p95:.0f} ms; CPU busy "
+                f"{100 * cpu.machine:.0f} % (gunicorn {100 * cpu.server:.0f} %)"
             )
     finally:
         processes.stop_all()

@@ -34,7 +34,9 @@ from urllib.parse import urlsplit
 
 import gevent
 from locust import FastHttpUser, HttpUser, between, constant, events, task
+from locust.clients import LocustHttpAdapter
 from urllib3 import PoolManager
+from urllib3.util.retry import Retry
 
 PLAN_PATH = os.environ.get("LOAD_PLAN", "var/load/plan.json")
 THINK_SCALE = float(os.environ.get("LOAD_THINK_SCALE", "1"))
@@ -58,7 +60,11 @@ THINK = {
     "learner task": (5, 20),  # between a learner's tasks
     "coordinator": (10, 30),  # reading a dashboard or list before the next page
 }
-LEARNER_SESSION_TASKS = (5, 15)  # tasks before a learner signs out and in again
+# Tasks (learners) or pages (coordinators) before signing out and in again. At the start
+# each user is somewhere in a session (0 to the maximum left), so sign-ins happen all
+# through a run rather than in a burst at its start.
+LEARNER_SESSION_TASKS = (5, 15)
+COORDINATOR_SESSION_PAGES = (5, 15)
 
 _addresses = itertools.count()
 
@@ -180,6 +186,7 @@ class Session:
     def __init__(self, user):
         self.user = user
         self.client = user.client
+        self.totp_step = None
 
     def get(self, url: str, name: str, expect: int = 200, **kwargs):
         return self.request("GET", url, name, expect, **kwargs)
@@ -192,7 +199,8 @@ class Session:
             method, url, name=name, allow_redirects=False, catch_response=True, **kwargs
         ) as response:
             if response.status_code != expect:
-                response.failure(f"{response.status_code} (expected {expect}) for {url}")
+                detail = f": {response.error!r}" if response.status_code == 0 else ""
+                response.failure(f"{response.status_code} (expected {expect}) for {url}{detail}")
                 response = None
             elif expect == 302 and not response.headers.get("Location"):
                 response.failure(f"redirect without Location for {url}")
@@ -226,6 +234,11 @@ class Session:
         token = page and csrf_token(page.text)
         if not token:
             return False
+        # A code is accepted once: after signing out within the same 30 seconds, wait for
+        # the app's next code, as a person would.
+        if int(time.time() // 30) == self.totp_step:
+            time.sleep(30.5 - time.time() % 30)
+        self.totp_step = int(time.time() // 30)
         return (
             self.post(
                 MFA_URL,
@@ -250,6 +263,16 @@ class LoopbackUser(HttpUser):
         # One connection from this person's own loopback address (see the module doc).
         self.pool_manager = PoolManager(maxsize=1, source_address=(loopback_address(), 0))
         super().__init__(environment)
+        # As browsers do: a GET on a kept-alive connection that the server closed at that
+        # moment (its keep-alive timeout, a worker being replaced) is sent again once.
+        # Anything else, and every POST, fails as it is.
+        adapter = LocustHttpAdapter(
+            pool_manager=self.pool_manager,
+            max_retries=Retry(
+                total=1, connect=1, read=1, status=0, other=0, allowed_methods={"GET", "HEAD"}
+            ),
+        )
+        self.client.mount("http://", adapter)
         self.session = Session(self)
 
 
@@ -283,7 +306,7 @@ class Learner(LoopbackUser):
         """Already signed in (a session the driver made, as a returning learner's browser
         has one); signs in with the password when a session ends (before_task)."""
         self.email = next_account("learners")
-        self.tasks_left = random.randint(*LEARNER_SESSION_TASKS)  # noqa: S311
+        self.tasks_left = random.randint(0, LEARNER_SESSION_TASKS[1])  # noqa: S311
         session_key = plan().get("sessions", {}).get(self.email)
         if session_key:
             self.client.cookies.set(SESSION_COOKIE, session_key, domain=HOST, path="/")
@@ -428,18 +451,32 @@ class Coordinator(LoopbackUser):
     def on_start(self):
         account = next_account("coordinators")
         self.organisation = account["organisation"]
+        self.email, self.totp_secret = account["email"], account["totp_secret"]
+        self.start_session()
+        self.pages_left = random.randint(0, COORDINATOR_SESSION_PAGES[1])  # noqa: S311
+
+    def start_session(self):
+        self.pages_left = random.randint(*COORDINATOR_SESSION_PAGES)  # noqa: S311
         self.signed_in = self.session.sign_in(
-            account["email"], plan()["password"], totp_secret=account["totp_secret"]
+            self.email, plan()["password"], totp_secret=self.totp_secret
         )
+
+    def before_page(self) -> bool:
+        self.pages_left -= 1
+        if self.pages_left < 0 or not self.signed_in:
+            if self.signed_in:
+                self.session.sign_out()
+            self.start_session()
+        return self.signed_in
 
     @task(3)
     def dashboard(self):
-        if self.signed_in:
+        if self.before_page():
             self.session.get(f"/organisaties/{self.organisation}/", "dashboard")
 
     @task(2)
     def people(self):
-        if self.signed_in:
+        if self.before_page():
             status = random.choice(["", "?status=overdue", "?status=does_not_meet", "?page=2"])  # noqa: S311
             self.session.get(f"/organisaties/{self.organisation}/mensen/{status}", "people list")
 

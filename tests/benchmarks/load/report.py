@@ -63,6 +63,8 @@ class Stats:
     total: Kind = field(default_factory=lambda: Kind("all"))
     failures: list[tuple[str, str, int]] = field(default_factory=list)
     users: int = 0
+    # CPU use while measured (bench_load.CpuWindow: machine, server, locust shares)
+    cpu: object | None = None
 
     def kind(self, name: str) -> Kind:
         return self.kinds.get(name) or Kind(name)
@@ -140,6 +142,14 @@ def parse_junit(text: str) -> FaultResult:
     return result
 
 
+def _cpu(window) -> str:
+    if window is None:
+        return "–"
+    return (
+        f"{100 * window.machine:.0f} % / {100 * window.server:.0f} % / {100 * window.locust:.0f} %"
+    )
+
+
 def _ms(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -174,15 +184,15 @@ def kinds_table(runs: list[Stats]) -> str:
 def summary_table(ceiling: Stats | None, runs: list[Stats]) -> str:
     lines = [
         "| users | requests | req/s | share of the ceiling | median ms | p95 ms | errors | "
-        "error rate |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "error rate | CPU busy: all / gunicorn / locust |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     if ceiling is not None:
         total = ceiling.total
         lines.append(
             f"| bare view (ceiling) | {total.requests:,} | {total.rps:.0f} | 100 % | "
             f"{_ms(total.median)} | {_ms(total.p95)} | {total.failures} | "
-            f"{100 * total.error_rate:.2f} % |"
+            f"{100 * total.error_rate:.2f} % | {_cpu(ceiling.cpu)} |"
         )
     for run in runs:
         total = run.total
@@ -194,7 +204,7 @@ def summary_table(ceiling: Stats | None, runs: list[Stats]) -> str:
         lines.append(
             f"| {run.users} | {total.requests:,} | {total.rps:.1f} | {share} | "
             f"{_ms(total.median)} | {_ms(total.p95)} | {total.failures} | "
-            f"{100 * total.error_rate:.2f} % |"
+            f"{100 * total.error_rate:.2f} % | {_cpu(run.cpu)} |"
         )
     return "\n".join(lines)
 

@@ -18,7 +18,8 @@ the end, also after a failure or Ctrl-C.
 Options: --users 50 200, --spawn-rate 3 (users started a second), --settle 30 (seconds
 after the last user started before statistics start), --run-time 150 (seconds measured),
 --ceiling-time 20, --learners 400, --coordinators 24, --organisations 3 --members 1000,
---port 8765, --output docs/performance.md (- prints only), --skip-faults, --prepare-only.
+--port 8765, --output docs/performance.md (- prints only), --skip-faults, --prepare-only,
+--quiet-wait 1800 (waits at most this long for other work to leave the machine idle).
 Start afresh: dropdb -h 127.0.0.1 -U postgres signaal_load
 """
 
@@ -266,6 +267,21 @@ class CpuWindow:
         )
 
 
+def wait_until_quiet(limit: float, patience: float) -> float:
+    """Waits (up to `patience` seconds) until other work leaves the machine nearly idle:
+    the CPU busy share over 10 seconds under `limit`. Another test run sharing the cores
+    would slow every request of this one. Returns the last share seen."""
+    deadline = time.monotonic() + patience
+    while True:
+        before = machine_cpu()
+        time.sleep(10)
+        after = machine_cpu()
+        busy = (after[0] - before[0]) / max(after[1] - before[1], 1e-9)
+        if busy < limit or time.monotonic() > deadline:
+            return busy
+        say(f"  the machine is {100 * busy:.0f} % busy with other work; waiting ...")
+
+
 def cpu_sample(server_pid: int, locust_pid: int) -> dict:
     busy, total = machine_cpu()
     return {
@@ -444,6 +460,12 @@ def main() -> None:
     parser.add_argument("--output", default="docs/performance.md")
     parser.add_argument("--skip-faults", action="store_true")
     parser.add_argument("--prepare-only", action="store_true", help="set up the data, stop")
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=1800,
+        help="seconds to wait at most for other work to leave the machine (0: do not wait)",
+    )
     options = parser.parse_args()
 
     if options.host != HOST:
@@ -475,6 +497,10 @@ def main() -> None:
         env=environment,
         check=True,
     )
+    busy_before = None
+    if options.quiet_wait:
+        busy_before = wait_until_quiet(0.15, options.quiet_wait)
+        say(f"Machine {100 * busy_before:.0f} % busy before the run.")
     flush_cache()
     # Certificate PDFs are rendered on the first download and kept: every run starts
     # without them, as for certificates just earned.
@@ -575,6 +601,7 @@ def main() -> None:
             "date": today.isoformat(),
             "revision": revision(),
             "dirty": dirty,
+            "busy_before": busy_before,
             "machine": machine(database_url),
             "server": server,
             "options": vars(options),

@@ -266,8 +266,13 @@ def render(
         f"`git rev-parse --short HEAD`: {context['revision']}; {machine['cpus']} CPUs "
         f"({machine['cpu']}), Python {machine['python']}, PostgreSQL {machine['postgresql']}, "
         f"gunicorn {server['workers']} workers × {server['threads']} threads "
-        f"({server['worker_class']}), locust on the same machine; load average "
-        f"{machine['load']} at the end.",
+        f"({server['worker_class']}), locust on the same machine; "
+        + (
+            f"the machine was {100 * context['busy_before']:.0f} % busy just before, "
+            if context.get("busy_before") is not None
+            else ""
+        )
+        + f"load average {machine['load']} at the end.",
         *(
             [
                 "",

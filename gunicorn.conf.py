@@ -40,8 +40,11 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Replace each worker after this many requests (plus jitter), against slow memory growth.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Not fewer: a new worker costs about 2 s of CPU to load the app and answers its first
+# requests slowly; at 1,000 the load test's p95 latencies nearly doubled
+# (docs/performance.md, 'Load test').
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 # Code is loaded in each worker, so a HUP brings new code without a full stop.
 preload_app = False
 # Heartbeat files in memory, not on a possibly slow container disk.

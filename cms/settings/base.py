@@ -370,6 +370,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Wagtail's search and reference index run as tasks; one line each is noise.
         "django_tasks": {"level": "WARNING"},
+        # WeasyPrint's progress and fontTools' subsetting write dozens of lines per PDF.
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -1,8 +1,37 @@
+from django.utils.translation import gettext_lazy
+from wagtail.users.views.users import DeleteView as WagtailUserDeleteView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from . import services
 from .forms import AdminUserCreationForm, AdminUserEditForm
 
 
+class RemoveAccountView(WagtailUserDeleteView):
+    """Deleting a user in the admin removes the account as the person's own deletion does
+    (services.delete_account): personal data goes, the anonymised history stays, so
+    certificates keep verifying and the organisations' figures keep counting."""
+
+    page_title = gettext_lazy("Remove account")
+    success_message = gettext_lazy(
+        "The account of '%(object)s' is removed: its personal data is deleted and its "
+        "history kept anonymised."
+    )
+
+    @property
+    def confirmation_message(self):
+        return gettext_lazy(
+            "Remove this account? Its name, email addresses, password, sessions and "
+            "reflection answers are deleted and its memberships end today. Enrolments, "
+            "quiz answers and certificates stay without the name: a certificate then "
+            "verifies as issued to a removed account. This cannot be undone."
+        )
+
+    def delete_action(self):
+        services.delete_account(user=self.object)
+
+
 class UserViewSet(WagtailUserViewSet):
+    delete_view_class = RemoveAccountView
+
     def get_form_class(self, for_update: bool = False):
         return AdminUserEditForm if for_update else AdminUserCreationForm

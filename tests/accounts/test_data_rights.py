@@ -383,3 +383,66 @@ def test_purge_keeps_newer_audit_log_entries(settings, capsys):
     assert not AuditLogEntry.objects.filter(pk=old.pk).exists()
     assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
     assert organisation_services.purge_audit_log() == 0
+
+
+@pytest.fixture
+def platform_admin(client):
+    client.force_login(UserFactory(is_superuser=True, full_name="Beheerder Bea"))
+    return client
+
+
+def _removed_as_by_the_person(learner, certificate, membership):
+    learner.refresh_from_db()
+    assert learner.is_removed and not learner.is_active and learner.full_name == ""
+    assert not EmailAddress.objects.filter(user=learner).exists()
+    assert not ReflectionAnswer.objects.filter(user=learner).exists()
+    certificate.refresh_from_db()
+    assert (certificate.user_id, certificate.holder_name) == (None, REMOVED_HOLDER)
+    membership.refresh_from_db()
+    assert membership.ended_on == timezone.localdate()
+    # The anonymised history stays: enrolments and lesson progress keep counting.
+    assert Enrolment.objects.filter(user=learner).exists()
+    assert LessonCompletion.objects.filter(enrolment__user=learner).exists()
+
+
+def test_deleting_a_user_in_the_admin_removes_the_account_like_the_person_does(
+    platform_admin, learner, module
+):
+    certificate, membership = _everything_for(learner, module)
+    url = reverse("wagtailusers_users:delete", args=[learner.pk])
+
+    confirm = platform_admin.get(url)
+    assert confirm.status_code == 200
+    assert "een certificaat staat dan op naam van een verwijderd account" in (
+        confirm.content.decode()
+    )
+    assert User.objects.get(pk=learner.pk).full_name == "Sanne de Vries"  # nothing yet
+
+    response = platform_admin.post(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("wagtailusers_users:index")
+    assert "Het account van &#x27;Sanne de Vries&#x27; is verwijderd" in response.content.decode()
+    _removed_as_by_the_person(learner, certificate, membership)
+    verification = platform_admin.get(
+        reverse("certificate_verify", args=[certificate.code])
+    ).content.decode()
+    assert "Sanne" not in verification
+
+
+def test_the_admins_bulk_delete_removes_each_account_the_same_way(platform_admin, module):
+    people = [
+        UserFactory(full_name="Sanne de Vries", email="sanne@example.nl"),
+        UserFactory(full_name="Kees Jansen", email="kees@example.nl"),
+    ]
+    kept = UserFactory(full_name="Noor Bakker")
+    held = [_everything_for(person, module) for person in people]
+    url = reverse("wagtail_bulk_action", args=["accounts", "user", "delete"])
+    query = "?" + "&".join(f"id={person.pk}" for person in people)
+
+    response = platform_admin.post(url + query, {"next": reverse("wagtailusers_users:index")})
+
+    assert response.status_code == 302
+    for person, (certificate, membership) in zip(people, held, strict=True):
+        _removed_as_by_the_person(person, certificate, membership)
+    kept.refresh_from_db()
+    assert kept.is_active and kept.full_name == "Noor Bakker"

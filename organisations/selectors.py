@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Case, Count, DateField, F, Func, Q, QuerySet, When
+from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
@@ -895,36 +895,148 @@ class PersonRow:
     statuses: list[RequirementStatus | None]
 
 
+class StoredPeople:
+    """The people list's rows when the stored statuses are fresh: the selection (filters,
+    order, count, paging) is made in SQL on the stored statuses, and only the rows read
+    (one page, or all for an export) are computed by `compliance`, so their statuses and
+    dates come from the rule itself. A sequence for Paginator: count() and slices."""
+
+    def __init__(self, memberships: QuerySet, organisation: Organisation, day: datetime.date):
+        self.memberships = memberships
+        self.organisation = organisation
+        self.day = day
+
+    @cached_property
+    def _count(self) -> int:
+        return self.memberships.count()
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[PersonRow]:
+        if not isinstance(index, slice):
+            raise TypeError("The people list is read by pages (slices).")
+        ids = list(self.memberships.values_list("pk", "user_id")[index])
+        if not ids:
+            return []
+        report = compliance(self.organisation, day=self.day, user_ids=[u for _pk, u in ids])
+        by_membership = {member.membership_id: member for member in report.members}
+        return [
+            PersonRow(member, [member.statuses.get(r.pk) for r in report.requirements])
+            for member in (by_membership[pk] for pk, _user_id in ids if pk in by_membership)
+        ]
+
+    def __iter__(self):
+        return iter(self[0 : len(self)])
+
+
 @dataclass
 class PeopleList:
-    report: Compliance
+    requirements: list[Requirement]
     filters: PeopleFilters
-    rows: list[PersonRow]
+    rows: list[PersonRow] | StoredPeople
     teams: list[Team]
     roles: list[Role]
 
     @property
-    def requirements(self) -> list[Requirement]:
-        return self.report.requirements
+    def stored(self) -> bool:
+        return isinstance(self.rows, StoredPeople)
+
+
+def _stored_people(
+    organisation: Organisation,
+    filters: PeopleFilters,
+    requirements: list[Requirement],
+    *,
+    day: datetime.date,
+) -> StoredPeople | None:
+    """The filtered selection read from the stored statuses, or None when any active
+    member's statuses are missing or stale on `day` (one query checks)."""
+    active = Membership.objects.active(on=day).filter(organisation=organisation)
+    counted = active.aggregate(
+        members=Count("pk"), fresh=Count("pk", filter=fresh_standing(day, "standing__"))
+    )
+    if counted["members"] != counted["fresh"]:
+        return None
+    selected = active
+    if filters.q:
+        selected = selected.filter(
+            Q(user__full_name__icontains=filters.q) | Q(user__email__icontains=filters.q)
+        )
+    if filters.team == NO_TEAM:
+        selected = selected.filter(team__isnull=True)
+    elif filters.team:
+        selected = selected.filter(team_id=int(filters.team))
+    if filters.role:
+        selected = selected.filter(role_id=int(filters.role))
+    if filters.status:
+        # The same rule as PeopleFilters.matches, on the stored statuses.
+        if filters.requirement:
+            statuses = MemberRequirementStatus.objects.filter(
+                membership=OuterRef("pk"), requirement_id=int(filters.requirement)
+            )
+        else:
+            statuses = MemberRequirementStatus.objects.filter(
+                membership=OuterRef("pk"),
+                requirement_id__in=[
+                    r.pk for r in requirements if r.level == RequirementLevel.MANDATORY
+                ],
+            )
+        if filters.status == MEETS_ALL and not filters.requirement:
+            selected = selected.filter(standing__meets_mandatory=True)
+        elif filters.status == MEETS_NOT and not filters.requirement:
+            selected = selected.filter(standing__meets_mandatory=False)
+        elif filters.status == MEETS_ALL:
+            selected = selected.filter(Exists(statuses.filter(status__in=MEETS)))
+        elif filters.status == MEETS_NOT:
+            selected = selected.filter(Exists(statuses.exclude(status__in=MEETS)))
+        else:
+            selected = selected.filter(Exists(statuses.filter(status=filters.status)))
+    return StoredPeople(
+        selected.order_by("user__full_name", "user_id"), organisation=organisation, day=day
+    )
 
 
 def people(
-    organisation: Organisation, query=None, *, day: datetime.date | None = None
+    organisation: Organisation,
+    query=None,
+    *,
+    day: datetime.date | None = None,
+    refresh: Callable[[], object] | None = None,
 ) -> PeopleList:
     """The organisation's active members with their status per requirement, filtered by
-    the query string (see PeopleFilters), in name order. Statuses come from `compliance`,
-    so the whole organisation is computed and then filtered (a fixed number of queries)."""
-    report = compliance(organisation, day=day)
+    the query string (see PeopleFilters), in name order.
+
+    Today, with fresh stored statuses, the selection is made in SQL and only the rows read
+    are computed (StoredPeople); when some are stale, `refresh` (the view passes
+    services.refresh_standings) is called once and they are read again. Otherwise, and
+    for an earlier day, the whole organisation is computed by `compliance` and then
+    filtered (a fixed number of queries). Both give the same rows."""
+    today = timezone.localdate()
+    day = day or today
+    requirements = applicable_requirements(organisation)
     filters = PeopleFilters.from_query(
-        query or {}, organisation=organisation, requirements=report.requirements
+        query or {}, organisation=organisation, requirements=requirements
     )
-    rows = [
-        PersonRow(member, [member.statuses.get(r.pk) for r in report.requirements])
-        for member in report.members
-        if filters.matches(member)
-    ]
+    rows = None
+    if day == today:
+        rows = _stored_people(organisation, filters, requirements, day=day)
+        if rows is None and refresh is not None:
+            refresh()
+            rows = _stored_people(organisation, filters, requirements, day=day)
+    if rows is None:
+        report = compliance(organisation, day=day)
+        requirements = report.requirements
+        rows = [
+            PersonRow(member, [member.statuses.get(r.pk) for r in report.requirements])
+            for member in report.members
+            if filters.matches(member)
+        ]
     return PeopleList(
-        report=report,
+        requirements=requirements,
         filters=filters,
         rows=rows,
         teams=list(Team.objects.filter(organisation=organisation).order_by("name")),

@@ -93,7 +93,7 @@ def team_figures(request, organisation):
 @coordinator_area
 @require_GET
 def people(request, organisation):
-    listing = selectors.people(organisation, request.GET)
+    listing = selectors.people(organisation, request.GET, refresh=_refresh(organisation))
     page = Paginator(listing.rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
     services.record_audit(
         actor=request.user,

@@ -172,6 +172,25 @@ def one_member_changed(organisation):
     return before
 
 
+def people_action(query: dict):
+    """The people list (page 1) with these filters: selected and paged on the stored
+    statuses, the page's rows computed."""
+
+    def make(organisation):
+        from django.urls import reverse
+
+        client = coordinator_client(organisation)
+        url = reverse("organisations:people", args=[organisation.slug])
+
+        def action():
+            response = client.get(url, query)
+            assert response.status_code == 200, response.status_code
+
+        return action
+
+    return make
+
+
 def live_dashboard_action(organisation):
     """The view while the stored statuses are stale and left to the background task (after
     a change to the organisation's requirements, or a first view): computed live."""
@@ -332,6 +351,13 @@ def main() -> None:
                 "dashboard, one member changed since",
                 dashboard_action,
                 one_member_changed,
+                repeat,
+            ),
+            ("people list, page 1", people_action({}), None, repeat),
+            (
+                "people list, those not meeting every mandatory requirement",
+                people_action({"status": "does_not_meet"}),
+                None,
                 repeat,
             ),
             ("dashboard computed live (statuses stale)", live_dashboard_action, None, 3),

@@ -26,6 +26,14 @@ TODAY = timezone.localdate()
 FLAKY = "tests.organisations.email_backends.FlakyEmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _today():
+    """TODAY is read again for every test: a suite that runs past midnight would otherwise
+    compare the day of the import with the services' own today."""
+    global TODAY  # noqa: PLW0603
+    TODAY = timezone.localdate()
+
+
 def days(number: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=number)
 

@@ -261,3 +261,55 @@ def test_a_change_during_a_refresh_is_not_lost(small, modules, monkeypatch):
 
     assert stored(small.organisation) is None, "the new certificate was swallowed"
     refresh_and_compare(small.organisation)
+
+
+def test_the_people_list_selects_the_same_rows_from_stored_statuses(small):
+    """Every filter (alone and combined) selects the same people in the same order from the
+    stored statuses as the rule applied to everyone, with the same statuses per cell."""
+    organisation = small.organisation
+    report = selectors.compliance(organisation)
+    requirements = [str(r.pk) for r in report.requirements]
+    statuses = [s.value for s in selectors.Status] + [selectors.MEETS_ALL, selectors.MEETS_NOT]
+    queries = [{}, {"q": "AALDERS"}, {"q": "@voorbeeld"}, {"q": "niemand"}]
+    queries += [{"team": team} for team in (str(small.noord.pk), selectors.NO_TEAM)]
+    queries += [{"role": str(small.aandacht.pk)}]
+    queries += [
+        {"status": status, **({"requirement": pk} if pk else {})}
+        for status in statuses
+        for pk in [None, *requirements]
+    ]
+    queries += [{"team": str(small.noord.pk), "status": selectors.MEETS_NOT, "q": "c"}]
+    assert selectors.people(organisation).stored is False  # never computed: computed live
+    services.refresh_standings(organisation)
+
+    selected_somebody = 0
+    for query in queries:
+        listing = selectors.people(organisation, query)
+        assert listing.stored, query
+        filters = listing.filters
+        assert not filters.invalid
+        expected = [
+            (member.membership_id, [member.statuses.get(pk) for pk in map(int, requirements)])
+            for member in report.members
+            if filters.matches(member)
+        ]
+        rows = [(row.member.membership_id, row.statuses) for row in listing.rows]
+        assert rows == expected, query
+        assert len(listing.rows) == len(expected)
+        selected_somebody += bool(expected)
+    assert selected_somebody > len(queries) // 2  # the filters are not all empty
+
+
+def test_the_people_list_pages_in_sql_with_a_fixed_number_of_queries(
+    small, coordinator_client, django_assert_max_num_queries
+):
+    services.refresh_standings(small.organisation)
+    url = reverse("organisations:people", args=[small.organisation.slug])
+    with django_assert_max_num_queries(30) as few:
+        coordinator_client.get(url)
+    for name in ("Hanna", "Ivo", "Jet", "Kim", "Lot"):
+        MembershipFactory(organisation=small.organisation, user__full_name=name)
+    services.refresh_standings(small.organisation)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = coordinator_client.get(url, {"status": selectors.MEETS_NOT})
+    assert "Hanna" in response.content.decode()

@@ -92,6 +92,25 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     )
 
 
+@coordinator_area
+@require_POST
+def withdraw_invitation(
+    request: HttpRequest, organisation: Organisation, invitation_id: int
+) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
+    try:
+        services.withdraw_invitation(invitation=invitation, actor=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s has been withdrawn: its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("organisations:invite", slug=organisation.slug)
+
+
 # --- Import ---------------------------------------------------------------------------------
 
 
@@ -201,12 +220,27 @@ def _import_summary(result: services.ImportResult) -> str:
 # --- Teams ----------------------------------------------------------------------------------
 
 
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
 @coordinator_area
 @require_http_methods(["GET", "POST"])
 def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     add_form = TeamForm(prefix="nieuw")
     rename_form = None
     if request.method == "POST":
+        if "delete" in request.POST:
+            team = get_object_or_404(
+                Team, pk=_int_or_none(request.POST["delete"]), organisation=organisation
+            )
+            try:
+                services.delete_team(team=team)
+            except services.MembershipError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Team %(name)s deleted.") % {"name": team.name})
+            return redirect("organisations:teams", slug=organisation.slug)
         if "nieuw-name" in request.POST:
             add_form = TeamForm(request.POST, prefix="nieuw")
             if add_form.is_valid():

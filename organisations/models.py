@@ -321,6 +321,7 @@ class AuditAction(models.TextChoices):
     ENDED_MEMBERSHIP = "ended_membership", _("ended a membership")
     SENT_REMINDER = "sent_reminder", _("sent a reminder")
     ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
+    WITHDREW_INVITATION = "withdrew_invitation", _("withdrew an invitation")
 
 
 class AuditLogEntry(models.Model):

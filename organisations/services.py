@@ -15,7 +15,7 @@ from django.db.models import Case, F, Q, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from cms.accounts.models import User
 
@@ -875,6 +875,27 @@ def invite(
     return invitation
 
 
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation, actor: User) -> None:
+    """Withdraw an invitation that has not been accepted: it is deleted, so its link no
+    longer works; the audit log keeps who withdrew which address."""
+    organisation = _lock(invitation.organisation)
+    invitation = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if invitation is None:
+        raise MembershipError(gettext("This invitation has already been withdrawn."))
+    if invitation.accepted_at is not None:
+        raise MembershipError(
+            gettext("This invitation has already been accepted. End the membership instead.")
+        )
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.WITHDREW_INVITATION,
+        detail={"invitation": invitation.pk, "email": invitation.email},
+    )
+    invitation.delete()
+
+
 def open_invitation(token: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("organisation", "team", "role", "invited_by")
@@ -1025,6 +1046,27 @@ def rename_team(*, team: Team, name: str) -> Team:
     team.name = _check_team_name(organisation, name, besides=team)
     team.save(update_fields=["name"])
     return team
+
+
+@transaction.atomic
+def delete_team(*, team: Team) -> None:
+    """Delete a team nobody is (or will be) a member of. Ended memberships keep their
+    history without the team; open invitations for it become invitations without a team."""
+    _lock(team.organisation)
+    today = timezone.localdate()
+    current = Membership.objects.filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=today), team=team
+    ).count()
+    if current:
+        raise MembershipError(
+            ngettext(
+                "Team %(name)s still has %(count)d member. Move them to another team first.",
+                "Team %(name)s still has %(count)d members. Move them to another team first.",
+                current,
+            )
+            % {"name": team.name, "count": current}
+        )
+    team.delete()
 
 
 def import_members(

@@ -24,6 +24,11 @@ urlpatterns = [
     path("organisaties/<slug:slug>/herinneren/", views.remind, name="remind"),
     # Members: invitations, import, teams, changes (organisations/membership_views.py)
     path("organisaties/<slug:slug>/uitnodigen/", membership_views.invite, name="invite"),
+    path(
+        "organisaties/<slug:slug>/uitnodigingen/<int:invitation_id>/intrekken/",
+        membership_views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
     path("organisaties/<slug:slug>/importeren/", membership_views.import_members, name="import"),
     path("organisaties/<slug:slug>/teams/", membership_views.teams, name="teams"),
     path(

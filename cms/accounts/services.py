@@ -129,7 +129,8 @@ def delete_account(*, user: User) -> None:
 
         AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
         for entry in AuditLogEntry.objects.filter(
-            action=AuditAction.INVITED, detail__email__in=addresses
+            action__in=[AuditAction.INVITED, AuditAction.WITHDREW_INVITATION],
+            detail__email__in=addresses,
         ):
             entry.detail["email"] = ""
             entry.save(update_fields=["detail"])

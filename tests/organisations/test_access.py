@@ -1,8 +1,11 @@
 """Every URL of the coordinator area, walked as someone who may not enter it: refused, and
 nothing about the organisation's people leaks or changes."""
 
+import datetime
+
 import pytest
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from organisations import urls as organisation_urls
 from organisations.models import ExportJob, Invitation, Membership, Team
@@ -24,6 +27,11 @@ def coordinator_urls(organisation, membership, job):
         "membership_id": membership.pk,
         "job_id": job.pk,
         "fmt": "csv",
+        # The target's open invitation (any id where the caller has none).
+        "invitation_id": Invitation.objects.filter(organisation=organisation)
+        .values_list("pk", flat=True)
+        .first()
+        or 1,
     }
     for pattern in organisation_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
@@ -46,6 +54,12 @@ def target():
     job = ExportJob.objects.create(
         organisation=organisation, requested_by=coordinator.user, format="csv"
     )
+    Invitation.objects.create(
+        organisation=organisation,
+        email="genodigde@doel.nl",
+        role=member.role,
+        expires_at=timezone.now() + datetime.timedelta(days=14),
+    )
     return organisation, member, coordinator, job
 
 
@@ -60,7 +74,7 @@ def state():
 
 def assert_nothing_leaks(response):
     body = response.content.decode(errors="replace")
-    for secret in ("Geertruida", "geertruida@doel.nl", "Team Geheim"):
+    for secret in ("Geertruida", "geertruida@doel.nl", "Team Geheim", "genodigde@doel.nl"):
         assert secret not in body
 
 

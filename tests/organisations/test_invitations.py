@@ -13,7 +13,7 @@ from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership
 from tests.factories import UserFactory
 
-from .factories import MembershipFactory, RoleFactory, TeamFactory
+from .factories import MembershipFactory, OrganisationFactory, RoleFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +231,61 @@ def test_my_learning_lists_open_invitations(client, invitation):
     page = client.get(reverse("my_learning")).content.decode()
     assert "Uitnodigingen" in page
     assert accept_url(invitation) in page
+
+
+def withdraw_url(invitation):
+    return reverse(
+        "organisations:withdraw_invitation", args=[invitation.organisation.slug, invitation.pk]
+    )
+
+
+def test_the_coordinator_withdraws_an_invitation_and_its_link_stops_working(
+    coordinator_client, coordinator, client, invitation
+):
+    page = coordinator_client.get(
+        reverse("organisations:invite", args=[invitation.organisation.slug])
+    )
+    assert "Uitnodiging aan uitgenodigd@voorbeeld.nl intrekken" in page.content.decode()
+
+    response = coordinator_client.post(withdraw_url(invitation), follow=True)
+
+    assert "De uitnodiging aan uitgenodigd@voorbeeld.nl is ingetrokken" in response.content.decode()
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
+    entry = AuditLogEntry.objects.get(action=AuditAction.WITHDREW_INVITATION)
+    assert (entry.actor, entry.organisation) == (coordinator, invitation.organisation)
+    assert entry.detail == {"invitation": invitation.pk, "email": "uitgenodigd@voorbeeld.nl"}
+    person = UserFactory(email="uitgenodigd@voorbeeld.nl")
+    client.force_login(person)
+    assert client.get(accept_url(invitation)).status_code == 404
+    assert client.post(accept_url(invitation)).status_code == 404
+    assert not Membership.objects.filter(user=person).exists()
+
+
+def test_an_accepted_or_withdrawn_invitation_cannot_be_withdrawn(coordinator_client, invitation):
+    person = UserFactory(email="uitgenodigd@voorbeeld.nl")
+    services.accept_invitation(invitation=invitation, user=person)
+
+    response = coordinator_client.post(withdraw_url(invitation), follow=True)
+
+    assert "al aangenomen" in response.content.decode()
+    assert Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=False).exists()
+    assert not AuditLogEntry.objects.filter(action=AuditAction.WITHDREW_INVITATION).exists()
+    assert coordinator_client.get(withdraw_url(invitation)).status_code == 405
+    Invitation.objects.filter(pk=invitation.pk).delete()
+    assert coordinator_client.post(withdraw_url(invitation)).status_code == 404
+
+
+def test_another_organisations_invitation_cannot_be_withdrawn(
+    coordinator_client, organisation, role
+):
+    elsewhere = services.invite(
+        organisation=OrganisationFactory(name="Elders"),
+        email="elders@voorbeeld.nl",
+        role=role,
+        invited_by=UserFactory(),
+    )
+    through_mine = reverse(
+        "organisations:withdraw_invitation", args=[organisation.slug, elsewhere.pk]
+    )
+    assert coordinator_client.post(through_mine).status_code == 404
+    assert Invitation.objects.filter(pk=elsewhere.pk).exists()

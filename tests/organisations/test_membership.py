@@ -1,6 +1,8 @@
 """Changing and ending memberships (history kept, audited, the last coordinator stays),
 teams, and the forms on the person page."""
 
+import datetime
+
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -154,6 +156,57 @@ def test_renaming_another_organisations_team_is_not_found(coordinator_client, or
     )
     elsewhere.refresh_from_db()
     assert elsewhere.name == "Hun team"
+
+
+def test_a_team_without_members_is_deleted_and_its_history_kept(
+    coordinator_client, organisation, member
+):
+    url = reverse("organisations:teams", args=[organisation.slug])
+    team = member.team
+    services.end_membership(membership=member, actor=member.user)  # history in the team
+    future = MembershipFactory(
+        organisation=organisation,
+        team=TeamFactory(organisation=organisation, name="Team Later"),
+        started_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    invitation = services.invite(
+        organisation=organisation,
+        email="nieuw@voorbeeld.nl",
+        role=member.role,
+        team=team,
+        invited_by=member.user,
+    )
+    page = coordinator_client.get(url).content.decode()
+    assert f'name="delete" value="{team.pk}"' in page
+
+    response = coordinator_client.post(url, {"delete": team.pk}, follow=True)
+
+    assert f"Team {team.name} is verwijderd." in response.content.decode()
+    assert not Team.objects.filter(pk=team.pk).exists()
+    member.refresh_from_db()
+    assert member.team is None and member.ended_on is not None  # the history stays
+    invitation.refresh_from_db()
+    assert invitation.team is None
+    # A member who starts later still counts: that team stays.
+    refused = coordinator_client.post(url, {"delete": future.team_id}, follow=True)
+    assert "heeft nog 1 lid" in refused.content.decode()
+    assert Team.objects.filter(pk=future.team_id).exists()
+
+
+def test_a_team_with_members_or_of_another_organisation_is_not_deleted(
+    coordinator_client, organisation, member
+):
+    url = reverse("organisations:teams", args=[organisation.slug])
+    assert (
+        f'name="delete" value="{member.team_id}"'
+        not in coordinator_client.get(url).content.decode()
+    )
+    response = coordinator_client.post(url, {"delete": member.team_id}, follow=True)
+    assert "heeft nog 1 lid" in response.content.decode()
+    elsewhere = TeamFactory(name="Hun team")
+    assert coordinator_client.post(url, {"delete": elsewhere.pk}).status_code == 404
+    assert coordinator_client.post(url, {"delete": "x"}).status_code == 404
+    assert Team.objects.filter(pk__in=[member.team_id, elsewhere.pk]).count() == 2
 
 
 # --- The forms on the person page -----------------------------------------------------------

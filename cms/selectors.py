@@ -59,3 +59,16 @@ def database_is_reachable() -> bool:
             return cursor.fetchone() == (1,)
     except DatabaseError:
         return False
+
+
+def queued_emails_to(user) -> list:
+    """Emails still waiting to be sent to any of the person's addresses, oldest first."""
+    from allauth.account.models import EmailAddress
+
+    from .models import QueuedEmail
+
+    addresses = {user.email.lower()} | {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+    }
+    return list(QueuedEmail.objects.filter(to_address__in=addresses).order_by("created_at"))

@@ -1,9 +1,21 @@
-"""Writes for the site shell: the Wagtail site and its home page."""
+"""Writes for the site shell: the Wagtail site and its home page, and outgoing email that
+the mail server did not take at once (kept and sent again later)."""
 
+import contextlib
+import datetime
+import logging
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
-from .models import HomePage
+from .models import HomePage, QueuedEmail
+
+logger = logging.getLogger(__name__)
 
 HOME_INTRO = (
     "Signaal helpt professionals om de weg naar femicide op tijd te herkennen: rode vlaggen, "
@@ -36,3 +48,213 @@ def ensure_site(*, hostname: str = "localhost", port: int = 80) -> HomePage:
         if placeholder.specific_class is Page and not placeholder.get_children().exists():
             placeholder.delete()
     return home
+
+
+# Minutes to wait after the first, second, ... failed attempt; then every hour.
+RETRY_DELAYS_MINUTES = (1, 5, 15, 30)
+RETRY_DELAY_LIMIT = datetime.timedelta(hours=1)
+
+
+def send_or_queue(message: EmailMessage, *, kind: str, key: str | None = None) -> bool:
+    """Send one email now; when the mail server fails, keep it for `send_queued_emails`
+    instead of raising, so nothing is lost and the caller goes on. True: sent now; False:
+    queued. An email with the same key still waiting (default: same kind and address) is
+    replaced, or dropped when this one goes out, so an outage never makes two of it.
+
+    Only messages of text and HTML alternatives are kept (all of ours): an attachment
+    would not survive the queue, so such a message raises as before."""
+    if len(message.recipients()) != 1:
+        raise ValueError("send_or_queue sends one message to one address.")
+    address = message.recipients()[0].lower()
+    key = key or f"{kind}:{address}"
+    try:
+        message.send()
+    except Exception as error:
+        if message.attachments:
+            raise
+        logger.warning(
+            "Email %s could not be sent now (%s); queued to be sent again",
+            kind,
+            type(error).__name__,
+        )
+        now = timezone.now()
+        QueuedEmail.objects.update_or_create(
+            key=key,
+            defaults={
+                "kind": kind,
+                "to_address": address,
+                "message": _stored_message(message),
+                "created_at": now,
+                "attempts": 1,
+                "next_attempt_at": now + _retry_delay(1),
+                "last_error": type(error).__name__,
+            },
+        )
+        return False
+    QueuedEmail.objects.filter(key=key).delete()
+    return True
+
+
+def forget_queued_email(*, key: str) -> None:
+    """Drop an email still waiting to be sent (its reason is gone: a withdrawn invitation)."""
+    QueuedEmail.objects.filter(key=key).delete()
+
+
+def forget_queued_emails_to(addresses: set[str]) -> None:
+    """Drop every email still waiting to be sent to these addresses (account deletion)."""
+    QueuedEmail.objects.filter(to_address__in={address.lower() for address in addresses}).delete()
+
+
+@dataclass
+class QueueRun:
+    sent: int = 0
+    failed: int = 0  # tried again later
+    dropped: int = 0  # refused for good by the server, or older than EMAIL_RETRY_HOURS
+    waiting: int = 0  # not tried this run: the server was unreachable
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.failed or self.dropped or self.waiting)
+
+
+def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 1000) -> QueueRun:
+    """Try the queued emails whose time has come, oldest first, over one connection. Each
+    is locked while it is sent (a parallel run skips it) and deleted once the server took
+    it, in the same transaction. A run killed between the server taking an email and that
+    commit leaves it to be sent again: the one case that can send an email twice. When
+    the server cannot be reached, the run stops and the rest wait for the next run
+    without counting an attempt."""
+    now = now or timezone.now()
+    run = QueueRun()
+    too_old = now - datetime.timedelta(hours=settings.EMAIL_RETRY_HOURS)
+    connection = get_connection()
+    tried: set[int] = set()
+    try:
+        while len(tried) < limit:
+            with transaction.atomic():
+                queued = (
+                    QueuedEmail.objects.select_for_update(skip_locked=True)
+                    .filter(next_attempt_at__lte=now)
+                    .exclude(pk__in=tried)
+                    .order_by("next_attempt_at", "pk")
+                    .first()
+                )
+                if queued is None:
+                    break
+                tried.add(queued.pk)
+                if queued.created_at < too_old:
+                    logger.error(
+                        "Queued email %s (%s) dropped: not delivered in %s attempts",
+                        queued.pk,
+                        queued.kind,
+                        queued.attempts,
+                    )
+                    queued.delete()
+                    run.dropped += 1
+                    continue
+                try:
+                    _rebuilt_message(queued, connection).send()
+                except Exception as error:
+                    if _refused_for_good(error):
+                        logger.error(
+                            "Queued email %s (%s) dropped: the mail server refused it (%s)",
+                            queued.pk,
+                            queued.kind,
+                            type(error).__name__,
+                        )
+                        queued.delete()
+                        run.dropped += 1
+                        continue
+                    if _server_unreachable(error):
+                        logger.warning(
+                            "Mail server unreachable (%s); queued emails wait for the next run",
+                            type(error).__name__,
+                        )
+                        run.waiting = QueuedEmail.objects.filter(next_attempt_at__lte=now).count()
+                        break
+                    queued.attempts += 1
+                    queued.next_attempt_at = now + _retry_delay(queued.attempts)
+                    queued.last_error = type(error).__name__
+                    queued.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                    logger.warning(
+                        "Queued email %s (%s) failed again (%s), attempt %s",
+                        queued.pk,
+                        queued.kind,
+                        type(error).__name__,
+                        queued.attempts,
+                    )
+                    run.failed += 1
+                    # A broken connection is opened again for the next email.
+                    with contextlib.suppress(Exception):
+                        connection.close()
+                    continue
+                queued.delete()
+                run.sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("Closing the mail connection failed", exc_info=True)
+    return run
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    if attempts <= len(RETRY_DELAYS_MINUTES):
+        return datetime.timedelta(minutes=RETRY_DELAYS_MINUTES[attempts - 1])
+    return RETRY_DELAY_LIMIT
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A permanent (5xx) refusal of the recipient, sender or message: trying again would
+    only be refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500 and not isinstance(error, smtplib.SMTPAuthenticationError)
+    return False
+
+
+def _server_unreachable(error: Exception) -> bool:
+    unreachable = (
+        ConnectionError,
+        TimeoutError,
+        smtplib.SMTPConnectError,
+        smtplib.SMTPServerDisconnected,
+    )
+    return isinstance(error, unreachable)
+
+
+def _stored_message(message: EmailMessage) -> dict:
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "content_subtype": message.content_subtype,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [
+            [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+def _rebuilt_message(queued: QueuedEmail, connection) -> EmailMultiAlternatives:
+    stored = queued.message
+    message = EmailMultiAlternatives(
+        subject=stored["subject"],
+        body=stored["body"],
+        from_email=stored["from_email"],
+        to=stored["to"],
+        cc=stored["cc"],
+        bcc=stored["bcc"],
+        reply_to=stored["reply_to"],
+        headers=stored["headers"],
+        connection=connection,
+    )
+    message.content_subtype = stored["content_subtype"]
+    for content, mimetype in stored["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from cms.accounts.models import User
+from cms.services import forget_queued_email, send_or_queue
 
 from . import imports, reminders, selectors
 from .models import (
@@ -810,22 +811,34 @@ def _invitation_message(invitation: Invitation, *, base_url: str | None, connect
     return message
 
 
+def invitation_email_key(invitation: Invitation) -> str:
+    """The queue key of an invitation's email: inviting again replaces a queued one."""
+    return f"invitation:{invitation.pk}"
+
+
 def send_invitation_emails(invitations: list[Invitation], *, base_url: str | None = None) -> int:
-    """Send the invitations over one connection; returns how many were sent. A failing mail
-    server is logged, not raised: the invitations stay and can be sent again by inviting
-    the address again."""
+    """Send the invitations over one connection; returns how many were sent now. One the
+    mail server does not take is queued and sent again later (`cms.services.send_queued_
+    emails`); inviting the address again replaces a queued invitation, never adds one."""
     if not invitations:
         return 0
+    sent = 0
+    connection = get_connection()
     try:
-        connection = get_connection()
-        messages = [
-            _invitation_message(invitation, base_url=base_url, connection=connection)
-            for invitation in invitations
-        ]
-        return connection.send_messages(messages) or 0
-    except Exception:
-        logger.exception("Sending %s invitation(s) failed", len(invitations))
-        return 0
+        for invitation in invitations:
+            message = _invitation_message(invitation, base_url=base_url, connection=connection)
+            if send_or_queue(
+                message, kind="organisations/invitation", key=invitation_email_key(invitation)
+            ):
+                sent += 1
+            else:
+                # A broken connection is opened again for the next one.
+                with suppress(Exception):
+                    connection.close()
+    finally:
+        with suppress(Exception):
+            connection.close()
+    return sent
 
 
 @transaction.atomic
@@ -893,6 +906,7 @@ def withdraw_invitation(*, invitation: Invitation, actor: User) -> None:
         action=AuditAction.WITHDREW_INVITATION,
         detail={"invitation": invitation.pk, "email": invitation.email},
     )
+    forget_queued_email(key=invitation_email_key(invitation))
     invitation.delete()
 
 

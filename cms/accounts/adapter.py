@@ -1,14 +1,10 @@
-import logging
-import smtplib
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.contrib import messages
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-
-logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,27 +17,28 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth sends its mails (verification, password reset) inside the request. When
-        the mail server fails, the request goes on instead of failing: the failure is
-        logged, the person is told the mail can be asked for again, and the rate limit on
-        verification mails is reset, so logging in (which sends an unverified address a
-        new verification mail) works at once. Nothing is stored about a mail that was not
-        sent: verification links are signed, not saved."""
-        try:
-            super().send_mail(template_prefix, email, context)
-        except (smtplib.SMTPException, OSError):
-            logger.warning(
-                "Email %s to an account could not be sent", template_prefix, exc_info=True
-            )
-            request = getattr(allauth_context, "request", None)
-            if request is None:
-                return
-            ratelimit.clear(
-                request, app="allauth.account", action="confirm_email", key=email.lower()
-            )
-            messages.warning(
-                request,
-                _(
-                    "The email could not be sent right now. Please log in again in a few "
-                    "minutes to have it sent again."
-                ),
-            )
+        the mail server fails, the email is queued and sent again by `send_queued_email`
+        (cron) instead of failing the request: the person is told it will follow. The rate
+        limit on verification mails is reset, so logging in again tries at once; the newer
+        email replaces the queued one, so it never arrives twice."""
+        from cms.services import send_or_queue
+
+        request = getattr(allauth_context, "request", None)
+        ctx = {"email": email, "request": request}
+        if request is not None:
+            ctx["current_site"] = get_current_site(request)
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        # The sign-up verification email and a later one replace each other in the queue.
+        purpose = template_prefix.removesuffix("_signup")
+        sent = send_or_queue(message, kind=template_prefix, key=f"{purpose}:{email.lower()}")
+        if sent or request is None:
+            return
+        ratelimit.clear(request, app="allauth.account", action="confirm_email", key=email.lower())
+        messages.warning(
+            request,
+            _(
+                "The email could not be sent right now. It will be sent automatically as soon "
+                "as the mail server takes it again, usually within a few minutes."
+            ),
+        )

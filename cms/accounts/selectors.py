@@ -64,6 +64,8 @@ def account_data(user: User) -> dict:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
+    from cms.selectors import queued_emails_to
+
     return {
         "email": user.email,
         "full_name": user.full_name,
@@ -73,6 +75,11 @@ def account_data(user: User) -> dict:
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
             for address in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        # Emails the mail server has not taken yet (what they are, not their text).
+        "emails_waiting_to_be_sent": [
+            {"kind": queued.kind, "to": queued.to_address, "queued_at": queued.created_at}
+            for queued in queued_emails_to(user)
         ],
         "two_factor": {
             "enabled": Authenticator.objects.filter(user=user)

@@ -70,18 +70,19 @@ def delete_account(*, user: User) -> None:
     same: enrolments, lesson progress, quiz attempts and answers (quiz insight, knowledge
     gaps, completion figures) and memberships (ended today, shown as 'removed account').
     Removed: email addresses, authenticators, sessions, reflection answers, invitations to
-    the person's addresses, reminders sent to them, their export jobs and files, and the
-    admin profile. Certificates stay verifiable with user NULL and holder_name
-    REMOVED_HOLDER (their PDF, which carries the name, is deleted). Audit log entries keep
-    actor NULL and actor_email blank; the person's address is blanked in invitation
-    entries about them. An organisation whose only coordinator this was loses its
-    coordinator. One transaction: all of it or nothing."""
+    the person's addresses, emails still queued to them, reminders sent to them, their
+    export jobs and files, and the admin profile. Certificates stay verifiable with user
+    NULL and holder_name REMOVED_HOLDER (their PDF, which carries the name, is deleted).
+    Audit log entries keep actor NULL and actor_email blank; the person's address is
+    blanked in invitation entries about them. An organisation whose only coordinator this
+    was loses its coordinator. One transaction: all of it or nothing."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from django.db import transaction
     from django.utils import timezone
 
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
+    from cms.services import forget_queued_emails_to
     from courses.models import ReflectionAnswer
     from organisations.models import (
         AuditAction,
@@ -142,6 +143,10 @@ def delete_account(*, user: User) -> None:
         invitations_to(user).delete()
         ReminderLog.objects.filter(user=user).delete()
         ReflectionAnswer.objects.filter(user=user).delete()
+        # Unverified addresses too: a verification email may be waiting for one.
+        forget_queued_emails_to(
+            addresses | set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
+        )
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         for label in ADMIN_STATE_DELETED:

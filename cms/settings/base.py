@@ -265,6 +265,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+# An email the server did not take is sent again by `manage.py send_queued_email` (cron,
+# every few minutes) for this long: three days, as long as a verification link is valid.
+EMAIL_RETRY_HOURS = int(os.environ.get("EMAIL_RETRY_HOURS", "72"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Signaal <noreply@signaal.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -446,3 +446,38 @@ def test_the_admins_bulk_delete_removes_each_account_the_same_way(platform_admin
         _removed_as_by_the_person(person, certificate, membership)
     kept.refresh_from_db()
     assert kept.is_active and kept.full_name == "Noor Bakker"
+
+
+def test_emails_waiting_to_be_sent_are_in_the_download_and_go_with_the_account(
+    client, learner, settings
+):
+    from cms.models import QueuedEmail
+    from tests.organisations import email_backends
+
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.RefusingEmailBackend"
+    email_backends.REFUSAL[:] = [ConnectionRefusedError()]
+    try:
+        # One to the second (verified) address, one to an address still being verified,
+        # one to somebody else.
+        unverified = EmailAddress.objects.create(user=learner, email="Sanne@Nieuw.example.nl")
+        for address in ("sanne@werk.example.nl", unverified.email, "ander@example.nl"):
+            queue_email(address)
+    finally:
+        email_backends.REFUSAL.clear()
+
+    data = account_selectors.personal_data(learner)
+    waiting = data["account"]["emails_waiting_to_be_sent"]
+    assert sorted(item["to"] for item in waiting) == [
+        "sanne@nieuw.example.nl",
+        "sanne@werk.example.nl",
+    ]
+    delete_account(user=learner)
+    assert list(QueuedEmail.objects.values_list("to_address", flat=True)) == ["ander@example.nl"]
+
+
+def queue_email(address: str) -> None:
+    from django.core.mail import EmailMessage
+
+    from cms.services import send_or_queue
+
+    send_or_queue(EmailMessage("Onderwerp", "Tekst", to=[address]), kind="test")

@@ -32,3 +32,19 @@ class SlowEmailBackend(locmem.EmailBackend):
         SENDING.set()
         RELEASE.wait(timeout=10)
         return super().send_messages(messages)
+
+
+REFUSAL: list[Exception] = []
+REFUSE_TO: set[str] = set()
+
+
+class RefusingEmailBackend(locmem.EmailBackend):
+    """Like locmem, but raises the exception in REFUSAL (a server's reply to one message:
+    a temporary or a permanent refusal) while REFUSAL holds one: for messages to the
+    addresses in REFUSE_TO, or for every message when REFUSE_TO is empty."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if REFUSAL and (not REFUSE_TO or REFUSE_TO & set(message.to)):
+                raise REFUSAL[0]
+        return super().send_messages(messages)

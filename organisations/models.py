@@ -286,6 +286,9 @@ class Invitation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True)
     role = models.ForeignKey(Role, on_delete=models.PROTECT)
     is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    # From an import's 'startdatum': the membership starts then (deadlines count from it),
+    # not on the day the invitation is accepted.
+    started_on = models.DateField(_("start date"), null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

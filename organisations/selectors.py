@@ -1251,6 +1251,7 @@ def personal_data(user: User) -> dict:
                 "team": invitation.team.name if invitation.team_id else None,
                 "role": invitation.role.name,
                 "coordinator": invitation.is_coordinator,
+                "started_on": invitation.started_on,
                 "created_at": invitation.created_at,
                 "expires_at": invitation.expires_at,
                 "accepted_at": invitation.accepted_at,

@@ -938,7 +938,8 @@ def invitation_problem(invitation: Invitation, *, user: User | None) -> str | No
 
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
-    """The invited person joins: a new membership from today, or their current membership
+    """The invited person joins: a new membership from the invitation's start date (an
+    import's 'startdatum') or today, or their current membership
     in the organisation takes the invitation's team and role (coordinator rights are only
     ever added). A used or expired invitation, or another account than the invited
     address, changes nothing (InvitationError)."""
@@ -949,7 +950,11 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     organisation = _lock(invitation.organisation)
     membership = _open_membership(user=user, organisation=organisation)
     if membership is None:
-        membership = Membership(user=user, organisation=organisation)
+        membership = Membership(
+            user=user,
+            organisation=organisation,
+            started_on=invitation.started_on or timezone.localdate(),
+        )
     membership.team = invitation.team
     membership.role = invitation.role
     membership.is_coordinator = membership.is_coordinator or invitation.is_coordinator
@@ -1142,6 +1147,7 @@ def import_members(
                 invitation.full_name = row.full_name or invitation.full_name
                 invitation.team, invitation.role = team, role
                 invitation.is_coordinator = bool(row.is_coordinator)
+                invitation.started_on = row.started_on or invitation.started_on
                 invitation.invited_by, invitation.expires_at = actor, expires_at
                 (refreshed if invitation.pk else new_invitations).append(invitation)
                 continue
@@ -1185,7 +1191,15 @@ def import_members(
         Invitation.objects.bulk_create(new_invitations, batch_size=1000)
         Invitation.objects.bulk_update(
             refreshed,
-            ["full_name", "team", "role", "is_coordinator", "invited_by", "expires_at"],
+            [
+                "full_name",
+                "team",
+                "role",
+                "is_coordinator",
+                "started_on",
+                "invited_by",
+                "expires_at",
+            ],
             batch_size=1000,
         )
         invitations = new_invitations + refreshed

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from organisations import imports, services
@@ -274,6 +275,34 @@ def test_importing_again_refreshes_invitations_and_changes_nothing_else(organisa
     assert result.invited == 1
     again = Invitation.objects.get()
     assert again.pk == first.pk and again.expires_at >= first.expires_at
+
+
+def test_an_invited_persons_start_date_counts_from_the_import(organisation, roles):
+    """'startdatum' for someone without an account: the membership they accept starts
+    then (deadlines count from it), not on the day they accept."""
+    actor = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    rows = parse(b"e-mail;rol;startdatum\nnieuw@voorbeeld.nl;aandachtsfunctionaris;01-09-2026\n")
+    services.import_members(organisation=organisation, actor=actor, rows=rows.rows)
+    invitation = Invitation.objects.get()
+    assert invitation.started_on == datetime.date(2026, 9, 1)
+    # Importing again without a date keeps it.
+    rows = parse(b"e-mail;rol\nnieuw@voorbeeld.nl;aandachtsfunctionaris\n").rows
+    services.import_members(organisation=organisation, actor=actor, rows=rows)
+    invitation.refresh_from_db()
+    assert invitation.started_on == datetime.date(2026, 9, 1)
+
+    person = UserFactory(email="nieuw@voorbeeld.nl")
+    membership = services.accept_invitation(invitation=invitation, user=person)
+    assert membership.started_on == datetime.date(2026, 9, 1)
+
+
+def test_an_invitation_without_a_start_date_starts_on_acceptance(organisation, roles):
+    actor = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    rows = parse(b"e-mail;rol\nnieuw@voorbeeld.nl;aandachtsfunctionaris\n").rows
+    services.import_members(organisation=organisation, actor=actor, rows=rows)
+    person = UserFactory(email="nieuw@voorbeeld.nl")
+    membership = services.accept_invitation(invitation=Invitation.objects.get(), user=person)
+    assert membership.started_on == timezone.localdate()
 
 
 def test_the_template_downloads(coordinator_client, organisation):

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_withdrew_invitation_audit'),
+        ("organisations", "0003_withdrew_invitation_audit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='started_on',
-            field=models.DateField(blank=True, null=True, verbose_name='start date'),
+            model_name="invitation",
+            name="started_on",
+            field=models.DateField(blank=True, null=True, verbose_name="start date"),
         ),
     ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import QuerySet
 from elasticsearch import ApiError as ElasticsearchApiError
 from elasticsearch import TransportError as ElasticsearchTransportError
 from wagtail.models import Page
@@ -61,8 +62,9 @@ def database_is_reachable() -> bool:
         return False
 
 
-def queued_emails_to(user) -> list:
-    """Emails still waiting to be sent to any of the person's addresses, oldest first."""
+def queued_emails_to(user) -> QuerySet:
+    """Emails still waiting to be sent to any of the person's addresses (verified or not:
+    a verification email may be waiting for one), oldest first."""
     from allauth.account.models import EmailAddress
 
     from .models import QueuedEmail
@@ -71,4 +73,4 @@ def queued_emails_to(user) -> list:
         address.lower()
         for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     }
-    return list(QueuedEmail.objects.filter(to_address__in=addresses).order_by("created_at"))
+    return QueuedEmail.objects.filter(to_address__in=addresses).order_by("created_at")

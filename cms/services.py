@@ -63,46 +63,80 @@ def send_or_queue(message: EmailMessage, *, kind: str, key: str | None = None) -
 
     Only messages of text and HTML alternatives are kept (all of ours): an attachment
     would not survive the queue, so such a message raises as before."""
-    if len(message.recipients()) != 1:
-        raise ValueError("send_or_queue sends one message to one address.")
-    address = message.recipients()[0].lower()
-    key = key or f"{kind}:{address}"
+    key = key or f"{kind}:{_address_of(message)}"
     try:
         message.send()
     except Exception as error:
         if message.attachments:
             raise
-        logger.warning(
-            "Email %s could not be sent now (%s); queued to be sent again",
-            kind,
-            type(error).__name__,
-        )
-        now = timezone.now()
-        QueuedEmail.objects.update_or_create(
-            key=key,
-            defaults={
-                "kind": kind,
-                "to_address": address,
-                "message": _stored_message(message),
-                "created_at": now,
-                "attempts": 1,
-                "next_attempt_at": now + _retry_delay(1),
-                "last_error": type(error).__name__,
-            },
-        )
+        _queue(message, kind=kind, key=key, error=error)
         return False
-    QueuedEmail.objects.filter(key=key).delete()
+    forget_queued_email(key=key)
     return True
 
 
+def send_or_queue_each(messages: list[tuple[EmailMessage, str]], *, kind: str) -> int:
+    """`send_or_queue` for several emails (each with its key) over one connection; returns
+    how many were sent now. Once the server proves unreachable the rest are queued without
+    trying, so a large batch during an outage does not wait for a timeout per email."""
+    sent = 0
+    connection = get_connection()
+    unreachable: Exception | None = None
+    try:
+        for message, key in messages:
+            message.connection = connection
+            if unreachable is not None:
+                _queue(message, kind=kind, key=key, error=unreachable)
+                continue
+            try:
+                message.send()
+            except Exception as error:
+                _queue(message, kind=kind, key=key, error=error)
+                if _server_unreachable(error):
+                    unreachable = error
+                # A broken connection is opened again for the next email.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                continue
+            forget_queued_email(key=key)
+            sent += 1
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return sent
+
+
+def _queue(message: EmailMessage, *, kind: str, key: str, error: Exception) -> None:
+    logger.warning(
+        "Email %s could not be sent now (%s); queued to be sent again",
+        kind,
+        type(error).__name__,
+    )
+    now = timezone.now()
+    QueuedEmail.objects.update_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to_address": _address_of(message),
+            "message": _stored_message(message),
+            "created_at": now,
+            "attempts": 1,
+            "next_attempt_at": now + _retry_delay(1),
+            "last_error": type(error).__name__,
+        },
+    )
+
+
+def _address_of(message: EmailMessage) -> str:
+    if len(message.recipients()) != 1:
+        raise ValueError("Queued emails go to one address each.")
+    return message.recipients()[0].lower()
+
+
 def forget_queued_email(*, key: str) -> None:
-    """Drop an email still waiting to be sent (its reason is gone: a withdrawn invitation)."""
+    """Drop an email still waiting to be sent (a newer one went out, or its reason is gone:
+    a withdrawn invitation)."""
     QueuedEmail.objects.filter(key=key).delete()
-
-
-def forget_queued_emails_to(addresses: set[str]) -> None:
-    """Drop every email still waiting to be sent to these addresses (account deletion)."""
-    QueuedEmail.objects.filter(to_address__in={address.lower() for address in addresses}).delete()
 
 
 @dataclass
@@ -128,20 +162,18 @@ def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 100
     run = QueueRun()
     too_old = now - datetime.timedelta(hours=settings.EMAIL_RETRY_HOURS)
     connection = get_connection()
-    tried: set[int] = set()
     try:
-        while len(tried) < limit:
+        # A row tried is deleted or moved past `now`, so no row comes round twice.
+        for _ in range(limit):
             with transaction.atomic():
                 queued = (
                     QueuedEmail.objects.select_for_update(skip_locked=True)
                     .filter(next_attempt_at__lte=now)
-                    .exclude(pk__in=tried)
                     .order_by("next_attempt_at", "pk")
                     .first()
                 )
                 if queued is None:
                     break
-                tried.add(queued.pk)
                 if queued.created_at < too_old:
                     logger.error(
                         "Queued email %s (%s) dropped: not delivered in %s attempts",

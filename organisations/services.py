@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from cms.accounts.models import User
-from cms.services import forget_queued_email, send_or_queue
+from cms.services import forget_queued_email, send_or_queue_each
 
 from . import imports, reminders, selectors
 from .models import (
@@ -786,7 +786,7 @@ def invitation_url(invitation: Invitation, *, base_url: str | None = None) -> st
     return base + reverse("organisations:accept_invitation", args=[invitation.token])
 
 
-def _invitation_message(invitation: Invitation, *, base_url: str | None, connection):
+def _invitation_message(invitation: Invitation, *, base_url: str | None):
     """The invitation email, in Dutch unless the invited person is known to prefer English."""
     known = User.objects.filter(email__iexact=invitation.email).first()
     language = known.preferred_language if known else settings.LANGUAGE_CODE
@@ -805,7 +805,6 @@ def _invitation_message(invitation: Invitation, *, base_url: str | None, connect
         settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
         text,
         to=[invitation.email],
-        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -822,23 +821,16 @@ def send_invitation_emails(invitations: list[Invitation], *, base_url: str | Non
     emails`); inviting the address again replaces a queued invitation, never adds one."""
     if not invitations:
         return 0
-    sent = 0
-    connection = get_connection()
-    try:
-        for invitation in invitations:
-            message = _invitation_message(invitation, base_url=base_url, connection=connection)
-            if send_or_queue(
-                message, kind="organisations/invitation", key=invitation_email_key(invitation)
-            ):
-                sent += 1
-            else:
-                # A broken connection is opened again for the next one.
-                with suppress(Exception):
-                    connection.close()
-    finally:
-        with suppress(Exception):
-            connection.close()
-    return sent
+    return send_or_queue_each(
+        [
+            (
+                _invitation_message(invitation, base_url=base_url),
+                invitation_email_key(invitation),
+            )
+            for invitation in invitations
+        ],
+        kind="organisations/invitation",
+    )
 
 
 @transaction.atomic

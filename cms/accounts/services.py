@@ -82,7 +82,7 @@ def delete_account(*, user: User) -> None:
     from django.utils import timezone
 
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
-    from cms.services import forget_queued_emails_to
+    from cms.selectors import queued_emails_to
     from courses.models import ReflectionAnswer
     from organisations.models import (
         AuditAction,
@@ -143,10 +143,7 @@ def delete_account(*, user: User) -> None:
         invitations_to(user).delete()
         ReminderLog.objects.filter(user=user).delete()
         ReflectionAnswer.objects.filter(user=user).delete()
-        # Unverified addresses too: a verification email may be waiting for one.
-        forget_queued_emails_to(
-            addresses | set(EmailAddress.objects.filter(user=user).values_list("email", flat=True))
-        )
+        queued_emails_to(user).delete()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         for label in ADMIN_STATE_DELETED:

@@ -147,12 +147,42 @@ def test_a_mail_with_an_attachment_is_not_queued(refusing):
     assert not QueuedEmail.objects.exists()
 
 
-def test_forgetting_the_mails_to_an_address(refusing):
-    refusing.append(ConnectionRefusedError())
-    services.send_or_queue(message(to="weg@voorbeeld.nl"), kind="a")
-    services.send_or_queue(message(to="blijft@voorbeeld.nl"), kind="a")
-    services.forget_queued_emails_to({"Weg@Voorbeeld.nl"})
-    assert list(QueuedEmail.objects.values_list("to_address", flat=True)) == ["blijft@voorbeeld.nl"]
+def test_a_batch_stops_trying_once_the_server_is_unreachable(settings, monkeypatch):
+    """An import's invitations during an outage: the first failure that says the server is
+    unreachable queues the rest without a connection attempt (and a timeout) for each."""
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.FlakyEmailBackend"
+    email_backends.FAIL_FOR.clear()
+    email_backends.FAIL_FOR.add(email_backends.FAIL_ALL)
+    attempts = []
+    real_send = EmailMessage.send
+
+    def counting_send(self, *args, **kwargs):
+        attempts.append(self.to[0])
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", counting_send)
+    batch = [(message(to=f"p{n}@voorbeeld.nl"), f"batch:{n}") for n in range(5)]
+    try:
+        assert services.send_or_queue_each(batch, kind="test") == 0
+    finally:
+        email_backends.FAIL_FOR.clear()
+    monkeypatch.undo()
+    assert attempts == ["p0@voorbeeld.nl"]
+    assert QueuedEmail.objects.count() == 5
+    assert services.send_queued_emails(now=timezone.now() + datetime.timedelta(minutes=2)).sent == 5
+    assert len(mail.outbox) == 5
+
+
+def test_a_batch_goes_on_after_one_refused_email(refusing):
+    refusing.append(smtplib.SMTPDataError(451, b"try again later"))
+    email_backends.REFUSE_TO.add("p1@voorbeeld.nl")
+    try:
+        batch = [(message(to=f"p{n}@voorbeeld.nl"), f"batch:{n}") for n in range(3)]
+        assert services.send_or_queue_each(batch, kind="test") == 2
+    finally:
+        email_backends.REFUSE_TO.clear()
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@voorbeeld.nl", "p2@voorbeeld.nl"]
+    assert QueuedEmail.objects.get().key == "batch:1"
 
 
 @pytest.mark.django_db(transaction=True)

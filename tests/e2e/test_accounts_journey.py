@@ -99,3 +99,46 @@ def test_layout_works_on_a_small_screen(browser, live_server, site):
     assert overflow is False
     assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
     context.close()
+
+
+def test_sign_up_while_the_mail_server_is_down_and_verify_when_the_mail_follows(
+    page, live_server, site, settings
+):
+    from cms.models import QueuedEmail
+    from cms.services import send_queued_emails
+    from tests.organisations import email_backends
+
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.FlakyEmailBackend"
+    email_backends.FAIL_FOR.clear()
+    email_backends.FAIL_FOR.add(email_backends.FAIL_ALL)
+    mail.outbox.clear()
+    try:
+        page.goto("/account/signup/")
+        page.get_by_label("Volledige naam").fill("Noor Bakker")
+        page.get_by_label("E-mail").fill("noor@example.nl")
+        page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+        page.get_by_label("Wachtwoord (bevestigen)").fill(TEST_PASSWORD)
+        page.get_by_role("button", name="Registreren").click()
+        page.wait_for_url(re.compile(r"/account/confirm-email/$"))
+        # The person is told, in a message that passes axe, that the email will follow.
+        notice = page.get_by_text("De e-mail kon nu niet worden verstuurd")
+        assert notice.is_visible() and "automatisch" in notice.inner_text()
+        assert_accessible(page)
+        assert mail.outbox == []
+    finally:
+        email_backends.FAIL_FOR.clear()
+
+    # The mail server is back; the cron run sends the queued email, once.
+    queued = QueuedEmail.objects.get()
+    assert send_queued_emails(now=queued.next_attempt_at).sent == 1
+    [message] = mail.outbox
+    link = re.search(r"https?://[^/\s]+(/account/confirm-email/\S+/)", message.body).group(1)
+    page.goto(link)
+    page.get_by_role("button", name="Bevestig", exact=True).click()
+    page.wait_for_url(re.compile(r"/account/login/"))
+    page.get_by_label("E-mail").fill("noor@example.nl")
+    page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(f"{live_server.url}/mijn-leren/")
+    assert len(mail.outbox) == 1  # verified: no further verification email
+    assert page.csp_violations == []

@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from certificates import views as certificate_views
+from cms.accounts import second_factor_views
 from courses import views as course_views
 
 from . import views
@@ -18,8 +19,28 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="account_login", query_string=True),
         name="wagtailadmin_login_redirect",
     ),
+    # Wagtail's password reset would mail any account a reset link, unthrottled: allauth's
+    # reset (rate-limited) is the only one. Its other steps do not exist here.
+    path(
+        "beheer/password_reset/",
+        RedirectView.as_view(pattern_name="account_reset_password"),
+        name="wagtailadmin_password_reset_redirect",
+    ),
+    re_path(r"^beheer/password_reset/.+$", views.not_found),
     path("beheer/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
+    # Enrolling an authenticator: a privileged account first confirms a code sent to its
+    # verified address (cms.accounts.second_factor).
+    path(
+        "account/2fa/totp/activate/",
+        second_factor_views.activate_totp,
+        name="mfa_activate_totp",
+    ),
+    path(
+        "account/tweede-factor/",
+        second_factor_views.second_factor_required,
+        name="second_factor_required",
+    ),
     path("account/", include("allauth.urls")),
     path("mijn-gegevens/", include("cms.accounts.urls")),
     path("taal/", views.set_language, name="set_language"),
@@ -36,6 +57,13 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("organisations.urls")),
+    # Wagtail's front-end login (for login-restricted pages) is a plain Django login: no
+    # rate limit, no verified email, no second factor. Everyone signs in through allauth.
+    path(
+        "_util/login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="wagtailcore_login_redirect",
+    ),
     path("", include(wagtail_urls)),
 ]
 

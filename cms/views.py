@@ -2,6 +2,7 @@ import sys
 from urllib.parse import urlsplit
 
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseForbidden,
@@ -18,6 +19,10 @@ from django.views.defaults import server_error as plain_server_error
 from .languages import SUPPORTED_LANGUAGES, remember_language
 from .middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 from .selectors import database_is_reachable, search_pages
+
+
+def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    raise Http404
 
 
 @require_GET

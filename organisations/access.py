@@ -3,11 +3,12 @@ administrators), signed in with a second factor. Every coordinator view is wrapp
 
 from functools import wraps
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+
+from cms.accounts import second_factor
+from cms.accounts.second_factor_views import second_factor_page
 
 from . import selectors
 from .models import Organisation
@@ -23,8 +24,9 @@ def private(response: HttpResponse) -> HttpResponse:
 def coordinator_area(view):
     """Wrap a view taking (request, organisation, ...): anonymous visitors go to the login,
     anyone who does not coordinate this organisation gets a 404 (its people stay invisible,
-    and so does whether the address exists), and a coordinator without a second factor in
-    this session is asked to set one up or confirm it first."""
+    and so does whether the address exists), and a coordinator without a second factor passed
+    recently in this session (cms.accounts.second_factor) is asked to set one up or confirm
+    it first."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, slug: str, *args, **kwargs) -> HttpResponse:
@@ -33,18 +35,11 @@ def coordinator_area(view):
         organisation = get_object_or_404(Organisation, slug=slug)
         if not selectors.may_coordinate(request.user, organisation):
             raise Http404
-        if not selectors.session_used_mfa(request):
-            response = TemplateResponse(
-                request,
-                "organisations/mfa_required.html",
-                {
-                    "organisation": organisation,
-                    "next": request.get_full_path(),
-                    "user_has_mfa": is_mfa_enabled(request.user),
-                },
+        state = second_factor.enter_privileged_area(request)
+        if state is not second_factor.PrivilegedSession.VALID:
+            return second_factor_page(
+                request, next_url=request.get_full_path(), area=organisation.name
             )
-            response.status_code = 403
-            return response
         return view(request, organisation, *args, **kwargs)
 
     return wrapped

@@ -7,6 +7,11 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from . import signals
+        from cms.accounts.second_factor import register_privilege_check
+
+        from . import selectors, signals
 
         signals.connect()
+        # Coordinators see their staff's data: their accounts need a second factor, which
+        # they enrol only after proving they read their verified address.
+        register_privilege_check(selectors.coordinates_anything)

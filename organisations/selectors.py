@@ -55,15 +55,9 @@ def may_coordinate(user: User, organisation: Organisation) -> bool:
     return coordinated_organisations(user).filter(pk=organisation.pk).exists()
 
 
-def session_used_mfa(request) -> bool:
-    """Whether this session was signed in with a second factor (allauth records each
-    authentication step in the session)."""
-    from allauth.account.authentication import get_authentication_records
-
-    return any(
-        record.get("method") == "mfa"
-        for record in get_authentication_records(request, request.user)
-    )
+def coordinates_anything(user: User) -> bool:
+    """Whether the person is an active coordinator of some organisation."""
+    return Membership.objects.active().filter(user=user, is_coordinator=True).exists()
 
 
 # --- Compliance ---------------------------------------------------------------------------

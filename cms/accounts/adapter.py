@@ -42,3 +42,20 @@ class AccountAdapter(DefaultAccountAdapter):
                 "as the mail server takes it again, usually within a few minutes."
             ),
         )
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """An account with a second factor confirms sensitive actions (recovery codes,
+        switching the app off, its email addresses) with that factor only: a password or an
+        emailed code alone must not reach what the second factor protects."""
+        from allauth.mfa.utils import is_mfa_enabled
+
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and is_mfa_enabled(user):
+            return [method for method in methods if method["id"].startswith("mfa_")]
+        return methods
+
+    def get_client_ip(self, request) -> str:
+        # One rule for every rate limit: the address behind our trusted proxies.
+        from cms.client_address import client_address
+
+        return client_address(request)

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication and allauth: ends password-only sessions of accounts with a
+    # second factor and asks for it before the admin.
+    "cms.accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -149,7 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        # ASVS 2.1.1: at least 12 characters.
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -176,7 +180,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    # A reset email at most three times per address per quarter of an hour: enough for a
+    # person who mistyped, too few to flood someone's inbox.
+    "reset_password": "20/m/ip,3/15m/key",
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -184,6 +190,24 @@ MFA_TOTP_ISSUER = "Signaal"
 # Accept the code of the neighbouring 30-second window too: phones drift.
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
+# Privileged work (the Wagtail admin, a coordinator area) asks for the second factor again
+# after this long without privileged activity, and in any case this long after it was
+# given (cms.accounts.second_factor).
+PRIVILEGED_SESSION_IDLE_MINUTES = int(os.environ.get("PRIVILEGED_SESSION_IDLE_MINUTES", "30"))
+PRIVILEGED_SESSION_MAX_HOURS = int(os.environ.get("PRIVILEGED_SESSION_MAX_HOURS", "12"))
+# A privileged account enrols an authenticator only this soon after confirming a code sent
+# to its verified address.
+SECOND_FACTOR_ENROLMENT_PROOF_MINUTES = 15
+# Sessions: a browser session, unless the person ticks 'remember me' at login (then
+# SESSION_COOKIE_AGE, two weeks).
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# How many reverse proxies (load balancer, nginx) stand in front of the app and append to
+# X-Forwarded-For. Every rate limit counts the client address behind them
+# (cms.client_address); 0 means the connecting address is the client's. Set it exactly:
+# too high lets clients choose their own address, too low puts everyone in one bucket.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Internationalisation: Dutch first, English second.
 LANGUAGE_CODE = "nl"
@@ -275,6 +299,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = "Signaal"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# One way in: allauth's login and password reset (rate limits, verified email, second
+# factor). Wagtail's own login, password reset and password change are switched off or
+# redirected (cms/urls.py).
+WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -31,9 +31,9 @@ from organisations.models import (
 from quizzes import selectors as quiz_selectors
 from quizzes.models import QuizAnswer, QuizAttempt
 from quizzes.services import play_best_path
+from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import catalogue, lessons_of, make_module  # noqa: F401
 from tests.factories import TEST_PASSWORD, CertificateFactory, UserFactory
-from tests.organisations.conftest import sign_in_with_mfa
 from tests.organisations.factories import MembershipFactory, OrganisationFactory, TeamFactory
 from tests.quizzes.conftest import make_quiz, play_to_poor_end
 
@@ -97,7 +97,7 @@ def test_download_holds_the_persons_data_and_nobody_elses(client, learner, modul
     _everything_for(other, module)
     play_to_poor_end(quiz, other)
 
-    client.force_login(learner)
+    sign_in_with_mfa(client, learner)
     response = client.get(reverse("my_data_download"))
 
     assert response.status_code == 200
@@ -143,7 +143,7 @@ def test_the_pages_need_a_login(client):
 
 
 def test_my_data_page_links_download_and_deletion(client, learner):
-    client.force_login(learner)
+    sign_in_with_mfa(client, learner)
     page = client.get(reverse("my_data")).content.decode()
     assert reverse("my_data_download") in page
     assert reverse("delete_account") in page
@@ -191,7 +191,7 @@ def _delete(client, user, password=TEST_PASSWORD):
 
 
 def test_deletion_asks_for_the_password_and_the_tick(client, learner):
-    client.force_login(learner)
+    sign_in_with_mfa(client, learner)
     response = client.post(reverse("delete_account"), {"password": "verkeerd", "confirm": "on"})
     assert response.status_code == 400
     response = client.post(reverse("delete_account"), {"password": TEST_PASSWORD})
@@ -218,8 +218,8 @@ def test_deletion_removes_personal_data_and_login(client, learner, module):
         detail={"invitation": 1, "email": "sanne@werk.example.nl", "refreshed": False},
     )
     other_client = type(client)()
-    other_client.force_login(learner)  # a second session, on another device
-    client.force_login(learner)
+    sign_in_with_mfa(other_client, learner)  # a second session, on another device
+    sign_in_with_mfa(client, learner)
 
     response = _delete(client, learner)
 
@@ -336,7 +336,7 @@ def test_coordinator_sees_the_membership_ended_without_the_name(client, learner)
 def test_the_only_coordinator_can_delete_and_is_warned(client, learner):
     organisation = OrganisationFactory(name="Veilig Thuis Test")
     MembershipFactory(user=learner, organisation=organisation, is_coordinator=True)
-    client.force_login(learner)
+    sign_in_with_mfa(client, learner)
     page = client.get(reverse("delete_account")).content.decode()
     assert "Veilig Thuis Test" in page
 
@@ -387,7 +387,7 @@ def test_purge_keeps_newer_audit_log_entries(settings, capsys):
 
 @pytest.fixture
 def platform_admin(client):
-    client.force_login(UserFactory(is_superuser=True, full_name="Beheerder Bea"))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True, full_name="Beheerder Bea"))
     return client
 
 

@@ -1,25 +1,12 @@
 """Every person can protect their account with an authenticator app (TOTP) and recovery codes."""
 
-import base64
-import hashlib
-import hmac
-import struct
 import time
 
 import pytest
 from allauth.mfa.models import Authenticator
 
+from tests.auth import totp_code
 from tests.factories import TEST_PASSWORD, UserFactory
-
-
-def totp_code(secret: str, at: float | None = None) -> str:
-    """RFC 6238 code, computed independently of allauth so the test checks real TOTP."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{number % 1_000_000:06d}"
 
 
 def open_totp_activation(client, user) -> str:

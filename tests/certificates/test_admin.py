@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 
 from certificates import codes, services
 from certificates.models import Certificate
+from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import catalogue, make_module  # noqa: F401
 from tests.factories import CertificateFactory, UserFactory
 
@@ -26,7 +27,7 @@ def modules(catalogue):  # noqa: F811
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_superuser=True, full_name="Beheerder Bea"))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True, full_name="Beheerder Bea"))
     return client
 
 
@@ -107,7 +108,7 @@ def test_non_administrators_are_refused_even_with_admin_access(client, modules):
         *Permission.objects.filter(content_type__app_label="certificates"),
     )
     editor.groups.add(editors)
-    client.force_login(editor)
+    sign_in_with_mfa(client, editor)
     for path in ("", "results/", f"inspect/{certificate.pk}/", f"{certificate.pk}/intrekken/"):
         response = client.get(f"{LISTING}{path}")
         assert response.status_code in (302, 403), path

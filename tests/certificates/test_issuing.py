@@ -15,6 +15,7 @@ from certificates.models import Certificate
 from courses import services as course_services
 from courses.models import Enrolment, ModuleAccreditation
 from quizzes.services import play_best_path
+from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import lessons_of
 from tests.factories import UserFactory
 from tests.quizzes.conftest import catalogue, make_quiz, module, quiz  # noqa: F401
@@ -191,7 +192,7 @@ def test_an_administrator_revokes_with_a_reason_and_it_is_logged(client, module,
     assert certificate.revoked_at is None
 
     admin = UserFactory(is_superuser=True, full_name="Beheerder Bea")
-    client.force_login(admin)
+    sign_in_with_mfa(client, admin)
     response = client.post(url, {"reason": ""})
     assert response.status_code == 200  # the form asks for a reason; nothing changed
     certificate.refresh_from_db()

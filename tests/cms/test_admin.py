@@ -1,6 +1,7 @@
 import pytest
 
 from cms.accounts.models import User
+from tests.auth import give_totp, log_in_with_code, sign_in_with_mfa
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -18,7 +19,8 @@ def test_an_editor_reaches_the_admin_and_a_learner_does_not(client, home_page):
 
     editor = UserFactory()
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.post("/account/login/", {"login": editor.email, "password": TEST_PASSWORD})
+    give_totp(editor)
+    log_in_with_code(client, editor)
     assert client.get("/beheer/").status_code == 200
 
     client.post("/account/logout/")
@@ -29,7 +31,7 @@ def test_an_editor_reaches_the_admin_and_a_learner_does_not(client, home_page):
 
 @pytest.mark.django_db
 def test_platform_admin_creates_a_user_with_full_name_in_wagtail(client, home_page):
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     form_page = client.get("/beheer/users/new/")
     assert form_page.status_code == 200
     assert "full_name" in form_page.context["form"].fields

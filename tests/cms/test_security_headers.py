@@ -1,5 +1,6 @@
 import pytest
 
+from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 
 
@@ -25,7 +26,7 @@ def test_hsts_is_sent_over_https_in_production_mode(client, home_page):
 
 @pytest.mark.django_db
 def test_admin_allows_only_what_wagtails_editor_needs(client, home_page):
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     response = client.get("/beheer/")
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]

@@ -10,6 +10,7 @@ from wagtail.models import Page
 
 from courses import services
 from courses.models import ModulePage
+from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import make_module
 from tests.factories import UserFactory
 
@@ -21,7 +22,7 @@ def test_review_report_lists_overdue_and_soon_due_modules_only(client, catalogue
     make_module(catalogue, "Verlopen", next_review=today - datetime.timedelta(days=3))
     make_module(catalogue, "Binnenkort", next_review=today + datetime.timedelta(days=20))
     make_module(catalogue, "Later", next_review=today + datetime.timedelta(days=90))
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     response = client.get("/beheer/reports/modules-review/")
     assert response.status_code == 200
     content = response.content.decode()
@@ -111,7 +112,7 @@ def test_the_module_and_lesson_editors_open_in_the_admin(client, catalogue):
     from tests.courses.conftest import lessons_of
 
     module = make_module(catalogue, "Meldcode", lessons=1)
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     for page in (catalogue, module, lessons_of(module)[0]):
         assert client.get(f"/beheer/pages/{page.pk}/edit/").status_code == 200
     assert client.get(f"/beheer/pages/add/courses/modulepage/{catalogue.pk}/").status_code == 200

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from cms.accounts.services import ensure_verified_account
-from tests.accounts.test_mfa import totp_code
+from tests.auth import totp_code
 from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import TEST_PASSWORD
 

@@ -10,7 +10,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 
 from organisations.models import Invitation, Membership
-from tests.accounts.test_mfa import totp_code
+from tests.auth import totp_code
 from tests.factories import TEST_PASSWORD
 from tests.organisations import small_organisation
 from tests.organisations.conftest import catalogue, modules  # noqa: F401

@@ -1,24 +1,9 @@
-import time
-
 import pytest
 
+from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import catalogue, make_module  # noqa: F401
 
 from .factories import MembershipFactory, OrganisationFactory
-
-
-def sign_in_with_mfa(client, user) -> None:
-    """Log the client in as allauth does after a password and an authenticator code: the
-    coordinator area asks for the 'mfa' step in the session."""
-    client.force_login(user)
-    session = client.session
-    now = time.time()
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": now, "email": user.email},
-        {"method": "mfa", "at": now, "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from organisations.models import AuditLogEntry, Role
+from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, TeamFactory, requirement
@@ -33,7 +34,7 @@ def people(organisation):
 
 @pytest.fixture
 def admin_client(client, home_page):
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     return client
 
 
@@ -41,7 +42,7 @@ def admin_client(client, home_page):
 def editor_client(client, home_page):
     editor = UserFactory()
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    sign_in_with_mfa(client, editor)
     return client
 
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from organisations import selectors
 from organisations.models import AuditAction, AuditLogEntry, ComplianceSnapshot
+from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 
 from .factories import OrganisationFactory, SectorFactory
@@ -123,7 +124,7 @@ def test_suppression_never_leaves_a_lone_small_cell():
 @pytest.fixture
 def superuser_client(client):
     admin = UserFactory(is_superuser=True)
-    client.force_login(admin)
+    sign_in_with_mfa(client, admin)
     return client
 
 
@@ -176,7 +177,7 @@ def test_other_admin_users_are_refused(country, client):
     group = Group.objects.create(name="Redactie test")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     editor.groups.add(group)
-    client.force_login(editor)
+    sign_in_with_mfa(client, editor)
     url = reverse("organisations_national_overview")
     response = client.get(url)
     assert response.status_code in (302, 403)

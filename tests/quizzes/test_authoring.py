@@ -7,6 +7,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text
 
 from quizzes.models import QuizNotPublishable, ScenarioQuizPage
 from quizzes.services import play_best_path
+from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 
 from .conftest import make_quiz, quiz_data
@@ -87,7 +88,7 @@ GOOD = [decision("begin", [("Bellen", 2, "einde"), ("Wachten", 0, "einde")]), en
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(UserFactory(is_superuser=True))
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
     return client
 
 

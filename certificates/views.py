@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cms.client_address import rate_limit_key
+
 from . import codes, keys, open_badges, selectors, services
 from .models import Certificate
 
@@ -45,20 +47,22 @@ def verify_form(request: HttpRequest) -> HttpResponse:
         try:
             return redirect("certificate_verify", code=codes.normalise(typed))
         except codes.CodeError:
-            return _verification_response(request, selectors.verify(typed), typed=typed)
+            return _verification_response(request, typed)
     return _noindex(TemplateResponse(request, "certificates/verify.html", {}))
 
 
 @require_GET
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    return _verification_response(request, selectors.verify(code), typed=code)
+    return _verification_response(request, code)
 
 
-def _verification_response(request, verification, *, typed: str) -> HttpResponse:
-    if not selectors.verification_allowed(request.META.get("REMOTE_ADDR", "")):
+def _verification_response(request, typed: str) -> HttpResponse:
+    # The limit first: a client over it never reaches the database.
+    if not selectors.verification_allowed(rate_limit_key(request)):
         response = TemplateResponse(request, "certificates/verify.html", {"limited": True})
         response.status_code = 429
         return _noindex(response)
+    verification = selectors.verify(typed)
     response = TemplateResponse(
         request,
         "certificates/verify.html",

@@ -7,7 +7,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, RawPostDataException
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -173,3 +173,55 @@ class DatabaseUnavailableMiddleware:
             )
             return database_unavailable_response()
         return None
+
+
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(*texts: str) -> bool:
+    return any("\x00" in text for text in texts)
+
+
+def request_has_nul(request: HttpRequest) -> bool:
+    """Whether the path, a query parameter or a form field (not a file's contents) holds
+    a NUL character."""
+    if _has_nul(request.path, request.META.get("QUERY_STRING", "")):
+        return True
+    if any(_has_nul(key, *request.GET.getlist(key)) for key in request.GET):
+        return True
+    if request.method == "POST" and request.content_type in FORM_CONTENT_TYPES:
+        try:
+            return any(_has_nul(key, *request.POST.getlist(key)) for key in request.POST)
+        except RawPostDataException:  # pragma: no cover - the body was read as a stream
+            return False
+    return False
+
+
+def bad_input_response() -> HttpResponse:
+    """400 'Ongeldige invoer', rendered without the request: no session, no database."""
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
+class RejectNulMiddleware:
+    """A NUL character in any text of a request is answered with 400 before a session,
+    a user or a view touches the database: PostgreSQL refuses NUL in text, and that
+    DataError would be a 500. No form on the site accepts one, so nothing legitimate is
+    lost; files may contain any byte and are not looked at."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request_has_nul(request):
+            logger.info("Refused a request with a NUL character: %s", request.method)
+            return bad_input_response()
+        # A cookie with one is not the visitor's doing: ignore it and let the browser drop
+        # it, rather than answer 400 to every page from then on.
+        spoiled = [name for name, value in request.COOKIES.items() if _has_nul(name, value)]
+        for name in spoiled:
+            del request.COOKIES[name]
+        response = self.get_response(request)
+        for name in spoiled:
+            if not _has_nul(name):
+                response.delete_cookie(name)
+        return response

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "cms.middleware.RequestIdMiddleware",
+    # A NUL character in a request is a 400 before anything touches the database.
+    "cms.middleware.RejectNulMiddleware",
     # A view whose database connection fails answers 503 'Even niet bereikbaar'.
     "cms.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -100,6 +100,29 @@ def test_demo_roles_have_the_right_rights(settings):
 
 
 @pytest.mark.django_db
+def test_demo_admin_accounts_can_pass_the_admins_second_factor(settings, client):
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from organisations.demo import DEMO_TOTP_SECRET
+    from tests.auth import totp_code
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    for email in (
+        "redacteur@signaal.test",
+        "inhoudsdeskundige@signaal.test",
+        "beheer@signaal.test",
+    ):
+        assert is_mfa_enabled(User.objects.get(email=email)), email
+    assert not is_mfa_enabled(User.objects.get(email="leerling@signaal.test"))
+    client.post(
+        "/account/login/", {"login": "beheer@signaal.test", "password": "signaal-demo-2026"}
+    )
+    client.post("/account/2fa/authenticate/", {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert client.get("/beheer/").status_code == 200
+
+
+@pytest.mark.django_db
 def test_load_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):

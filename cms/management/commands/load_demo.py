@@ -10,7 +10,7 @@ from cms.accounts.models import User
 from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
-from organisations.demo import load_demo_organisations
+from organisations.demo import ensure_demo_totp, load_demo_organisations
 from quizzes.demo import give_demo_attempts, load_demo_quizzes
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
@@ -30,16 +30,22 @@ DEMO_ACCOUNTS = [
         "Rena Redacteur",
         False,
         ("Editors",),
-        "content author (Wagtail editor)",
+        "content author (Wagtail editor); signs in with an authenticator code",
     ),
     (
         "inhoudsdeskundige@signaal.test",
         "Ine Inhoudsdeskundige",
         False,
         ("Inhoudsdeskundigen",),
-        "content reviewer: approves module changes",
+        "content reviewer: approves module changes; signs in with an authenticator code",
     ),
-    ("beheer@signaal.test", "Bram Beheerder", True, (), "platform administrator"),
+    (
+        "beheer@signaal.test",
+        "Bram Beheerder",
+        True,
+        (),
+        "platform administrator; signs in with an authenticator code",
+    ),
 ]
 
 
@@ -55,13 +61,16 @@ class Command(BaseCommand):
             modules = load_demo_modules(home=home)
             quizzes = load_demo_quizzes(modules=modules)
             for email, full_name, is_superuser, groups, _purpose in DEMO_ACCOUNTS:
-                ensure_verified_account(
+                account = ensure_verified_account(
                     email=email,
                     full_name=full_name,
                     password=DEMO_PASSWORD,
                     is_superuser=is_superuser,
                     group_names=groups,
                 )
+                if is_superuser or groups:
+                    # The admin asks for a second factor: the demo's fixed secret.
+                    ensure_demo_totp(account)
             learner = User.objects.get(email="leerling@signaal.test")
             give_demo_progress(learner=learner, completed=modules[0], in_progress=modules[1])
             give_demo_attempts(learner=learner, completed=modules[0])
@@ -82,12 +91,14 @@ class Command(BaseCommand):
             "organisations:dashboard", args=[organisations["coordinator_organisation"].slug]
         )
         self.stdout.write(
-            "The coordinator area needs a second factor. Add the demo coordinator to an "
-            "authenticator app (FreeOTP, Aegis, Google Authenticator, ...) with the secret "
+            "The admin and the coordinator area need a second factor. Every demo account but "
+            "the learner uses one authenticator secret: add it to an authenticator app "
+            "(FreeOTP, Aegis, Google Authenticator, ...) as "
             f"{organisations['totp_secret']}\n"
             f"  or this URL (as a QR code or link): {organisations['totp_url']}\n"
             "  then log in as coordinator@signaal.test, enter the 6-digit code, and open "
-            f"http://127.0.0.1:8000{coordinator_area}"
+            f"http://127.0.0.1:8000{coordinator_area} (or as redacteur@, inhoudsdeskundige@ or "
+            "beheer@signaal.test, and open http://127.0.0.1:8000/beheer/)"
         )
         certificate = Certificate.objects.filter(user=learner).first()
         if certificate:

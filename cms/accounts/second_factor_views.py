@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from allauth.mfa.totp.views import ActivateTOTPView
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -41,6 +42,8 @@ def second_factor_page(
             "expired": has_factor and second_factor.second_factor_at(request) is not None,
             "confirm_url": f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}",
             "activate_url": activate_url,
+            "idle_minutes": settings.PRIVILEGED_SESSION_IDLE_MINUTES,
+            "max_hours": settings.PRIVILEGED_SESSION_MAX_HOURS,
             "needs_email_proof": not has_factor
             and not second_factor.may_enrol_second_factor(request),
         },

@@ -105,17 +105,81 @@ def site(transactional_db):
     return ensure_site()
 
 
-def log_in(page, email: str, next_path: str = "") -> None:
-    """Sign in through the platform's login form, as a person would."""
+def log_in(page, email: str, next_path: str = "", totp_secret: str = "") -> None:
+    """Sign in through the platform's login form, as a person would; with `totp_secret`,
+    also enter the authenticator app's code."""
+    import re
+    import time
+
+    from tests.auth import totp_code
     from tests.factories import TEST_PASSWORD
 
     page.goto(f"/account/login/{'?next=' + next_path if next_path else ''}")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
+    if totp_secret:
+        page.wait_for_url(re.compile(r"/account/2fa/authenticate/"))
+        page.get_by_role("textbox").first.fill(totp_code(totp_secret, time.time() + 30))
+        page.get_by_role("button", name=re.compile("Aanmelden|Bevestig")).click()
 
 
 def put_in_order(page, items: list[str]) -> None:
     """Answer a put-in-order step with its place selects."""
     for place, item in enumerate(items, start=1):
         page.get_by_label(item).select_option(label=f"Plaats {place}")
+
+
+SCREENSHOT_WIDTHS = (390, 1280)
+
+
+# WCAG contrast of every visible button and button link against its own background. axe
+# reports text whose colour equals its background as 'incomplete', not as a violation, so
+# a button with invisible text passed it.
+BUTTON_CONTRAST_JS = """
+() => {
+  const channel = c => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = rgb =>
+    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+  const parse = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const poor = [];
+  for (const el of document.querySelectorAll('button, a.utrecht-button-link, input[type=submit]')) {
+    if (!el.offsetParent || !el.textContent.trim()) continue;
+    const style = getComputedStyle(el);
+    const bg = parse(style.backgroundColor), fg = parse(style.color);
+    if (bg.length < 3 || (bg.length === 4 && bg[3] === 0)) continue;
+    const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    if (ratio < 4.5) poor.push(el.textContent.trim() + ': ' + ratio.toFixed(2));
+  }
+  return poor;
+}
+"""
+
+
+def assert_buttons_readable(page) -> None:
+    poor = page.evaluate(BUTTON_CONTRAST_JS)
+    assert poor == [], f"buttons with too little contrast: {poor}"
+
+
+def look_at(page, name: str) -> None:
+    """Screenshots of the page at phone and desktop width (test-results/screenshots/, for a
+    person to look at), and at each width: nothing wider than the viewport (WCAG 1.4.10)
+    and every button readable."""
+    import os
+    from pathlib import Path
+
+    folder = Path(os.environ.get("SIGNAAL_SCREENSHOTS", "test-results/screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size
+    for width in SCREENSHOT_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth") - width
+        assert overflow <= 0, f"{name} is {overflow} px wider than a {width} px screen"
+        assert_buttons_readable(page)
+    if original:
+        page.set_viewport_size(original)

@@ -1,21 +1,25 @@
 """An editor works in the Wagtail admin, and a person sets up MFA, in a real browser."""
 
 import re
+import time
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from playwright.sync_api import expect
 
 from cms.accounts.services import ensure_verified_account
 from tests.auth import totp_code
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, look_at
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_editor_reaches_the_admin_through_the_platform_login_and_edits_the_home_page(
-    page, live_server, site
-):
+def test_an_editor_sets_up_the_second_factor_and_edits_the_home_page(page, live_server, site):
+    """An editor without an authenticator app signs in with the password, is asked for a
+    second factor before the admin, proves the address with a code by email, enrols the
+    app, confirms once with its code, and edits a page."""
     editors, _created = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(Permission.objects.get(codename="access_admin"))
     from wagtail.models import GroupPagePermission
@@ -34,6 +38,39 @@ def test_an_editor_reaches_the_admin_through_the_platform_login_and_edits_the_ho
     page.get_by_label("E-mail").fill("redacteur@example.nl")
     page.get_by_label("Wachtwoord", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
+
+    # The password alone does not open the admin.
+    page.wait_for_url(re.compile(r"/account/tweede-factor/"))
+    expect(page.get_by_role("heading", name="Tweestapsverificatie nodig")).to_be_visible()
+    assert_accessible(page)
+    look_at(page, "second-factor-required")
+    page.get_by_role("link", name=re.compile("Mail mij een code")).click()
+
+    # A code by email first: a stolen password cannot enrol the attacker's app.
+    page.wait_for_url(re.compile(r"/account/reauthenticate/code/"))
+    assert_accessible(page)
+    mail.outbox.clear()
+    page.get_by_role("button", name="Code aanvragen").click()
+    page.wait_for_url(re.compile(r"/account/reauthenticate/code/confirm/"))
+    [message] = mail.outbox
+    assert message.to == ["redacteur@example.nl"]
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", message.body, re.MULTILINE).group(1)
+    assert_accessible(page)
+    page.get_by_role("textbox").first.fill(code)
+    page.get_by_role("button", name=re.compile("Bevestig")).click()
+
+    page.wait_for_url(re.compile(r"/account/2fa/totp/activate/"))
+    secret = page.locator("#authenticator_secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_code(secret))
+    page.get_by_role("button", name="Activeer").click()
+    page.wait_for_url(re.compile(r"/account/2fa/"))
+
+    # Once, the code from the new app; then the admin opens.
+    page.goto("/beheer/")
+    page.wait_for_url(re.compile(r"/account/tweede-factor/"))
+    page.get_by_role("link", name="Bevestig met je authenticatorcode").click()
+    page.get_by_role("textbox").first.fill(totp_code(secret, time.time() + 30))
+    page.get_by_role("button", name=re.compile("Bevestig")).click()
     page.wait_for_url(f"{live_server.url}/beheer/")
 
     page.goto(f"/beheer/pages/{site.pk}/edit/")

@@ -19,6 +19,7 @@ from courses import content_loader
 from courses import services as course_services
 from quizzes import scenario as rules
 from quizzes import services as quiz_services
+from tests.auth import TOTP_SECRET, give_totp
 from tests.courses.conftest import lessons_of, make_module
 from tests.e2e.conftest import assert_accessible, log_in, put_in_order
 from tests.factories import TEST_PASSWORD
@@ -37,10 +38,11 @@ def almost_done(site):
     learner = ensure_verified_account(
         email="lotte@example.nl", full_name="Lotte de Wit", password=TEST_PASSWORD
     )
-    ensure_verified_account(
+    administrator = ensure_verified_account(
         email="beheer@example.nl", full_name="Bea Beheer", password=TEST_PASSWORD,
         is_superuser=True,
     )  # fmt: skip
+    give_totp(administrator)
     for lesson in lessons_of(module):
         course_services.complete_lesson(user=learner, lesson=lesson)
     attempt = quiz_services.start_attempt(user=learner, quiz=quiz)
@@ -81,7 +83,7 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     assert_accessible(page)
 
     admin = browser.new_context(base_url=live_server.url).new_page()
-    log_in(admin, "beheer@example.nl", "/beheer/certificaten/")
+    log_in(admin, "beheer@example.nl", "/beheer/certificaten/", totp_secret=TOTP_SECRET)
     admin.get_by_role("link", name="Intrekken").click()
     admin.get_by_label("Reden").fill("Uitgegeven aan de verkeerde persoon")
     admin.get_by_role("button", name="Trek dit certificaat in").click()

@@ -13,7 +13,7 @@ from cms.accounts.services import ensure_verified_account
 from courses import content_loader
 from courses.services import complete_lesson
 from tests.courses.conftest import lessons_of, make_module
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.conftest import assert_accessible, log_in, look_at
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,8 @@ def test_learner_downloads_their_data_and_deletes_the_account(page, live_server,
     page.wait_for_url(re.compile(r"/mijn-gegevens/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Mijn gegevens"
     assert_accessible(page)
+    # The download button was unreadable (its text the colour of its background).
+    look_at(page, "my-data")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Mijn gegevens downloaden (JSON)").click()

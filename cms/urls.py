@@ -13,6 +13,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     # The admin signs in through allauth, so that MFA and rate limits apply there too.
     path(
         "beheer/login/",

@@ -26,6 +26,25 @@ def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
 
 
 @require_GET
+def security_txt(request: HttpRequest) -> HttpResponse:
+    """RFC 9116: where to report a vulnerability (SECURITY_CONTACT); 404 until a deployment
+    names a contact. Expires a year ahead, as the file is generated from the setting."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if not settings.SECURITY_CONTACT:
+        raise Http404
+    expires = timezone.now().replace(microsecond=0) + timezone.timedelta(days=365)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: nl, en",
+        f"Canonical: {request.build_absolute_uri(request.path)}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
 def search(request: HttpRequest) -> HttpResponse:
     outcome = search_pages(query=request.GET.get("q", ""), page_number=request.GET.get("page"))
     return render(

@@ -210,6 +210,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # too high lets clients choose their own address, too low puts everyone in one bucket.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Where to report a vulnerability, published at /.well-known/security.txt (RFC 9116), e.g.
+# "mailto:security@example.nl"; without it that address answers 404.
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "")
 
 # Internationalisation: Dutch first, English second.
 LANGUAGE_CODE = "nl"

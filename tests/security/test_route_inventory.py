@@ -54,6 +54,7 @@ CLASSES = {
     "organisations:accept_invitation": PUBLIC,
     # Other systems
     "healthz": MACHINE,
+    "security_txt": MACHINE,
     "open_badges_issuer": MACHINE,
     "open_badges_key": MACHINE,
     "open_badges_status_list": MACHINE,
@@ -339,7 +340,8 @@ def test_public_routes_are_open_to_everyone_alike(client, world):
             assert response.status_code == PUBLIC_ANONYMOUS[name], path
 
 
-def test_machine_routes_answer_anyone(client, world):
+def test_machine_routes_answer_anyone(client, world, settings):
+    settings.SECURITY_CONTACT = "mailto:security@example.nl"
     for route, _name in routes_of(MACHINE):
         assert client.get(path_of(route, world["values"])).status_code == 200, route
 

@@ -105,3 +105,13 @@ def test_one_recovery_code_still_works_at_the_real_login(client, home_page, coor
     client.post("/account/login/", {"login": user.email, "password": TEST_PASSWORD})
     client.post("/account/2fa/authenticate/", {"code": code})
     assert signed_in(client)
+
+
+def test_security_txt_names_the_contact_once_a_deployment_sets_one(client, settings):
+    assert client.get("/.well-known/security.txt").status_code == 404
+    settings.SECURITY_CONTACT = "mailto:security@example.nl"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    lines = response.content.decode().splitlines()
+    assert "Contact: mailto:security@example.nl" in lines
+    assert any(line.startswith("Expires: 20") and line.endswith("Z") for line in lines)

@@ -305,11 +305,13 @@ WAGTAIL_SITE_NAME = "Signaal"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # One way in: allauth's login and password reset (rate limits, verified email, second
-# factor). Wagtail's own login, password reset and password change are switched off or
-# redirected (cms/urls.py).
+# factor). Wagtail's own login, password reset, password and email change are switched off
+# or redirected (cms/urls.py).
 WAGTAIL_FRONTEND_LOGIN_URL = "/account/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+# Email addresses change through allauth, which verifies the new one first.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False

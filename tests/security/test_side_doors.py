@@ -115,3 +115,25 @@ def test_security_txt_names_the_contact_once_a_deployment_sets_one(client, setti
     lines = response.content.decode().splitlines()
     assert "Contact: mailto:security@example.nl" in lines
     assert any(line.startswith("Expires: 20") and line.endswith("Z") for line in lines)
+
+
+def test_the_admins_account_page_does_not_change_the_email_address_unverified(client, home_page):
+    """Addresses change through allauth (a verification email); Wagtail's account page
+    would set any address at once, which then counts for logins and invitations."""
+    from tests.auth import sign_in_with_mfa
+
+    editor = UserFactory(is_superuser=True, email="redacteur@example.nl")
+    sign_in_with_mfa(client, editor)
+    page = client.get("/beheer/account/")
+    assert page.status_code == 200
+    client.post(
+        "/beheer/account/",
+        {
+            "name_email-email": "iemand-anders@example.nl",
+            "name_email-full_name": "Rena Redacteur",
+            "locale-preferred_language": "nl",
+        },
+    )
+    editor.refresh_from_db()
+    assert editor.email == "redacteur@example.nl"
+    assert 'name="name_email-email"' not in page.content.decode()

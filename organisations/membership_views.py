@@ -371,8 +371,9 @@ def _masked(email: str) -> str:
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees the organisation, team and role; the invited address
-    accepts (POST). A visitor logs in (and comes back through ?next=) or signs up; after
-    confirming a new account, 'Mijn leren' (the page after login) lists open invitations."""
+    accepts (POST), once it is verified. A visitor logs in (and comes back through ?next=)
+    or signs up; after confirming a new account, 'Mijn leren' (the page after login) lists
+    open invitations."""
     invitation = services.open_invitation(token)
     if invitation is None:
         response = TemplateResponse(
@@ -406,6 +407,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     response = TemplateResponse(request, "organisations/accept_invitation.html", context)
     if state in ("used", "expired"):
         response.status_code = 410
-    elif state == "wrong_account":
+    elif state in ("wrong_account", "unverified"):
         response.status_code = 403
     return private(response)

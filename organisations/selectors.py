@@ -13,6 +13,7 @@ from django.utils import timezone
 from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
 from cms.accounts.models import User
+from cms.accounts import selectors as accounts
 from courses.models import Enrolment
 
 from .compliance import (
@@ -360,22 +361,15 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
 
 
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
-    """Invitations to this person's login address (or another verified address of theirs)
-    that can still be accepted: listed on 'Mijn leren', so someone who signed up after
-    being invited finds the way back."""
-    from allauth.account.models import EmailAddress
-
+    """Invitations to this person's verified addresses that can still be accepted: listed
+    on 'Mijn leren', so someone who signed up after being invited finds the way back."""
     if not user.is_authenticated:
         return Invitation.objects.none()
-    addresses = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
     return (
         Invitation.objects.filter(
-            email__in=addresses, accepted_at__isnull=True, expires_at__gt=timezone.now()
+            email__in=accounts.verified_addresses(user),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .select_related("organisation", "team", "role")
         .order_by("expires_at")
@@ -1203,24 +1197,16 @@ def national_overview(
 # --- Personal data (assembled by cms.accounts.selectors.personal_data) --------------------
 
 
-def verified_addresses(user: User) -> set[str]:
-    """The person's login address and their other verified addresses, lower-case."""
-    from allauth.account.models import EmailAddress
-
-    return {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-
-
 def invitations_to(user: User) -> QuerySet[Invitation]:
-    """Every invitation (open, used or expired) sent to one of the person's addresses."""
-    addresses = Q()
-    for address in verified_addresses(user):
-        addresses |= Q(email__iexact=address)
-    return Invitation.objects.filter(addresses)
+    """Every invitation (open, used or expired) sent to one of the person's verified
+    addresses (an address they only signed up with may be someone else's)."""
+    addresses = accounts.verified_addresses(user)
+    if not addresses:
+        return Invitation.objects.none()
+    query = Q()
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    return Invitation.objects.filter(query)
 
 
 def personal_data(user: User) -> dict:

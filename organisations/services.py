@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from cms.accounts import selectors as accounts
 from cms.accounts.models import User
 from cms.services import forget_queued_email, send_or_queue_each
 
@@ -681,8 +682,8 @@ class MembershipError(ValueError):
 
 
 class InvitationError(ValueError):
-    """An invitation that cannot be accepted: `reason` is "used", "expired" or
-    "wrong_account"."""
+    """An invitation that cannot be accepted: `reason` is "used", "expired",
+    "wrong_account" or "unverified" (the account has the address but has not verified it)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -740,8 +741,8 @@ def _team_of(organisation: Organisation, team: Team | None) -> Team | None:
     return team
 
 
-def _open_membership(*, user: User, organisation: Organisation) -> Membership | None:
-    """The person's current membership: open, or ending in the future."""
+def _open_membership(*, user: User | int, organisation: Organisation) -> Membership | None:
+    """The person's (a User or its id) current membership: open, or ending in the future."""
     today = timezone.localdate()
     return (
         Membership.objects.filter(user=user, organisation=organisation)
@@ -787,8 +788,11 @@ def invitation_url(invitation: Invitation, *, base_url: str | None = None) -> st
 
 
 def _invitation_message(invitation: Invitation, *, base_url: str | None):
-    """The invitation email, in Dutch unless the invited person is known to prefer English."""
-    known = User.objects.filter(email__iexact=invitation.email).first()
+    """The invitation email, in Dutch unless the invited person is known to prefer English.
+    Known: the person who verified the address; an account that only signed up with it may
+    be anyone's, and must not choose the greeting or the language."""
+    owner = accounts.owners_of_addresses([invitation.email]).get(invitation.email.lower())
+    known = User.objects.filter(pk=owner).first() if owner else None
     language = known.preferred_language if known else settings.LANGUAGE_CODE
     context = {
         "invitation": invitation,
@@ -852,8 +856,8 @@ def invite(
     email = User.objects.normalize_email(email).strip().lower()
     organisation = _lock(organisation)
     team = _team_of(organisation, team)
-    known = User.objects.filter(email__iexact=email).first()
-    if known and _open_membership(user=known, organisation=organisation):
+    owner = accounts.owners_of_addresses([email]).get(email)
+    if owner and _open_membership(user=owner, organisation=organisation):
         raise MembershipError(
             gettext(
                 "%(email)s is already a member of this organisation. Change their team or "
@@ -912,7 +916,8 @@ def open_invitation(token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation, *, user: User | None) -> str | None:
     """Why this person cannot accept the invitation now ("used", "expired",
-    "wrong_account"), or None."""
+    "wrong_account", "unverified"), or None. Only a verified address is the person's own:
+    anyone can sign up with an address they cannot read."""
     if invitation.accepted_at is not None:
         return "used"
     if invitation.expires_at <= timezone.now():
@@ -921,10 +926,11 @@ def invitation_problem(invitation: Invitation, *, user: User | None) -> str | No
         from allauth.account.models import EmailAddress
 
         address = invitation.email.lower()
-        if user.email.lower() != address and not (
-            EmailAddress.objects.filter(user=user, email__iexact=address, verified=True).exists()
-        ):
-            return "wrong_account"
+        if address not in accounts.verified_addresses(user):
+            claimed = user.email.lower() == address or (
+                EmailAddress.objects.filter(user=user, email__iexact=address).exists()
+            )
+            return "unverified" if claimed else "wrong_account"
     return None
 
 
@@ -1108,9 +1114,12 @@ def import_members(
             if imports.find_team(teams, name) is None:
                 teams.append(Team.objects.create(organisation=organisation, name=name))
                 result.teams_created += 1
+        owners = accounts.owners_of_addresses(row.email for row in rows)
         users = {
-            user.email.lower(): user
-            for user in User.objects.filter(email__in=[row.email for row in rows])
+            address: user
+            for user in User.objects.filter(pk__in=set(owners.values()))
+            for address, owner in owners.items()
+            if owner == user.pk
         }
         current = {
             membership.user_id: membership

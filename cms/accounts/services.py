@@ -91,7 +91,9 @@ def delete_account(*, user: User) -> None:
         Membership,
         ReminderLog,
     )
-    from organisations.selectors import invitations_to, verified_addresses
+    from organisations.selectors import invitations_to
+
+    from .selectors import verified_addresses
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)

@@ -196,9 +196,9 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
 
 
 def _import_summary(result: services.ImportResult) -> str:
+    # The same words whether or not an invited address has an account: the import never
+    # tells the coordinator who is on Signaal already.
     parts = [
-        ngettext("%(count)s member added", "%(count)s members added", result.added)
-        % {"count": result.added},
         ngettext("%(count)s membership updated", "%(count)s memberships updated", result.updated)
         % {"count": result.updated},
         ngettext("%(count)s invitation sent", "%(count)s invitations sent", result.invited)

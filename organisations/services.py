@@ -700,7 +700,6 @@ class ImportRejected(ValueError):
 
 @dataclass
 class ImportResult:
-    added: int = 0
     updated: int = 0
     unchanged: int = 0
     invited: int = 0
@@ -1094,12 +1093,14 @@ def import_members(
     create_teams: bool = False,
     base_url: str | None = None,
 ) -> ImportResult:
-    """Import checked rows (organisations.imports.parse_upload) all or nothing: people
-    known to Signaal become members at once (or their current membership takes the row's
-    team, role, coordinator rights and start date; an empty cell leaves that unchanged),
-    unknown addresses get an invitation by email. Any problem (unknown role, unknown team
-    unless `create_teams`, a current member already invited, the last coordinator stepping
-    down) raises ImportRejected listing every problem, and nothing is written."""
+    """Import checked rows (organisations.imports.parse_upload) all or nothing: a current
+    member of the organisation (by a verified address) has their membership take the row's
+    team, role, coordinator rights and start date (an empty cell leaves that unchanged);
+    every other address gets an invitation by email, whether or not it has an account.
+    Nobody becomes a member without accepting, and nothing in the result tells the
+    coordinator which addresses have an account. Any problem (unknown role, unknown team
+    unless `create_teams`, the last coordinator stepping down) raises ImportRejected
+    listing every problem, and nothing is written."""
     with transaction.atomic():
         organisation = _lock(organisation)
         roles = list(Role.objects.all())
@@ -1115,15 +1116,11 @@ def import_members(
                 teams.append(Team.objects.create(organisation=organisation, name=name))
                 result.teams_created += 1
         owners = accounts.owners_of_addresses(row.email for row in rows)
-        users = {
-            address: user
-            for user in User.objects.filter(pk__in=set(owners.values()))
-            for address, owner in owners.items()
-            if owner == user.pk
-        }
         current = {
             membership.user_id: membership
-            for membership in Membership.objects.filter(organisation=organisation)
+            for membership in Membership.objects.filter(
+                organisation=organisation, user_id__in=set(owners.values())
+            )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()))
             .select_related("team", "role")
         }
@@ -1132,16 +1129,17 @@ def import_members(
             for invitation in Invitation.objects.select_for_update().filter(
                 organisation=organisation,
                 accepted_at__isnull=True,
-                email__in=[row.email for row in rows if row.email not in users],
+                email__in=[row.email for row in rows],
             )
         }
         expires_at = timezone.now() + datetime.timedelta(days=INVITATION_VALID_DAYS)
-        new_members, new_invitations, refreshed = [], [], []
+        new_invitations, refreshed, updated_members = [], [], []
         for row in rows:
             role = imports.find_role(roles, row.role)
             team = imports.find_team(teams, row.team) if row.team else None
-            user = users.get(row.email)
-            if user is None:
+            membership = current.get(owners.get(row.email))
+            if membership is None:
+                # Known or not, the same invitation: the person decides whether to join.
                 invitation = open_invitations.get(row.email) or Invitation(
                     organisation=organisation, email=row.email
                 )
@@ -1151,19 +1149,6 @@ def import_members(
                 invitation.started_on = row.started_on or invitation.started_on
                 invitation.invited_by, invitation.expires_at = actor, expires_at
                 (refreshed if invitation.pk else new_invitations).append(invitation)
-                continue
-            membership = current.get(user.pk)
-            if membership is None:
-                new_members.append(
-                    Membership(
-                        user=user,
-                        organisation=organisation,
-                        team=team,
-                        role=role,
-                        is_coordinator=bool(row.is_coordinator),
-                        started_on=row.started_on or timezone.localdate(),
-                    )
-                )
                 continue
             new = {
                 "team": team if row.team else membership.team,
@@ -1187,8 +1172,8 @@ def import_members(
             for key, value in new.items():
                 setattr(membership, key, value)
             membership.save(update_fields=list(new))
+            updated_members.append(membership.user_id)
             result.updated += 1
-        Membership.objects.bulk_create(new_members, batch_size=1000)
         Invitation.objects.bulk_create(new_invitations, batch_size=1000)
         Invitation.objects.bulk_update(
             refreshed,
@@ -1204,7 +1189,7 @@ def import_members(
             batch_size=1000,
         )
         invitations = new_invitations + refreshed
-        result.added, result.invited = len(new_members), len(invitations)
+        result.invited = len(invitations)
         if (
             not actor.is_superuser
             and not Membership.objects.active()
@@ -1222,13 +1207,33 @@ def import_members(
                     )
                 ]
             )
+        # Each invited address, as a single invitation records it (deleting the person's
+        # account blanks the address, see cms.accounts.services.delete_account).
+        refreshed_ids = {invitation.pk for invitation in refreshed}
+        AuditLogEntry.objects.bulk_create(
+            [
+                AuditLogEntry(
+                    actor=actor,
+                    actor_email=actor.email,
+                    organisation=organisation,
+                    action=AuditAction.INVITED,
+                    detail={
+                        "invitation": invitation.pk,
+                        "email": invitation.email,
+                        "refreshed": invitation.pk in refreshed_ids,
+                        "import": True,
+                    },
+                )
+                for invitation in invitations
+            ],
+            batch_size=1000,
+        )
         record_audit(
             actor=actor,
             organisation=organisation,
             action=AuditAction.IMPORTED,
             detail={
                 "rows": len(rows),
-                "added": result.added,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
                 "invited": result.invited,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
@@ -374,6 +375,26 @@ def open_invitations_for(user: User) -> QuerySet[Invitation]:
         .select_related("organisation", "team", "role")
         .order_by("expires_at")
     )
+
+
+def invitations_sent_today(organisation: Organisation) -> int:
+    """Invitations the organisation sent today (local time): single, imported and sent
+    again, as the audit log records each (`INVITED`)."""
+    from .models import AuditAction, AuditLogEntry
+
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+    )
+    return AuditLogEntry.objects.filter(
+        organisation=organisation, action=AuditAction.INVITED, at__gte=midnight
+    ).count()
+
+
+def invitations_left_today(organisation: Organisation) -> int:
+    """How many more invitations the organisation may send today
+    (INVITATIONS_PER_ORGANISATION_PER_DAY)."""
+    limit = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    return max(0, limit - invitations_sent_today(organisation))
 
 
 # --- Dashboard, people list, trend, knowledge gaps, national overview ---------------------

@@ -681,6 +681,39 @@ class MembershipError(ValueError):
     """A change that is not allowed; the message is for the coordinator (translated)."""
 
 
+class InvitationLimitReached(MembershipError):
+    """The organisation would send more invitations today than it may
+    (INVITATIONS_PER_ORGANISATION_PER_DAY); the message says how many are left."""
+
+
+def _check_invitation_limit(organisation: Organisation, count: int, *, single: bool) -> None:
+    """Refuse `count` more invitations today beyond the organisation's daily limit. Called
+    with the organisation locked (_lock), so two requests cannot both take the last ones."""
+    left = selectors.invitations_left_today(organisation)
+    if count <= left:
+        return
+    limit = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    if single:
+        message = ngettext(
+            "Your organisation can send %(limit)s invitation a day; there are %(left)s left "
+            "today. Try again tomorrow.",
+            "Your organisation can send %(limit)s invitations a day; there are %(left)s left "
+            "today. Try again tomorrow.",
+            limit,
+        )
+    else:
+        message = ngettext(
+            "This import would send %(count)s invitation, but your organisation can send "
+            "%(limit)s a day and has %(left)s left today. Import fewer rows, or the rest "
+            "tomorrow.",
+            "This import would send %(count)s invitations, but your organisation can send "
+            "%(limit)s a day and has %(left)s left today. Import fewer rows, or the rest "
+            "tomorrow.",
+            count,
+        )
+    raise InvitationLimitReached(message % {"count": count, "limit": limit, "left": left})
+
+
 class InvitationError(ValueError):
     """An invitation that cannot be accepted: `reason` is "used", "expired",
     "wrong_account" or "unverified" (the account has the address but has not verified it)."""
@@ -864,6 +897,7 @@ def invite(
             )
             % {"email": email}
         )
+    _check_invitation_limit(organisation, 1, single=True)
     invitation, refreshed = _prepare_invitation(
         organisation=organisation,
         email=email,
@@ -1174,6 +1208,12 @@ def import_members(
             membership.save(update_fields=list(new))
             updated_members.append(membership.user_id)
             result.updated += 1
+        try:
+            _check_invitation_limit(
+                organisation, len(new_invitations) + len(refreshed), single=False
+            )
+        except InvitationLimitReached as error:
+            raise ImportRejected([imports.Problem(None, str(error))]) from None
         Invitation.objects.bulk_create(new_invitations, batch_size=1000)
         Invitation.objects.bulk_update(
             refreshed,

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
-from cms.accounts.models import User
 from cms.accounts import selectors as accounts
+from cms.accounts.models import User
 from courses.models import Enrolment
 
 from .compliance import (

@@ -47,13 +47,11 @@ def upload(client, organisation, addresses, role):
 def state(organisation):
     return (
         sorted(
-            Invitation.objects.filter(organisation=organisation).values_list(
-                "email", "expires_at"
-            )
+            Invitation.objects.filter(organisation=organisation).values_list("email", "expires_at")
         ),
-        AuditLogEntry.objects.filter(organisation=organisation).exclude(
-            action=AuditAction.VIEWED_DASHBOARD
-        ).count(),
+        AuditLogEntry.objects.filter(organisation=organisation)
+        .exclude(action=AuditAction.VIEWED_DASHBOARD)
+        .count(),
     )
 
 
@@ -62,7 +60,10 @@ def test_single_invitations_stop_at_the_daily_limit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
-            assert invite(coordinator_client, organisation, f"p{n}@voorbeeld.nl", role).status_code == 302
+            assert (
+                invite(coordinator_client, organisation, f"p{n}@voorbeeld.nl", role).status_code
+                == 302
+            )
     assert len(mail.outbox) == 3
     before = state(organisation)
 
@@ -78,7 +79,9 @@ def test_single_invitations_stop_at_the_daily_limit(
 
 def test_inviting_again_counts_too(coordinator_client, organisation, role):
     for _n in range(3):
-        assert invite(coordinator_client, organisation, "zelfde@voorbeeld.nl", role).status_code == 302
+        assert (
+            invite(coordinator_client, organisation, "zelfde@voorbeeld.nl", role).status_code == 302
+        )
     response = invite(coordinator_client, organisation, "zelfde@voorbeeld.nl", role)
     assert response.status_code == 200
     assert "vandaag nog 0" in response.content.decode()
@@ -107,7 +110,9 @@ def test_an_import_beyond_what_remains_today_changes_nothing(
     assert mail.outbox == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(coordinator_client, organisation, ["a@voorbeeld.nl", "b@voorbeeld.nl"], role)
+        response = upload(
+            coordinator_client, organisation, ["a@voorbeeld.nl", "b@voorbeeld.nl"], role
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 2
 
@@ -138,9 +143,7 @@ def test_the_limit_is_per_organisation_and_per_day(coordinator_client, organisat
 def test_the_import_records_each_invited_address_and_deletion_blanks_it(
     coordinator_client, organisation, role, coordinator
 ):
-    response = upload(
-        coordinator_client, organisation, ["a@voorbeeld.nl", "b@voorbeeld.nl"], role
-    )
+    response = upload(coordinator_client, organisation, ["a@voorbeeld.nl", "b@voorbeeld.nl"], role)
     assert response.status_code == 302
     entries = AuditLogEntry.objects.filter(organisation=organisation, action=AuditAction.INVITED)
     assert sorted(entry.detail["email"] for entry in entries) == [

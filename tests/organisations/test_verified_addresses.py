@@ -7,8 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from cms.accounts.models import User
 from cms.accounts import selectors
+from cms.accounts.models import User
 from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -100,9 +100,7 @@ def test_an_unverified_second_address_cannot_accept(client, coordinator_invitati
     assert not Membership.objects.filter(user=person).exists()
 
 
-def test_after_verifying_the_address_the_invitation_can_be_accepted(
-    client, coordinator_invitation
-):
+def test_after_verifying_the_address_the_invitation_can_be_accepted(client, coordinator_invitation):
     person = sign_up(client, TARGET)
     EmailAddress.objects.filter(user=person).update(verified=True)
 
@@ -113,9 +111,7 @@ def test_after_verifying_the_address_the_invitation_can_be_accepted(
     assert membership.is_coordinator
 
 
-def test_my_learning_lists_invitations_to_verified_addresses_only(
-    client, coordinator_invitation
-):
+def test_my_learning_lists_invitations_to_verified_addresses_only(client, coordinator_invitation):
     person = sign_up(client, TARGET)
 
     page = client.get(reverse("my_learning")).content.decode()
@@ -164,7 +160,11 @@ def test_the_import_does_not_take_an_unverified_account_for_the_person(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("organisations:import", args=[organisation.slug]),
-            {"file": SimpleUploadedFile("leden.csv", f"e-mail;rol\n{TARGET};{role.name}\n".encode())},
+            {
+                "file": SimpleUploadedFile(
+                    "leden.csv", f"e-mail;rol\n{TARGET};{role.name}\n".encode()
+                )
+            },
         )
 
     assert response.status_code == 302

@@ -4,7 +4,7 @@ reminders."""
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
@@ -25,6 +25,7 @@ from . import imports, reminders, selectors
 from .models import (
     AuditAction,
     AuditLogEntry,
+    AuditSubject,
     Invitation,
     MemberRequirementStatus,
     Membership,
@@ -43,16 +44,24 @@ def record_audit(
     organisation: Organisation | None,
     action: AuditAction,
     detail: dict | None = None,
+    subjects: Iterable[int | None] = (),
 ) -> AuditLogEntry:
     """Who saw or changed what about an organisation's people. Every view of a people list
-    and every export goes through here."""
-    return AuditLogEntry.objects.create(
+    or person, every export and every administrator's look at people's data goes through
+    here; `subjects` are the ids of the people it was about (their data download lists
+    it)."""
+    entry = AuditLogEntry.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
         actor_email=actor.email if actor and actor.is_authenticated else "",
         organisation=organisation,
         action=action,
         detail=detail or {},
     )
+    AuditSubject.objects.bulk_create(
+        (AuditSubject(entry=entry, user_id=pk) for pk in sorted({pk for pk in subjects if pk})),
+        batch_size=2000,
+    )
+    return entry
 
 
 # --- Reminders (see organisations/reminders.py for the periods) ---------------------------
@@ -248,25 +257,28 @@ def send_reminders_now(
         ).values_list("user_id", flat=True)
     )
     counts = ReminderCounts(skipped=len(sent))
+    reminded = []
     with _mail_connection() as connection:
         for user in _users([pk for pk in targets if pk not in sent]):
-            counts.add(
-                _deliver(
-                    user=user,
-                    kind=reminders.COORDINATOR_REQUEST,
-                    keys=[(item, period)],
-                    template="learner_digest",
-                    context=reminders.learner_context(
-                        user, targets[user.pk], requested_by=organisation.name
-                    ),
-                    connection=connection,
-                )
+            outcome = _deliver(
+                user=user,
+                kind=reminders.COORDINATOR_REQUEST,
+                keys=[(item, period)],
+                template="learner_digest",
+                context=reminders.learner_context(
+                    user, targets[user.pk], requested_by=organisation.name
+                ),
+                connection=connection,
             )
+            counts.add(outcome)
+            if outcome:
+                reminded.append(user.pk)
     record_audit(
         actor=actor,
         organisation=organisation,
         action=AuditAction.SENT_REMINDER,
         detail={"sent": counts.sent, "failed": counts.failed, "skipped": counts.skipped},
+        subjects=reminded,
     )
     return counts
 
@@ -590,6 +602,7 @@ def export(*, organisation: Organisation, actor: User, fmt: str, filters: dict):
         organisation=organisation,
         action=AuditAction.EXPORTED,
         detail={"format": fmt, "filters": result.filters, "rows": result.rows},
+        subjects=result.people,
     )
     return result
 
@@ -605,9 +618,9 @@ def run_export_job(*, job_id: int):
     from . import reports
     from .models import ExportJob, ExportStatus
 
-    job = ExportJob.objects.select_related("organisation", "requested_by").get(pk=job_id)
-    if job.status != ExportStatus.QUEUED:
-        return job
+    job = ExportJob.objects.select_related("organisation", "requested_by").filter(pk=job_id).first()
+    if job is None or job.status != ExportStatus.QUEUED:
+        return job  # done already, or deleted (an old job, or with a deleted account)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=5)
     last = [5]
 
@@ -647,6 +660,7 @@ def run_export_job(*, job_id: int):
             "rows": result.rows,
             "job": job.pk,
         },
+        subjects=result.people,
     )
     return job
 
@@ -1044,6 +1058,7 @@ def change_membership(
         organisation=organisation,
         action=AuditAction.CHANGED_MEMBERSHIP,
         detail={"membership": membership.pk, "user": membership.user_id, "changes": changes},
+        subjects=[membership.user_id],
     )
     return membership
 
@@ -1066,6 +1081,7 @@ def end_membership(*, membership: Membership, actor: User) -> Membership:
         organisation=organisation,
         action=AuditAction.ENDED_MEMBERSHIP,
         detail={"membership": membership.pk, "user": membership.user_id},
+        subjects=[membership.user_id],
     )
     return membership
 
@@ -1279,9 +1295,71 @@ def import_members(
                 "invited": result.invited,
                 "teams_created": result.teams_created,
             },
+            subjects=updated_members,
         )
         transaction.on_commit(lambda: send_invitation_emails(invitations, base_url=base_url))
     return result
+
+
+# --- A deleted account's traces (called by cms.accounts.services.delete_account) ---------
+
+
+def delete_exports_naming(*, user: User, terms: Collection[str]) -> int:
+    """Delete the export files that may hold the person: the finished people lists of an
+    organisation made while they were a member of it, and any export (also one still
+    queued) searched for their name or address. Other queued jobs are built after the
+    membership ended, so without them; a running job is left (deleting its row under it
+    would fail the build). Files go after the caller's transaction commits, so a rollback
+    keeps them. Returns how many jobs were deleted."""
+    from . import reports
+    from .models import ExportJob, ExportStatus
+
+    def aware(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    while_member = Q(pk__in=[])
+    for membership in Membership.objects.filter(user=user):
+        window = Q(organisation_id=membership.organisation_id) & Q(
+            created_at__gte=aware(membership.started_on)
+        )
+        if membership.ended_on is not None:
+            window &= Q(created_at__lt=aware(membership.ended_on + datetime.timedelta(days=1)))
+        while_member |= window
+    finished = ExportJob.objects.exclude(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    jobs = list(finished.filter(while_member, format__in=reports.PEOPLE_FORMATS))
+    seen = {job.pk for job in jobs}
+    searched = (
+        ExportJob.objects.exclude(status=ExportStatus.RUNNING)
+        .exclude(pk__in=seen)
+        .filter(filters__q__isnull=False)
+        .exclude(filters__q="")
+    )
+    jobs += [job for job in searched if selectors.names_person(job.filters.get("q", ""), terms)]
+    for job in jobs:
+        if job.file:
+            name, storage = job.file.name, job.file.storage
+            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return len(jobs)
+
+
+def blank_search_terms(*, terms: Collection[str]) -> int:
+    """Blank the typed search terms in the audit log (the people list's and the admin's
+    `filters.q`, kept with each view and export) that name the person. The entry stays:
+    who looked, when, and how many results. Returns how many entries were changed."""
+    changed = []
+    searched = (
+        AuditLogEntry.objects.filter(detail__filters__q__isnull=False)
+        .exclude(detail__filters__q="")
+        .only("pk", "detail")
+    )
+    for entry in searched.iterator(chunk_size=2000):
+        filters = entry.detail.get("filters")
+        if isinstance(filters, dict) and selectors.names_person(filters.get("q", ""), terms):
+            filters["q"] = ""
+            changed.append(entry)
+    AuditLogEntry.objects.bulk_update(changed, ["detail"], batch_size=1000)
+    return len(changed)
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ EXPORTED = {
     "organisations.Membership.user": "organisations.memberships",
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
+    "organisations.AuditSubject.user": "organisations.audit_log_about_you",
 }
 
 _EDITORIAL = (

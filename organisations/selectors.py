@@ -1237,13 +1237,17 @@ def person_terms(user: User, addresses: Iterable[str]) -> set[str]:
 
 
 def names_person(text: str, terms: Collection[str]) -> bool:
-    """Whether a typed search term names the person: it holds their full name or one of
-    their addresses, is a part of one (three characters or more: 'vries', 'sanne@werk'),
-    or each of its words is ('vries sanne'). Case and spacing do not count."""
+    """Whether a typed search term names the person: it is, or holds, their full name or
+    one of their addresses, is a part of one (three characters or more: 'vries',
+    'sanne@werk'), or each of its words is ('vries sanne'). Case and spacing do not
+    count. A name shorter than three characters only counts when typed as it is."""
     text = " ".join(str(text or "").casefold().split())
     if not text or not terms:
         return False
-    if any(term in text or (len(text) >= 3 and text in term) for term in terms):
+    if any(
+        term == text or (len(term) >= 3 and term in text) or (len(text) >= 3 and text in term)
+        for term in terms
+    ):
         return True
     words = [word for word in text.replace(",", " ").replace(";", " ").split() if word]
     return len(words) > 1 and all(

@@ -1149,8 +1149,9 @@ def import_members(
     every other address gets an invitation by email, whether or not it has an account.
     Nobody becomes a member without accepting, and nothing in the result tells the
     coordinator which addresses have an account. Any problem (unknown role, unknown team
-    unless `create_teams`, the last coordinator stepping down) raises ImportRejected
-    listing every problem, and nothing is written."""
+    unless `create_teams`, more invitations than the organisation may still send today,
+    the last coordinator stepping down) raises ImportRejected listing every problem, and
+    nothing is written."""
     with transaction.atomic():
         organisation = _lock(organisation)
         roles = list(Role.objects.all())

@@ -194,6 +194,14 @@ def test_which_typed_search_terms_name_the_person(typed, names):
     assert names_person(typed, terms) is names
 
 
+def test_a_very_short_name_blanks_only_itself():
+    from organisations.selectors import names_person, person_terms
+
+    terms = person_terms(UserFactory.build(full_name="E"), set())
+    assert names_person("e", terms)
+    assert not names_person("petersen", terms)
+
+
 def test_a_queued_export_of_a_deleted_requester_is_skipped_by_the_worker(
     client, settings, organisation, coordinator
 ):

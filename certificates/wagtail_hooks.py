@@ -25,6 +25,7 @@ from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms.accounts.models import User
+from cms.admin_audit import AuditedViewSetMixin
 from courses.models import ModulePage
 
 from . import selectors, services
@@ -185,7 +186,7 @@ class RevokeView(WagtailAdminTemplateMixin, FormView):
         return redirect(self.index_url_name)
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(AuditedViewSetMixin, ModelViewSet):
     model = Certificate
     name = "certificates"
     url_prefix = "certificaten"
@@ -242,6 +243,10 @@ class CertificateViewSet(ModelViewSet):
     def get_permissions_to_register(self):
         # Nothing for group settings: the policy ignores Django permissions.
         return Permission.objects.none()
+
+    def audit_subjects(self, objects):
+        # Views of the listing and details are audited (cms.admin_audit).
+        return [certificate.user_id for certificate in objects]
 
 
 certificate_viewset = CertificateViewSet()

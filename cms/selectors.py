@@ -62,15 +62,28 @@ def database_is_reachable() -> bool:
         return False
 
 
+# allauth's template prefix of the email that verifies an address (also "..._signup").
+VERIFICATION_EMAIL_KIND = "account/email/email_confirmation"
+
+
 def queued_emails_to(user) -> QuerySet:
-    """Emails still waiting to be sent to any of the person's addresses (verified or not:
-    a verification email may be waiting for one), oldest first."""
+    """Emails still waiting to be sent to the person, oldest first: anything to a verified
+    address of theirs, and the verification emails to an address they have not verified
+    yet. Other emails to an unverified address (an invitation, say) may be someone else's:
+    anyone can sign up with an address they cannot read."""
     from allauth.account.models import EmailAddress
+    from django.db.models import Q
+
+    from cms.accounts.selectors import verified_addresses
 
     from .models import QueuedEmail
 
-    addresses = {user.email.lower()} | {
+    verified = verified_addresses(user)
+    claimed = {user.email.lower()} | {
         address.lower()
         for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
     }
-    return QueuedEmail.objects.filter(to_address__in=addresses).order_by("created_at")
+    return QueuedEmail.objects.filter(
+        Q(to_address__in=verified)
+        | Q(to_address__in=claimed - verified, kind__startswith=VERIFICATION_EMAIL_KIND)
+    ).order_by("created_at")

@@ -6,6 +6,7 @@ organisations.access.coordinator_area."""
 import csv
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports, services
+from . import imports, selectors, services
 from .access import coordinator_area, private
 from .membership_forms import (
     ChangeMembershipForm,
@@ -44,6 +45,13 @@ def _base_url(request: HttpRequest) -> str:
 # --- Invite ---------------------------------------------------------------------------------
 
 
+def _invitation_allowance(organisation: Organisation) -> dict:
+    return {
+        "invitations_left": selectors.invitations_left_today(organisation),
+        "invitation_limit": settings.INVITATIONS_PER_ORGANISATION_PER_DAY,
+    }
+
+
 @coordinator_area
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
@@ -61,6 +69,8 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 invited_by=request.user,
                 base_url=_base_url(request),
             )
+        except services.InvitationLimitReached as error:
+            form.add_error(None, str(error))
         except services.MembershipError as error:
             form.add_error("email", str(error))
         else:
@@ -87,6 +97,7 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 "form": form,
                 "pending": pending,
                 "now": timezone.now(),
+                **_invitation_allowance(organisation),
             },
         )
     )
@@ -188,6 +199,7 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
             "teams": Team.objects.filter(organisation=organisation),
             "max_rows": imports.MAX_ROWS,
             "max_mb": imports.MAX_BYTES // 2**20,
+            **_invitation_allowance(organisation),
         },
     )
     if problems:
@@ -196,9 +208,9 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
 
 
 def _import_summary(result: services.ImportResult) -> str:
+    # The same words whether or not an invited address has an account: the import never
+    # tells the coordinator who is on Signaal already.
     parts = [
-        ngettext("%(count)s member added", "%(count)s members added", result.added)
-        % {"count": result.added},
         ngettext("%(count)s membership updated", "%(count)s memberships updated", result.updated)
         % {"count": result.updated},
         ngettext("%(count)s invitation sent", "%(count)s invitations sent", result.invited)
@@ -371,8 +383,9 @@ def _masked(email: str) -> str:
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees the organisation, team and role; the invited address
-    accepts (POST). A visitor logs in (and comes back through ?next=) or signs up; after
-    confirming a new account, 'Mijn leren' (the page after login) lists open invitations."""
+    accepts (POST), once it is verified. A visitor logs in (and comes back through ?next=)
+    or signs up; after confirming a new account, 'Mijn leren' (the page after login) lists
+    open invitations."""
     invitation = services.open_invitation(token)
     if invitation is None:
         response = TemplateResponse(
@@ -406,6 +419,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     response = TemplateResponse(request, "organisations/accept_invitation.html", context)
     if state in ("used", "expired"):
         response.status_code = 410
-    elif state == "wrong_account":
+    elif state in ("wrong_account", "unverified"):
         response.status_code = 403
     return private(response)

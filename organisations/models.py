@@ -325,6 +325,8 @@ class AuditAction(models.TextChoices):
     SENT_REMINDER = "sent_reminder", _("sent a reminder")
     ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
     WITHDREW_INVITATION = "withdrew_invitation", _("withdrew an invitation")
+    # A platform administrator's look at people's data in the admin (/beheer/).
+    VIEWED_IN_ADMIN = "viewed_in_admin", _("viewed in the admin")
 
 
 class AuditLogEntry(models.Model):
@@ -347,11 +349,29 @@ class AuditLogEntry(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The daily invitation limit counts one organisation's INVITED entries of today.
+        indexes = [
+            models.Index(fields=["organisation", "action", "at"], name="audit_by_organisation")
+        ]
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action}"
+
+
+class AuditSubject(models.Model):
+    """A person an audit log entry is about: whose page was viewed, who was on the people
+    list's page or in an export, whose membership changed, whose account an administrator
+    opened. The person's data download lists these entries (who saw their data, when)."""
+
+    entry = models.ForeignKey(AuditLogEntry, on_delete=models.CASCADE, related_name="subjects")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    wagtail_reference_index_ignore = True
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.user_id}"
 
 
 class ComplianceSnapshot(models.Model):

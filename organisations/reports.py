@@ -46,6 +46,8 @@ class ExportFile:
     content: bytes
     rows: int  # people in the file (the PDF: people summarised)
     filters: dict  # the filters applied, as validated
+    # The ids of the people named in the file (none in the PDF), for the audit log.
+    people: tuple[int, ...] = ()
 
 
 def _no_progress(_fraction: float) -> None:
@@ -189,6 +191,8 @@ def people_export(
     """The people list with these filters (see selectors.PeopleFilters) as CSV or XLSX."""
     listing = selectors.people(organisation, filters)
     progress(0.3)
+    listed = list(listing.rows)  # StoredPeople computes every row once, here
+    listing.rows = listed
     headers, rows = people_table(listing, progress=lambda done: progress(0.3 + 0.6 * done))
     content = to_csv(headers, rows) if fmt == "csv" else to_xlsx(headers, rows, title=_("People"))
     progress(1.0)
@@ -198,6 +202,7 @@ def people_export(
         content=content,
         rows=len(rows),
         filters=listing.filters.as_dict(),
+        people=tuple(row.member.user_id for row in listed),
     )
 
 

@@ -7,11 +7,13 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Case, Count, DateField, Exists, F, Func, OuterRef, Q, QuerySet, When
 from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
+from cms.accounts import selectors as accounts
 from cms.accounts.models import User
 from courses.models import Enrolment
 
@@ -354,26 +356,39 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
 
 
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
-    """Invitations to this person's login address (or another verified address of theirs)
-    that can still be accepted: listed on 'Mijn leren', so someone who signed up after
-    being invited finds the way back."""
-    from allauth.account.models import EmailAddress
-
+    """Invitations to this person's verified addresses that can still be accepted: listed
+    on 'Mijn leren', so someone who signed up after being invited finds the way back."""
     if not user.is_authenticated:
         return Invitation.objects.none()
-    addresses = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
     return (
         Invitation.objects.filter(
-            email__in=addresses, accepted_at__isnull=True, expires_at__gt=timezone.now()
+            email__in=accounts.verified_addresses(user),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
         )
         .select_related("organisation", "team", "role")
         .order_by("expires_at")
     )
+
+
+def invitations_sent_today(organisation: Organisation) -> int:
+    """Invitations the organisation sent today (local time): single, imported and sent
+    again, as the audit log records each (`INVITED`)."""
+    from .models import AuditAction, AuditLogEntry
+
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+    )
+    return AuditLogEntry.objects.filter(
+        organisation=organisation, action=AuditAction.INVITED, at__gte=midnight
+    ).count()
+
+
+def invitations_left_today(organisation: Organisation) -> int:
+    """How many more invitations the organisation may send today
+    (INVITATIONS_PER_ORGANISATION_PER_DAY)."""
+    limit = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    return max(0, limit - invitations_sent_today(organisation))
 
 
 # --- Dashboard, people list, trend, knowledge gaps, national overview ---------------------
@@ -1197,30 +1212,97 @@ def national_overview(
 # --- Personal data (assembled by cms.accounts.selectors.personal_data) --------------------
 
 
-def verified_addresses(user: User) -> set[str]:
-    """The person's login address and their other verified addresses, lower-case."""
-    from allauth.account.models import EmailAddress
-
-    return {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
-            "email", flat=True
-        )
-    }
-
-
 def invitations_to(user: User) -> QuerySet[Invitation]:
-    """Every invitation (open, used or expired) sent to one of the person's addresses."""
-    addresses = Q()
-    for address in verified_addresses(user):
-        addresses |= Q(email__iexact=address)
-    return Invitation.objects.filter(addresses)
+    """Every invitation (open, used or expired) sent to one of the person's verified
+    addresses (an address they only signed up with may be someone else's)."""
+    addresses = accounts.verified_addresses(user)
+    if not addresses:
+        return Invitation.objects.none()
+    query = Q()
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    return Invitation.objects.filter(query)
+
+
+def person_terms(user: User, addresses: Iterable[str]) -> set[str]:
+    """What a typed search for this person would hold: their name and addresses, folded."""
+    terms = {" ".join(user.full_name.casefold().split())} | {a.casefold() for a in addresses}
+    return {term for term in terms if term}
+
+
+def names_person(text: str, terms: Collection[str]) -> bool:
+    """Whether a typed search term names the person: it is, or holds, their full name or
+    one of their addresses, is a part of one (three characters or more: 'vries',
+    'sanne@werk'), or each of its words is ('vries sanne'). Case and spacing do not
+    count. A name shorter than three characters only counts when typed as it is."""
+    text = " ".join(str(text or "").casefold().split())
+    if not text or not terms:
+        return False
+    if any(
+        term == text or (len(term) >= 3 and term in text) or (len(text) >= 3 and text in term)
+        for term in terms
+    ):
+        return True
+    words = [word for word in text.replace(",", " ").replace(";", " ").split() if word]
+    return len(words) > 1 and all(
+        len(word) >= 2 and any(word in term for term in terms) for word in words
+    )
+
+
+# What an entry about someone says in their download: never the coordinator's filters or
+# search terms (they may name other people), only what was done with the person's data.
+_ABOUT_DETAIL = {
+    "exported": ("format", "downloaded"),
+    "viewed_people": ("page",),
+    "changed_membership": ("changes",),
+    "viewed_in_admin": ("model", "view"),
+}
+
+
+def people_in_audit_entries(entries: Iterable) -> set[int]:
+    """Everyone these audit log entries name: who acted and whom they were about."""
+    from .models import AuditSubject
+
+    entries = list(entries)
+    people = {entry.actor_id for entry in entries if entry.actor_id}
+    people.update(
+        AuditSubject.objects.filter(entry__in=[entry.pk for entry in entries]).values_list(
+            "user_id", flat=True
+        )
+    )
+    return people
+
+
+def audit_log_about(user: User) -> list:
+    """Audit log entries about the person (AuditSubject): who saw or changed their data,
+    in which organisation, when and what, oldest first. A background export names its
+    people once, when the file is built; its downloads (same job) are about them too."""
+    from .models import AuditAction, AuditLogEntry
+
+    about = list(
+        AuditLogEntry.objects.filter(subjects__user=user).select_related("actor", "organisation")
+    )
+    jobs = [
+        entry.detail["job"]
+        for entry in about
+        if entry.action == AuditAction.EXPORTED and "job" in entry.detail
+    ]
+    if jobs:
+        about += (
+            AuditLogEntry.objects.filter(
+                action=AuditAction.EXPORTED, detail__downloaded=True, detail__job__in=jobs
+            )
+            .exclude(pk__in=[entry.pk for entry in about])
+            .select_related("actor", "organisation")
+        )
+    return sorted(about, key=lambda entry: (entry.at, entry.pk))
 
 
 def personal_data(user: User) -> dict:
     """The person's part of organisations for their data download: memberships,
-    invitations to their addresses, reminders sent to them and what they did as a
-    coordinator (audit log entries with them as the actor)."""
+    invitations to their addresses, reminders sent to them, what they did as a
+    coordinator (audit log entries with them as the actor) and who saw or changed their
+    data (entries about them: coordinators' views and exports, administrators' views)."""
     from .models import AuditLogEntry, ReminderLog
 
     return {
@@ -1268,5 +1350,19 @@ def personal_data(user: User) -> dict:
             for entry in AuditLogEntry.objects.filter(actor=user)
             .select_related("organisation")
             .order_by("at", "pk")
+        ],
+        "audit_log_about_you": [
+            {
+                "at": entry.at,
+                "action": entry.action,
+                "by": entry.actor.display_name if entry.actor_id else None,
+                "organisation": entry.organisation.name if entry.organisation_id else None,
+                "what": {
+                    key: entry.detail[key]
+                    for key in _ABOUT_DETAIL.get(entry.action, ())
+                    if key in entry.detail
+                },
+            }
+            for entry in audit_log_about(user)
         ],
     }

@@ -4,7 +4,7 @@ reminders."""
 import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
+from cms.accounts import selectors as accounts
 from cms.accounts.models import User
 from cms.services import forget_queued_email, send_or_queue_each
 
@@ -24,6 +25,7 @@ from . import imports, reminders, selectors
 from .models import (
     AuditAction,
     AuditLogEntry,
+    AuditSubject,
     Invitation,
     MemberRequirementStatus,
     Membership,
@@ -42,16 +44,24 @@ def record_audit(
     organisation: Organisation | None,
     action: AuditAction,
     detail: dict | None = None,
+    subjects: Iterable[int | None] = (),
 ) -> AuditLogEntry:
     """Who saw or changed what about an organisation's people. Every view of a people list
-    and every export goes through here."""
-    return AuditLogEntry.objects.create(
+    or person, every export and every administrator's look at people's data goes through
+    here; `subjects` are the ids of the people it was about (their data download lists
+    it)."""
+    entry = AuditLogEntry.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
         actor_email=actor.email if actor and actor.is_authenticated else "",
         organisation=organisation,
         action=action,
         detail=detail or {},
     )
+    AuditSubject.objects.bulk_create(
+        (AuditSubject(entry=entry, user_id=pk) for pk in sorted({pk for pk in subjects if pk})),
+        batch_size=2000,
+    )
+    return entry
 
 
 # --- Reminders (see organisations/reminders.py for the periods) ---------------------------
@@ -247,25 +257,28 @@ def send_reminders_now(
         ).values_list("user_id", flat=True)
     )
     counts = ReminderCounts(skipped=len(sent))
+    reminded = []
     with _mail_connection() as connection:
         for user in _users([pk for pk in targets if pk not in sent]):
-            counts.add(
-                _deliver(
-                    user=user,
-                    kind=reminders.COORDINATOR_REQUEST,
-                    keys=[(item, period)],
-                    template="learner_digest",
-                    context=reminders.learner_context(
-                        user, targets[user.pk], requested_by=organisation.name
-                    ),
-                    connection=connection,
-                )
+            outcome = _deliver(
+                user=user,
+                kind=reminders.COORDINATOR_REQUEST,
+                keys=[(item, period)],
+                template="learner_digest",
+                context=reminders.learner_context(
+                    user, targets[user.pk], requested_by=organisation.name
+                ),
+                connection=connection,
             )
+            counts.add(outcome)
+            if outcome:
+                reminded.append(user.pk)
     record_audit(
         actor=actor,
         organisation=organisation,
         action=AuditAction.SENT_REMINDER,
         detail={"sent": counts.sent, "failed": counts.failed, "skipped": counts.skipped},
+        subjects=reminded,
     )
     return counts
 
@@ -589,6 +602,7 @@ def export(*, organisation: Organisation, actor: User, fmt: str, filters: dict):
         organisation=organisation,
         action=AuditAction.EXPORTED,
         detail={"format": fmt, "filters": result.filters, "rows": result.rows},
+        subjects=result.people,
     )
     return result
 
@@ -604,9 +618,9 @@ def run_export_job(*, job_id: int):
     from . import reports
     from .models import ExportJob, ExportStatus
 
-    job = ExportJob.objects.select_related("organisation", "requested_by").get(pk=job_id)
-    if job.status != ExportStatus.QUEUED:
-        return job
+    job = ExportJob.objects.select_related("organisation", "requested_by").filter(pk=job_id).first()
+    if job is None or job.status != ExportStatus.QUEUED:
+        return job  # done already, or deleted (an old job, or with a deleted account)
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=5)
     last = [5]
 
@@ -646,6 +660,7 @@ def run_export_job(*, job_id: int):
             "rows": result.rows,
             "job": job.pk,
         },
+        subjects=result.people,
     )
     return job
 
@@ -680,9 +695,42 @@ class MembershipError(ValueError):
     """A change that is not allowed; the message is for the coordinator (translated)."""
 
 
+class InvitationLimitReached(MembershipError):
+    """The organisation would send more invitations today than it may
+    (INVITATIONS_PER_ORGANISATION_PER_DAY); the message says how many are left."""
+
+
+def _check_invitation_limit(organisation: Organisation, count: int, *, single: bool) -> None:
+    """Refuse `count` more invitations today beyond the organisation's daily limit. Called
+    with the organisation locked (_lock), so two requests cannot both take the last ones."""
+    left = selectors.invitations_left_today(organisation)
+    if count <= left:
+        return
+    limit = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    if single:
+        message = ngettext(
+            "Your organisation can send %(limit)s invitation a day; there are %(left)s left "
+            "today. Try again tomorrow.",
+            "Your organisation can send %(limit)s invitations a day; there are %(left)s left "
+            "today. Try again tomorrow.",
+            limit,
+        )
+    else:
+        message = ngettext(
+            "This import would send %(count)s invitation, but your organisation can send "
+            "%(limit)s a day and has %(left)s left today. Import fewer rows, or the rest "
+            "tomorrow.",
+            "This import would send %(count)s invitations, but your organisation can send "
+            "%(limit)s a day and has %(left)s left today. Import fewer rows, or the rest "
+            "tomorrow.",
+            count,
+        )
+    raise InvitationLimitReached(message % {"count": count, "limit": limit, "left": left})
+
+
 class InvitationError(ValueError):
-    """An invitation that cannot be accepted: `reason` is "used", "expired" or
-    "wrong_account"."""
+    """An invitation that cannot be accepted: `reason` is "used", "expired",
+    "wrong_account" or "unverified" (the account has the address but has not verified it)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -699,7 +747,6 @@ class ImportRejected(ValueError):
 
 @dataclass
 class ImportResult:
-    added: int = 0
     updated: int = 0
     unchanged: int = 0
     invited: int = 0
@@ -740,8 +787,8 @@ def _team_of(organisation: Organisation, team: Team | None) -> Team | None:
     return team
 
 
-def _open_membership(*, user: User, organisation: Organisation) -> Membership | None:
-    """The person's current membership: open, or ending in the future."""
+def _open_membership(*, user: User | int, organisation: Organisation) -> Membership | None:
+    """The person's (a User or its id) current membership: open, or ending in the future."""
     today = timezone.localdate()
     return (
         Membership.objects.filter(user=user, organisation=organisation)
@@ -787,8 +834,11 @@ def invitation_url(invitation: Invitation, *, base_url: str | None = None) -> st
 
 
 def _invitation_message(invitation: Invitation, *, base_url: str | None):
-    """The invitation email, in Dutch unless the invited person is known to prefer English."""
-    known = User.objects.filter(email__iexact=invitation.email).first()
+    """The invitation email, in Dutch unless the invited person is known to prefer English.
+    Known: the person who verified the address; an account that only signed up with it may
+    be anyone's, and must not choose the greeting or the language."""
+    owner = accounts.owners_of_addresses([invitation.email]).get(invitation.email.lower())
+    known = User.objects.filter(pk=owner).first() if owner else None
     language = known.preferred_language if known else settings.LANGUAGE_CODE
     context = {
         "invitation": invitation,
@@ -852,8 +902,8 @@ def invite(
     email = User.objects.normalize_email(email).strip().lower()
     organisation = _lock(organisation)
     team = _team_of(organisation, team)
-    known = User.objects.filter(email__iexact=email).first()
-    if known and _open_membership(user=known, organisation=organisation):
+    owner = accounts.owners_of_addresses([email]).get(email)
+    if owner and _open_membership(user=owner, organisation=organisation):
         raise MembershipError(
             gettext(
                 "%(email)s is already a member of this organisation. Change their team or "
@@ -861,6 +911,7 @@ def invite(
             )
             % {"email": email}
         )
+    _check_invitation_limit(organisation, 1, single=True)
     invitation, refreshed = _prepare_invitation(
         organisation=organisation,
         email=email,
@@ -912,7 +963,8 @@ def open_invitation(token: str) -> Invitation | None:
 
 def invitation_problem(invitation: Invitation, *, user: User | None) -> str | None:
     """Why this person cannot accept the invitation now ("used", "expired",
-    "wrong_account"), or None."""
+    "wrong_account", "unverified"), or None. Only a verified address is the person's own:
+    anyone can sign up with an address they cannot read."""
     if invitation.accepted_at is not None:
         return "used"
     if invitation.expires_at <= timezone.now():
@@ -921,10 +973,11 @@ def invitation_problem(invitation: Invitation, *, user: User | None) -> str | No
         from allauth.account.models import EmailAddress
 
         address = invitation.email.lower()
-        if user.email.lower() != address and not (
-            EmailAddress.objects.filter(user=user, email__iexact=address, verified=True).exists()
-        ):
-            return "wrong_account"
+        if address not in accounts.verified_addresses(user):
+            claimed = user.email.lower() == address or (
+                EmailAddress.objects.filter(user=user, email__iexact=address).exists()
+            )
+            return "unverified" if claimed else "wrong_account"
     return None
 
 
@@ -1005,6 +1058,7 @@ def change_membership(
         organisation=organisation,
         action=AuditAction.CHANGED_MEMBERSHIP,
         detail={"membership": membership.pk, "user": membership.user_id, "changes": changes},
+        subjects=[membership.user_id],
     )
     return membership
 
@@ -1027,6 +1081,7 @@ def end_membership(*, membership: Membership, actor: User) -> Membership:
         organisation=organisation,
         action=AuditAction.ENDED_MEMBERSHIP,
         detail={"membership": membership.pk, "user": membership.user_id},
+        subjects=[membership.user_id],
     )
     return membership
 
@@ -1088,12 +1143,15 @@ def import_members(
     create_teams: bool = False,
     base_url: str | None = None,
 ) -> ImportResult:
-    """Import checked rows (organisations.imports.parse_upload) all or nothing: people
-    known to Signaal become members at once (or their current membership takes the row's
-    team, role, coordinator rights and start date; an empty cell leaves that unchanged),
-    unknown addresses get an invitation by email. Any problem (unknown role, unknown team
-    unless `create_teams`, a current member already invited, the last coordinator stepping
-    down) raises ImportRejected listing every problem, and nothing is written."""
+    """Import checked rows (organisations.imports.parse_upload) all or nothing: a current
+    member of the organisation (by a verified address) has their membership take the row's
+    team, role, coordinator rights and start date (an empty cell leaves that unchanged);
+    every other address gets an invitation by email, whether or not it has an account.
+    Nobody becomes a member without accepting, and nothing in the result tells the
+    coordinator which addresses have an account. Any problem (unknown role, unknown team
+    unless `create_teams`, more invitations than the organisation may still send today,
+    the last coordinator stepping down) raises ImportRejected listing every problem, and
+    nothing is written."""
     with transaction.atomic():
         organisation = _lock(organisation)
         roles = list(Role.objects.all())
@@ -1108,13 +1166,12 @@ def import_members(
             if imports.find_team(teams, name) is None:
                 teams.append(Team.objects.create(organisation=organisation, name=name))
                 result.teams_created += 1
-        users = {
-            user.email.lower(): user
-            for user in User.objects.filter(email__in=[row.email for row in rows])
-        }
+        owners = accounts.owners_of_addresses(row.email for row in rows)
         current = {
             membership.user_id: membership
-            for membership in Membership.objects.filter(organisation=organisation)
+            for membership in Membership.objects.filter(
+                organisation=organisation, user_id__in=set(owners.values())
+            )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()))
             .select_related("team", "role")
         }
@@ -1123,16 +1180,17 @@ def import_members(
             for invitation in Invitation.objects.select_for_update().filter(
                 organisation=organisation,
                 accepted_at__isnull=True,
-                email__in=[row.email for row in rows if row.email not in users],
+                email__in=[row.email for row in rows],
             )
         }
         expires_at = timezone.now() + datetime.timedelta(days=INVITATION_VALID_DAYS)
-        new_members, new_invitations, refreshed = [], [], []
+        new_invitations, refreshed, updated_members = [], [], []
         for row in rows:
             role = imports.find_role(roles, row.role)
             team = imports.find_team(teams, row.team) if row.team else None
-            user = users.get(row.email)
-            if user is None:
+            membership = current.get(owners.get(row.email))
+            if membership is None:
+                # Known or not, the same invitation: the person decides whether to join.
                 invitation = open_invitations.get(row.email) or Invitation(
                     organisation=organisation, email=row.email
                 )
@@ -1142,19 +1200,6 @@ def import_members(
                 invitation.started_on = row.started_on or invitation.started_on
                 invitation.invited_by, invitation.expires_at = actor, expires_at
                 (refreshed if invitation.pk else new_invitations).append(invitation)
-                continue
-            membership = current.get(user.pk)
-            if membership is None:
-                new_members.append(
-                    Membership(
-                        user=user,
-                        organisation=organisation,
-                        team=team,
-                        role=role,
-                        is_coordinator=bool(row.is_coordinator),
-                        started_on=row.started_on or timezone.localdate(),
-                    )
-                )
                 continue
             new = {
                 "team": team if row.team else membership.team,
@@ -1178,8 +1223,14 @@ def import_members(
             for key, value in new.items():
                 setattr(membership, key, value)
             membership.save(update_fields=list(new))
+            updated_members.append(membership.user_id)
             result.updated += 1
-        Membership.objects.bulk_create(new_members, batch_size=1000)
+        try:
+            _check_invitation_limit(
+                organisation, len(new_invitations) + len(refreshed), single=False
+            )
+        except InvitationLimitReached as error:
+            raise ImportRejected([imports.Problem(None, str(error))]) from None
         Invitation.objects.bulk_create(new_invitations, batch_size=1000)
         Invitation.objects.bulk_update(
             refreshed,
@@ -1195,7 +1246,7 @@ def import_members(
             batch_size=1000,
         )
         invitations = new_invitations + refreshed
-        result.added, result.invited = len(new_members), len(invitations)
+        result.invited = len(invitations)
         if (
             not actor.is_superuser
             and not Membership.objects.active()
@@ -1213,21 +1264,103 @@ def import_members(
                     )
                 ]
             )
+        # Each invited address, as a single invitation records it (deleting the person's
+        # account blanks the address, see cms.accounts.services.delete_account).
+        refreshed_ids = {invitation.pk for invitation in refreshed}
+        AuditLogEntry.objects.bulk_create(
+            [
+                AuditLogEntry(
+                    actor=actor,
+                    actor_email=actor.email,
+                    organisation=organisation,
+                    action=AuditAction.INVITED,
+                    detail={
+                        "invitation": invitation.pk,
+                        "email": invitation.email,
+                        "refreshed": invitation.pk in refreshed_ids,
+                        "import": True,
+                    },
+                )
+                for invitation in invitations
+            ],
+            batch_size=1000,
+        )
         record_audit(
             actor=actor,
             organisation=organisation,
             action=AuditAction.IMPORTED,
             detail={
                 "rows": len(rows),
-                "added": result.added,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
                 "invited": result.invited,
                 "teams_created": result.teams_created,
             },
+            subjects=updated_members,
         )
         transaction.on_commit(lambda: send_invitation_emails(invitations, base_url=base_url))
     return result
+
+
+# --- A deleted account's traces (called by cms.accounts.services.delete_account) ---------
+
+
+def delete_exports_naming(*, user: User, terms: Collection[str]) -> int:
+    """Delete the export files that may hold the person: the finished people lists of an
+    organisation made while they were a member of it, and any export (also one still
+    queued) searched for their name or address. Other queued jobs are built after the
+    membership ended, so without them; a running job is left (deleting its row under it
+    would fail the build). Files go after the caller's transaction commits, so a rollback
+    keeps them. Returns how many jobs were deleted."""
+    from . import reports
+    from .models import ExportJob, ExportStatus
+
+    def aware(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    while_member = Q(pk__in=[])
+    for membership in Membership.objects.filter(user=user):
+        window = Q(organisation_id=membership.organisation_id) & Q(
+            created_at__gte=aware(membership.started_on)
+        )
+        if membership.ended_on is not None:
+            window &= Q(created_at__lt=aware(membership.ended_on + datetime.timedelta(days=1)))
+        while_member |= window
+    finished = ExportJob.objects.exclude(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING])
+    jobs = list(finished.filter(while_member, format__in=reports.PEOPLE_FORMATS))
+    seen = {job.pk for job in jobs}
+    searched = (
+        ExportJob.objects.exclude(status=ExportStatus.RUNNING)
+        .exclude(pk__in=seen)
+        .filter(filters__q__isnull=False)
+        .exclude(filters__q="")
+    )
+    jobs += [job for job in searched if selectors.names_person(job.filters.get("q", ""), terms)]
+    for job in jobs:
+        if job.file:
+            name, storage = job.file.name, job.file.storage
+            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).delete()
+    return len(jobs)
+
+
+def blank_search_terms(*, terms: Collection[str]) -> int:
+    """Blank the typed search terms in the audit log (the people list's and the admin's
+    `filters.q`, kept with each view and export) that name the person. The entry stays:
+    who looked, when, and how many results. Returns how many entries were changed."""
+    changed = []
+    searched = (
+        AuditLogEntry.objects.filter(detail__filters__q__isnull=False)
+        .exclude(detail__filters__q="")
+        .only("pk", "detail")
+    )
+    for entry in searched.iterator(chunk_size=2000):
+        filters = entry.detail.get("filters")
+        if isinstance(filters, dict) and selectors.names_person(filters.get("q", ""), terms):
+            filters["q"] = ""
+            changed.append(entry)
+    AuditLogEntry.objects.bulk_update(changed, ["detail"], batch_size=1000)
+    return len(changed)
 
 
 # --- Retention ----------------------------------------------------------------------------

@@ -104,6 +104,7 @@ def people(request, organisation):
             "page": page.number,
             "results": len(listing.rows),
         },
+        subjects=[row.member.user_id for row in page.object_list],
     )
     return private(
         TemplateResponse(
@@ -137,6 +138,7 @@ def person(request, organisation, membership_id: int):
         organisation=organisation,
         action=AuditAction.VIEWED_PERSON,
         detail={"membership": detail.membership.pk, "user": detail.membership.user_id},
+        subjects=[detail.membership.user_id],
     )
     return private(
         TemplateResponse(

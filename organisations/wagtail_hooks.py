@@ -1,6 +1,7 @@
 """Admin for platform administrators, in the menu group 'Organisaties': roles, expertise
 frameworks with their requirements, organisations, teams, memberships, invitations and the
-audit log (read only). Sectors are courses' snippet; the group links to them.
+audit log (read only). Sectors are courses' snippet; the group links to them. Views of
+memberships, invitations and the audit log are audited (cms.admin_audit).
 
 Access follows Django model permissions (superusers have them all): the Editors and
 Inhoudsdeskundigen groups have none of these, so they see neither the menu nor the pages,
@@ -17,8 +18,11 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.accounts.selectors import owners_of_addresses
+from cms.admin_audit import AuditedViewSetMixin
 from courses.models import Sector
 
+from . import selectors
 from .models import (
     AuditLogEntry,
     ExpertiseFramework,
@@ -140,7 +144,7 @@ class TeamViewSet(ModelViewSet):
         return Team.objects.select_related("organisation")
 
 
-class MembershipViewSet(ModelViewSet):
+class MembershipViewSet(AuditedViewSetMixin, ModelViewSet):
     model = Membership
     name = "organisations_memberships"
     url_prefix = "organisaties/lidmaatschappen"
@@ -170,8 +174,14 @@ class MembershipViewSet(ModelViewSet):
     def get_queryset(self, request):
         return Membership.objects.select_related("user", "organisation", "team", "role")
 
+    def audit_subjects(self, objects):
+        return [membership.user_id for membership in objects]
 
-class InvitationViewSet(ModelViewSet):
+    def audit_organisation(self, obj):
+        return obj.organisation
+
+
+class InvitationViewSet(AuditedViewSetMixin, ModelViewSet):
     model = Invitation
     name = "organisations_invitations"
     url_prefix = "organisaties/uitnodigingen"
@@ -200,8 +210,15 @@ class InvitationViewSet(ModelViewSet):
     def get_queryset(self, request):
         return Invitation.objects.select_related("organisation", "role")
 
+    def audit_subjects(self, objects):
+        # About whoever owns the invited address (verified), if anyone does yet.
+        return owners_of_addresses(invitation.email for invitation in objects).values()
 
-class AuditLogViewSet(ModelViewSet):
+    def audit_organisation(self, obj):
+        return obj.organisation
+
+
+class AuditLogViewSet(AuditedViewSetMixin, ModelViewSet):
     model = AuditLogEntry
     name = "organisations_audit_log"
     url_prefix = "organisaties/auditlog"
@@ -218,6 +235,12 @@ class AuditLogViewSet(ModelViewSet):
 
     def get_queryset(self, request):
         return AuditLogEntry.objects.select_related("organisation")
+
+    def audit_subjects(self, objects):
+        return selectors.people_in_audit_entries(objects)
+
+    def audit_organisation(self, obj):
+        return obj.organisation
 
 
 class OrganisationsGroup(ModelViewSetGroup):

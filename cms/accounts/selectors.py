@@ -1,4 +1,7 @@
-"""Reads about accounts: the person's own data download (AVG/GDPR right of access)."""
+"""Reads about accounts: whose addresses are whose, and the person's own data download
+(AVG/GDPR right of access)."""
+
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -18,6 +21,7 @@ EXPORTED = {
     "organisations.Membership.user": "organisations.memberships",
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
+    "organisations.AuditSubject.user": "organisations.audit_log_about_you",
 }
 
 _EDITORIAL = (
@@ -56,6 +60,44 @@ EXCLUDED = {
     "wagtailimages.Image.uploaded_by_user": _EDITORIAL,
     "wagtaildocs.Document.uploaded_by_user": _EDITORIAL,
 }
+
+
+# --- A person's addresses --------------------------------------------------------------
+# An address is a person's own only once they proved they read it (allauth's verified
+# EmailAddress). Anyone can sign up with any address, so the login address alone proves
+# nothing: invitations, the member import, the invitation email, the data download and
+# deletion all go through these two.
+
+
+def verified_addresses(user: User) -> set[str]:
+    """The addresses this person has verified, lower-case (none for an anonymous user)."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated:
+        return set()
+    return {
+        address.lower()
+        for address in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+
+
+def owners_of_addresses(addresses: Iterable[str]) -> dict[str, int]:
+    """For each of these addresses that someone has verified, that person's id, by the
+    lower-case address. allauth keeps verified addresses unique, so there is one owner at
+    most; an unverified address has none."""
+    from allauth.account.models import EmailAddress
+
+    wanted = {address.lower() for address in addresses}
+    if not wanted:
+        return {}
+    return {
+        email.lower(): user_id
+        for email, user_id in EmailAddress.objects.filter(
+            email__in=wanted, verified=True
+        ).values_list("email", "user_id")
+    }
 
 
 def account_data(user: User) -> dict:

@@ -70,8 +70,10 @@ def delete_account(*, user: User) -> None:
     same: enrolments, lesson progress, quiz attempts and answers (quiz insight, knowledge
     gaps, completion figures) and memberships (ended today, shown as 'removed account').
     Removed: email addresses, authenticators, sessions, reflection answers, invitations to
-    the person's addresses, emails still queued to them, reminders sent to them, their
-    export jobs and files, and the admin profile. Certificates stay verifiable with user
+    the person's (verified) addresses, emails still queued to them, reminders sent to them,
+    their export jobs and files, export files of their organisations made while they were
+    a member or searched for them, and the admin profile; search terms naming them are
+    blanked in the audit log. Certificates stay verifiable with user
     NULL and holder_name REMOVED_HOLDER (their PDF, which carries the name, is deleted).
     Audit log entries keep actor NULL and actor_email blank; the person's address is
     blanked in invitation entries about them. An organisation whose only coordinator this
@@ -84,6 +86,8 @@ def delete_account(*, user: User) -> None:
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
     from cms.selectors import queued_emails_to
     from courses.models import ReflectionAnswer
+    from organisations import selectors as organisation_selectors
+    from organisations import services as organisation_services
     from organisations.models import (
         AuditAction,
         AuditLogEntry,
@@ -91,7 +95,9 @@ def delete_account(*, user: User) -> None:
         Membership,
         ReminderLog,
     )
-    from organisations.selectors import invitations_to, verified_addresses
+    from organisations.selectors import invitations_to
+
+    from .selectors import verified_addresses
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -135,6 +141,11 @@ def delete_account(*, user: User) -> None:
         ):
             entry.detail["email"] = ""
             entry.save(update_fields=["detail"])
+        # Export files of their organisations that may list them, and what coordinators
+        # and administrators typed to search for them.
+        terms = organisation_selectors.person_terms(user, addresses | {user.email.lower()})
+        organisation_services.delete_exports_naming(user=user, terms=terms)
+        organisation_services.blank_search_terms(terms=terms)
 
         for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
             name, storage = job.file.name, job.file.storage

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy
 from wagtail.users.views.users import DeleteView as WagtailUserDeleteView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
+from cms.admin_audit import AuditedViewSetMixin
+
 from . import services
 from .forms import AdminUserCreationForm, AdminUserEditForm
 
@@ -30,8 +32,14 @@ class RemoveAccountView(WagtailUserDeleteView):
         services.delete_account(user=self.object)
 
 
-class UserViewSet(WagtailUserViewSet):
+class UserViewSet(AuditedViewSetMixin, WagtailUserViewSet):
+    """Wagtail's users, with our forms and removal; every view of an account is audited
+    (cms.admin_audit)."""
+
     delete_view_class = RemoveAccountView
+
+    def audit_subjects(self, objects):
+        return [user.pk for user in objects]
 
     def get_form_class(self, for_update: bool = False):
         return AdminUserEditForm if for_update else AdminUserCreationForm

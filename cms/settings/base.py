@@ -448,6 +448,13 @@ ORGANISATION_EXPORT_IMMEDIATE_LIMIT = int(
     os.environ.get("ORGANISATION_EXPORT_IMMEDIATE_LIMIT", "500")
 )
 
+# How many invitations (single, imported, or sent again) one organisation may send a day:
+# a coordinator's account cannot be used to mail thousands of addresses. Raise it for the
+# day a large organisation is first imported.
+INVITATIONS_PER_ORGANISATION_PER_DAY = int(
+    os.environ.get("INVITATIONS_PER_ORGANISATION_PER_DAY", "500")
+)
+
 # Audit log entries older than this many days are deleted by `manage.py purge_audit_log`
 # (run it daily from cron).
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(365 * 2)))

@@ -457,27 +457,33 @@ def test_emails_waiting_to_be_sent_are_in_the_download_and_go_with_the_account(
     settings.EMAIL_BACKEND = "tests.organisations.email_backends.RefusingEmailBackend"
     email_backends.REFUSAL[:] = [ConnectionRefusedError()]
     try:
-        # One to the second (verified) address, one to an address still being verified,
-        # one to somebody else.
+        # One to the second (verified) address, one to somebody else, and to an address
+        # still being verified its verification email and an invitation: that address may
+        # be someone else's, so only the verification email is the person's.
         unverified = EmailAddress.objects.create(user=learner, email="Sanne@Nieuw.example.nl")
-        for address in ("sanne@werk.example.nl", unverified.email, "ander@example.nl"):
+        for address in ("sanne@werk.example.nl", "ander@example.nl"):
             queue_email(address)
+        queue_email(unverified.email, kind="account/email/email_confirmation")
+        queue_email(unverified.email, kind="organisations/invitation")
     finally:
         email_backends.REFUSAL.clear()
 
     data = account_selectors.personal_data(learner)
     waiting = data["account"]["emails_waiting_to_be_sent"]
-    assert sorted(item["to"] for item in waiting) == [
-        "sanne@nieuw.example.nl",
-        "sanne@werk.example.nl",
+    assert sorted((item["to"], item["kind"]) for item in waiting) == [
+        ("sanne@nieuw.example.nl", "account/email/email_confirmation"),
+        ("sanne@werk.example.nl", "test"),
     ]
     delete_account(user=learner)
-    assert list(QueuedEmail.objects.values_list("to_address", flat=True)) == ["ander@example.nl"]
+    assert sorted(QueuedEmail.objects.values_list("to_address", "kind")) == [
+        ("ander@example.nl", "test"),
+        ("sanne@nieuw.example.nl", "organisations/invitation"),
+    ]
 
 
-def queue_email(address: str) -> None:
+def queue_email(address: str, kind: str = "test") -> None:
     from django.core.mail import EmailMessage
 
     from cms.services import send_or_queue
 
-    send_or_queue(EmailMessage("Onderwerp", "Tekst", to=[address]), kind="test")
+    send_or_queue(EmailMessage("Onderwerp", "Tekst", to=[address]), kind=kind)

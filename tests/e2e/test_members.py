@@ -25,6 +25,11 @@ def organisation(site):
 def test_the_coordinator_manages_members(page, live_server, organisation, tmp_path):
     coordinator = MembershipFactory(organisation=organisation, is_coordinator=True).user
     known = UserFactory(email="bekend@voorbeeld.nl", full_name="Bekende Collega")
+    # A current member: the import updates their membership (anyone else is invited).
+    MembershipFactory(
+        user=known, organisation=organisation, role=RoleFactory(slug="uitvoerend-professional")
+    )
+    someone_elses = UserFactory(email="elders@voorbeeld.nl")
     sign_in(page, live_server, coordinator)
     slug = organisation.slug
 
@@ -52,7 +57,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     assert "Er is niets geïmporteerd" in alert.inner_text()
     assert "Regel 3:" in alert.inner_text() and "Regel 4:" in alert.inner_text()
     assert_accessible(page)
-    assert not Membership.objects.filter(user=known).exists()
+    assert Membership.objects.get(user=known).role.slug == "uitvoerend-professional"
 
     good = tmp_path / "leden-goed.csv"
     good.write_bytes(
@@ -60,6 +65,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
             "e-mail;naam;team;rol;coördinator\n"
             "bekend@voorbeeld.nl;Bekende Collega;Team Noord;Aandachtsfunctionaris;nee\n"
             "nieuw@voorbeeld.nl;Nieuwe Collega;Team Zuid;Uitvoerend professional;nee\n"
+            "elders@voorbeeld.nl;Iemand Elders;Team Zuid;Uitvoerend professional;nee\n"
         ).encode("utf-8-sig")
     )
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
@@ -67,7 +73,11 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     page.get_by_role("button", name="Importeren", exact=True).click()
     assert "Import voltooid" in page.get_by_role("status").inner_text()
     member = Membership.objects.get(user=known, organisation=organisation)
+    assert member.role.slug == "aandachtsfunctionaris" and member.team.name == "Team Noord"
+    # Someone with an account elsewhere is invited like anyone new, never added.
     assert Invitation.objects.filter(email="nieuw@voorbeeld.nl").exists()
+    assert Invitation.objects.filter(email="elders@voorbeeld.nl").exists()
+    assert not Membership.objects.filter(user=someone_elses).exists()
 
     page.get_by_role("link", name="Uitnodigen", exact=True).click()
     assert_accessible(page)

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -197,7 +198,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_lists_every_line(
     assert mail.outbox == []
 
 
-def test_a_good_file_adds_known_people_and_invites_the_others(
+def test_a_good_file_updates_current_members_and_invites_everyone_else(
     coordinator_client, organisation, roles, coordinator, django_capture_on_commit_callbacks
 ):
     team = TeamFactory(organisation=organisation, name="Team Noord")
@@ -213,28 +214,90 @@ def test_a_good_file_adds_known_people_and_invites_the_others(
         response = upload(coordinator_client, organisation, content, create_teams="on")
     assert response.status_code == 302
     assert Team.objects.filter(organisation=organisation, name="Team Zuid").exists()
-    added = Membership.objects.get(user=known, organisation=organisation)
-    assert (added.team, added.role, added.is_coordinator) == (team, roles["af"], False)
-    assert added.started_on == datetime.date(2026, 9, 1)
+    # Someone with an account who is not a member here is invited like anyone else.
+    assert not Membership.objects.filter(user=known, organisation=organisation).exists()
+    invited = Invitation.objects.get(organisation=organisation, email="bekend@voorbeeld.nl")
+    assert (invited.team, invited.role, invited.is_coordinator) == (team, roles["af"], False)
+    assert invited.started_on == datetime.date(2026, 9, 1)
     known.refresh_from_db()
     assert known.full_name == "Bekende Naam"  # people keep the name they gave themselves
     member.refresh_from_db()
     assert (member.team.name, member.role) == ("Team Zuid", roles["af"])
     invitation = Invitation.objects.get(organisation=organisation, email="zoe@voorbeeld.nl")
     assert (invitation.full_name, invitation.is_coordinator) == ("Zoë de Vries", True)
-    assert [message.to for message in mail.outbox] == [["zoe@voorbeeld.nl"]]
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "bekend@voorbeeld.nl",
+        "zoe@voorbeeld.nl",
+    ]
     entry = AuditLogEntry.objects.get(action=AuditAction.IMPORTED)
     assert entry.actor == coordinator
     assert entry.detail == {
         "rows": 3,
-        "added": 1,
         "updated": 1,
         "unchanged": 0,
-        "invited": 1,
+        "invited": 2,
         "teams_created": 1,
     }
     follow = coordinator_client.get(response.url)
     assert "Import voltooid" in follow.content.decode()
+
+
+def test_another_organisations_member_is_invited_and_the_reply_does_not_tell(
+    client, roles, modules, django_capture_on_commit_callbacks
+):
+    """Issue 16, finding 3: a row with the address of someone who has an account (here
+    another organisation's coordinator, with a certificate) makes nobody a member. They get
+    the same invitation as an unknown address, and nothing the importing coordinator sees
+    (the reply, the message, the audit log, the people list) tells the two apart."""
+    from tests.factories import CertificateFactory
+
+    from .conftest import sign_in_with_mfa
+    from .factories import OrganisationFactory
+
+    elsewhere = MembershipFactory(organisation=OrganisationFactory(), is_coordinator=True)
+    staff = elsewhere.user
+    assert EmailAddress.objects.get(user=staff).verified
+    certificate = CertificateFactory(user=staff, module=modules[0])
+    replies = {}
+    for kind, address in (("known", staff.email), ("unknown", "niemand@voorbeeld.nl")):
+        organisation = OrganisationFactory()
+        importer = MembershipFactory(organisation=organisation, is_coordinator=True).user
+        sign_in_with_mfa(client, importer)
+        mail.outbox.clear()
+        content = (
+            "e-mail;naam;rol;coördinator;startdatum\n"
+            f"{address};Iemand;Aandachtsfunctionaris;ja;01-01-2020\n"
+        ).encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(client, organisation, content)
+        followed = client.get(response.url)
+        people = client.get(reverse("organisations:people", args=[organisation.slug]))
+        imported = AuditLogEntry.objects.get(organisation=organisation, action=AuditAction.IMPORTED)
+        [invited] = AuditLogEntry.objects.filter(
+            organisation=organisation, action=AuditAction.INVITED
+        )
+        invitation = Invitation.objects.get(organisation=organisation)
+        replies[kind] = {
+            "status": response.status_code,
+            "messages": [str(m) for m in followed.context["messages"]],
+            "imported": imported.detail,
+            "invited": {key: type(value) for key, value in invited.detail.items()},
+            "members": Membership.objects.filter(organisation=organisation).count(),
+            "invitation": (invitation.email, invitation.is_coordinator, invitation.started_on),
+            "mails": [message.to for message in mail.outbox],
+            "people": people.content.decode(),
+        }
+        assert invited.detail["email"] == address
+        assert response.status_code == 302
+    known, unknown = replies["known"], replies["unknown"]
+    assert not Membership.objects.filter(user=staff).exclude(pk=elsewhere.pk).exists()
+    assert known["members"] == unknown["members"] == 1  # the importing coordinator only
+    assert known["mails"] == [[staff.email]] and unknown["mails"] == [["niemand@voorbeeld.nl"]]
+    assert known["invitation"][1:] == (True, datetime.date(2020, 1, 1))
+    for key in ("status", "messages", "imported", "invited"):
+        assert known[key] == unknown[key], key
+    assert staff.full_name not in known["people"] and staff.email not in known["people"]
+    assert certificate.formatted_code not in known["people"]
 
 
 def test_unknown_team_without_the_tick_is_a_problem(coordinator_client, organisation, roles):

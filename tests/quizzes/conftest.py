@@ -24,7 +24,7 @@ HAND_OM_DE_KEEL = {
     "wait_minutes": 0,
     "shuffle": False,
     "feedback": "per_step",
-    "sources": [{"document": "003.txt", "title": "Plan van aanpak", "section": "§3.2"}],
+    "sources": [{"source": "plan-stop-femicide-2024", "passage": "Deel A, §3.2"}],
     "steps": [
         {
             "key": "start",

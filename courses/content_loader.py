@@ -175,7 +175,9 @@ def _check_module(
     for lesson in data["lessons"]:
         where = f"{name}, lesson {lesson.get('slug')}"
         if LESSON_KEYS - set(lesson) or set(lesson) - LESSON_KEYS - OPTIONAL_LESSON_KEYS:
-            raise ContentError(f"{where}: needs slug, title and body; may have {OPTIONAL_LESSON_KEYS}")
+            raise ContentError(
+                f"{where}: needs slug, title and body; may have {OPTIONAL_LESSON_KEYS}"
+            )
         if lesson["slug"] in slugs:
             raise ContentError(f"{where}: the slug is used twice")
         slugs.add(lesson["slug"])

@@ -150,7 +150,9 @@ def _copy_fields(target: Page, source: Page, fields: Iterable[str]) -> None:
         if isinstance(model_field, ParentalManyToManyField):
             setattr(target, name, list(value.all()))
         elif isinstance(model_field, models.ManyToOneRel):
-            setattr(target, name, [child.__class__(**_child_fields(child)) for child in value.all()])
+            setattr(
+                target, name, [child.__class__(**_child_fields(child)) for child in value.all()]
+            )
         else:
             setattr(target, name, value)
 
@@ -205,9 +207,7 @@ def sync_page(
     (None when it does not exist yet and this is a dry run). `before_save(page, created)`
     may set fields that are not compared, such as a module's 'substantive change'."""
     name = built.slug
-    existing = (
-        model.objects.child_of(parent).filter(slug=built.slug).first() if parent else None
-    )
+    existing = model.objects.child_of(parent).filter(slug=built.slug).first() if parent else None
     wanted = fingerprint(built, fields)
     if existing is None:
         if options.dry_run or parent is None:
@@ -424,9 +424,7 @@ def sync_module(
             .exclude(slug__in=in_files)
             .values_list("slug", flat=True)
         ):
-            report.add(
-                f"lesson of {data['slug']}", slug, Outcome.NOT_IN_FILES, "left as it is"
-            )
+            report.add(f"lesson of {data['slug']}", slug, Outcome.NOT_IN_FILES, "left as it is")
     return module
 
 

@@ -322,6 +322,13 @@ class ModulePage(Page):
                 }
             )
 
+    def with_content_json(self, content):
+        # The current version belongs to the page (courses.services keeps it), not to a
+        # revision: a revision saved before a version started must not set it back.
+        page = super().with_content_json(content)
+        page.current_version = self.current_version
+        return page
+
     def serve(self, request, *args, **kwargs):
         from . import views
 

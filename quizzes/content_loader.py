@@ -89,7 +89,9 @@ def _check_quiz(name: str, data: dict, signal_slugs: set[str], source_keys: set[
             raise ContentError(f"{name}, step {step.get('key')}: unknown keys {sorted(unknown)}")
         check_citations(f"{name}, step {step.get('key')}", step.get("sources") or [], source_keys)
         if step.get("unsafety") not in (None, *UNSAFETY):
-            raise ContentError(f"{name}, step {step.get('key')}: unsafety must be one of {UNSAFETY}")
+            raise ContentError(
+                f"{name}, step {step.get('key')}: unsafety must be one of {UNSAFETY}"
+            )
         used = set(step.get("missed") or ())
         for branch in step.get("branches") or ():
             used |= set(branch.get("signals") or ())

@@ -90,7 +90,9 @@ def test_the_register_has_the_five_seed_documents_with_real_titles_and_no_file_n
         assert entry["issuer"].strip() and entry["title"].strip()
         assert SEED_FILE_NAME.search(entry["note"]), "the editor's note names the seed file"
     for entry in REGISTER.values():
-        shown = " ".join(str(entry.get(field, "")) for field in ("issuer", "title", "reference", "url"))
+        shown = " ".join(
+            str(entry.get(field, "")) for field in ("issuer", "title", "reference", "url")
+        )
         assert not SEED_FILE_NAME.search(shown), entry["key"]
         assert entry.get("url") or entry.get("reference")
         assert entry.get("checked_on"), "every entry says when it was last checked"
@@ -146,7 +148,9 @@ def test_the_point_5_corrections():
     intieme_terreur = module_text("intieme-terreur-en-dwingende-controle")
     assert "rekent het samen met ex-partnerstalking" not in intieme_terreur
     assert "Het plan van aanpak noemt die vier vormen belangrijke voorspellers" in intieme_terreur
-    assert "bi- en homoseksuele personen" in module_text("gendersensitief-en-intersectioneel-werken")
+    assert "bi- en homoseksuele personen" in module_text(
+        "gendersensitief-en-intersectioneel-werken"
+    )
     assert "'onveilige situatie'" not in module_text("rode-vlaggen-herkennen")
     everything = " ".join(module_text(slug) for slug in MODULES)
     assert "zelfmoord gepleegd" not in everything and "zelfmoord plegen" not in everything

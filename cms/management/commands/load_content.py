@@ -109,7 +109,9 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing changed: " if dry_run else ""
         if not report.changed and not report.conflicts:
             self.stdout.write(
-                self.style.SUCCESS(f"{prefix}Nothing to change: the site matches the content files ({counts}).")
+                self.style.SUCCESS(
+                    f"{prefix}Nothing to change: the site matches the content files ({counts})."
+                )
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"{prefix}{counts}."))

@@ -106,12 +106,12 @@ class Command(BaseCommand):
             for outcome in Outcome
             if report.count(outcome)
         )
-        prefix = "Dry run, nothing changed: " if dry_run else ""
         if not report.changed and not report.conflicts:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{prefix}Nothing to change: the site matches the content files ({counts})."
+                    f"Nothing to change: the site matches the content files ({counts})."
                 )
             )
         else:
+            prefix = "Dry run, nothing changed: " if dry_run else ""
             self.stdout.write(self.style.SUCCESS(f"{prefix}{counts}."))

@@ -55,6 +55,22 @@ class SafetySettings(BaseSiteSetting):
         ),
         help_text=_("Shown above the phone numbers in the footer."),
     )
+    sexual_violence_phone = models.CharField(
+        _("Centrum Seksueel Geweld phone number"), max_length=40, default="0800-0188"
+    )
+    suicide_prevention_phone = models.CharField(
+        _("113 Zelfmoordpreventie phone number"), max_length=40, default="113"
+    )
+    professional_support_text = models.CharField(
+        _("support for professionals"),
+        max_length=400,
+        default=(
+            "Raakt een casus of een les je? Je hoeft het niet alleen te dragen. Praat erover "
+            "met je leidinggevende of aandachtsfunctionaris, maak gebruik van de opvang die je "
+            "organisatie biedt, of ga naar je huisarts."
+        ),
+        help_text=_("For professionals affected by their own cases; shown in the footer."),
+    )
     quick_exit_url = models.URLField(
         _("quick exit destination"),
         default="https://www.knmi.nl/nederland-nu/weer",
@@ -65,6 +81,9 @@ class SafetySettings(BaseSiteSetting):
         FieldPanel("support_text"),
         FieldPanel("veilig_thuis_phone"),
         FieldPanel("emergency_phone"),
+        FieldPanel("sexual_violence_phone"),
+        FieldPanel("suicide_prevention_phone"),
+        FieldPanel("professional_support_text"),
         FieldPanel("quick_exit_url"),
     ]
 

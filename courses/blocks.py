@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 LESSON_RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
 
@@ -94,15 +95,17 @@ class LessonBodyBlock(blocks.StreamBlock):
     reflection = ReflectionBlock()
 
 
-class SourceBlock(blocks.StructBlock):
-    """A source (bron) a module rests on: the document and the section cited."""
+class CitationBlock(blocks.StructBlock):
+    """A citation: an entry of the source register and the passage cited in it."""
 
-    document = blocks.CharBlock(
-        label=_("Document"), max_length=200, help_text=_("File name or identifier of the source.")
+    source = SnippetChooserBlock("courses.Source", label=_("Source"))
+    passage = blocks.CharBlock(
+        label=_("Passage"),
+        max_length=300,
+        help_text=_("The chapter, section or article cited, e.g. 'Deel A, §1.2'."),
     )
-    title = blocks.CharBlock(label=_("Title"), max_length=300)
-    section = blocks.CharBlock(label=_("Section"), max_length=200)
 
     class Meta:
         icon = "doc-full"
-        label = _("Source")
+        label = _("Citation")
+        template = "courses/blocks/citation.html"

@@ -1,6 +1,5 @@
 """Demo data for courses: the catalogue with the real modules, and a learner's progress."""
 
-from django.utils import timezone
 from wagtail.models import Page
 
 from cms.accounts.models import User
@@ -11,11 +10,11 @@ from .models import LessonPage, ModulePage
 
 def load_demo_modules(*, home: Page) -> list[ModulePage]:
     content_loader.ensure_taxonomy()
+    content_loader.ensure_sources()
     catalogue = content_loader.ensure_catalogue(home=home)
     services.ensure_review_workflow(catalogue=catalogue)
-    today = timezone.localdate()
     return [
-        content_loader.ensure_module(catalogue=catalogue, content=content, today=today)
+        content_loader.ensure_module(catalogue=catalogue, content=content)
         for content in content_loader.read_module_files()
     ]
 

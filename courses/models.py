@@ -15,10 +15,10 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Revision
 from wagtail.search import index
 
-from .blocks import LessonBodyBlock, SourceBlock
+from .blocks import CitationBlock, LessonBodyBlock
 
 
 class Theme(index.Indexed, models.Model):
@@ -27,6 +27,8 @@ class Theme(index.Indexed, models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # What `load_content` last wrote (courses.content_sync), to notice edits made here.
+    loaded_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
@@ -45,8 +47,17 @@ class Sector(index.Indexed, models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(
+        _("note for learners"),
+        blank=True,
+        help_text=_(
+            "Shown on the pages of modules meant for this sector, e.g. that other rules "
+            "apply there."
+        ),
+    )
+    loaded_hash = models.CharField(max_length=64, blank=True, editable=False)
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -62,6 +73,98 @@ class Level(models.TextChoices):
     BASIS = "basis", _("Basic")
     VERDIEPING = "verdieping", _("In depth")
     SPECIALIST = "specialist", _("Specialist")
+
+
+class SourceKind(models.TextChoices):
+    POLICY_DOCUMENT = "policy_document", _("Policy document")
+    LAW = "law", _("Law or regulation")
+    GUIDELINE = "guideline", _("Guideline or professional standard")
+    NEWS = "news", _("News or announcement")
+    PUBLICATION = "publication", _("Research or expert publication")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class Source(index.Indexed, models.Model):
+    """An entry of the source register: a document that modules, lessons and quiz steps
+    cite by reference, each citation naming the passage. Learners see the issuer, title,
+    date and link; never the internal note (where, for example, an editor's copy of the
+    text is kept)."""
+
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        help_text=_("How the content files cite this source, e.g. 'plan-stop-femicide-2024'."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=SourceKind.choices)
+    issuer = models.CharField(_("issuer"), max_length=300)
+    title = models.CharField(_("title"), max_length=400)
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        help_text=_("How much of the date the source itself gives: day, month or year."),
+    )
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Where to find it without a link, e.g. 'Kamerstuk 28 345, nr. 278'."),
+    )
+    checked_on = models.DateField(
+        _("last checked"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor last checked the source and what the content cites it for."),
+    )
+    internal_note = models.TextField(
+        _("internal note"), blank=True, help_text=_("For editors only; never shown to learners.")
+    )
+    # What `load_content` last wrote, so an edit made here since is noticed, not overwritten.
+    loaded_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    panels = [
+        FieldPanel("key"),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("issuer")]),
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("date_precision")]),
+        FieldPanel("url"),
+        FieldPanel("reference"),
+        FieldPanel("checked_on"),
+        FieldPanel("internal_note"),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("issuer"),
+        index.AutocompleteField("title"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        ordering = ["issuer", "title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(url="") | ~Q(reference=""), name="source_has_url_or_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer}: {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.url and not self.reference:
+            raise ValidationError(_("Give a URL or a reference, so readers can find the source."))
 
 
 class CourseIndexPage(Page):
@@ -115,7 +218,7 @@ class ModulePage(Page):
         ),
     )
     sources = StreamField(
-        [("source", SourceBlock())], verbose_name=_("sources"), min_num=1, blank=False
+        [("citation", CitationBlock())], verbose_name=_("sources"), min_num=1, blank=False
     )
     content_owner = models.CharField(
         _("content owner"),
@@ -219,6 +322,13 @@ class ModulePage(Page):
                 }
             )
 
+    def with_content_json(self, content):
+        # The current version belongs to the page (courses.services keeps it), not to a
+        # revision: a revision saved before a version started must not set it back.
+        page = super().with_content_json(content)
+        page.current_version = self.current_version
+        return page
+
     def serve(self, request, *args, **kwargs):
         from . import views
 
@@ -249,9 +359,25 @@ class LessonPage(Page):
     """One lesson of a module, read in order."""
 
     summary = models.CharField(_("summary"), max_length=300, blank=True)
+    content_note = models.TextField(
+        _("content note"),
+        blank=True,
+        help_text=_(
+            "Shown before the lesson: what violence it describes, for learners who may be "
+            "affected. Leave empty when the lesson describes none."
+        ),
+    )
     body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+    sources = StreamField(
+        [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("content_note"),
+        FieldPanel("body"),
+        FieldPanel("sources"),
+    ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
@@ -377,3 +503,24 @@ class ReflectionAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} – {self.lesson_id} – {self.block_id}"
+
+
+class LoadedContent(models.Model):
+    """What `load_content` last put on a page from the content files: the revision it made
+    and a fingerprint of the content, so that an edit made in the admin since is noticed
+    and not silently overwritten (courses.content_sync)."""
+
+    page = models.OneToOneField(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="loaded_content"
+    )
+    fingerprint = models.CharField(max_length=64)
+    revision = models.ForeignKey(
+        Revision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loaded content")
+
+    def __str__(self) -> str:
+        return f"{self.page_id} @ {self.revision_id}"

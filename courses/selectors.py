@@ -24,6 +24,7 @@ from .models import (
     ModuleVersion,
     ReflectionAnswer,
     Sector,
+    Source,
     Theme,
 )
 from .search_index import DURATION_BUCKETS
@@ -32,6 +33,19 @@ from .services import required_lesson_ids
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Citation:
+    source: Source
+    passage: str
+
+
+def citations(refs: list[tuple[int, str]]) -> list[Citation]:
+    """(source register id, passage) pairs as citations, in one query; a reference to an
+    entry that no longer exists is left out."""
+    sources = Source.objects.in_bulk({pk for pk, _passage in refs})
+    return [Citation(sources[pk], passage) for pk, passage in refs if pk in sources]
 
 
 @dataclass(frozen=True)

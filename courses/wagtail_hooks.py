@@ -1,4 +1,5 @@
-"""Admin pieces for modules: themes and sectors as snippets, and the review report."""
+"""Admin pieces for modules: themes, sectors and the source register as snippets, and the
+review report."""
 
 import datetime
 
@@ -13,7 +14,7 @@ from wagtail.admin.views.reports import PageReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import ModulePage, Sector, Theme
+from .models import ModulePage, Sector, Source, Theme
 from .selectors import modules_due_for_review
 
 REVIEW_WINDOW_DAYS = 30
@@ -36,8 +37,20 @@ class SectorViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class SourceViewSet(SnippetViewSet):
+    """The source register that modules, lessons and quiz steps cite."""
+
+    model = Source
+    icon = "doc-full"
+    menu_label = _("Sources")
+    list_display = ["title", "issuer", "kind", "date", "checked_on", "key"]
+    list_filter = ["kind"]
+    search_fields = ["title", "issuer", "key"]
+
+
 register_snippet(ThemeViewSet)
 register_snippet(SectorViewSet)
+register_snippet(SourceViewSet)
 
 
 class ReviewDueFilterSet(WagtailFilterSet):

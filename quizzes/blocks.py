@@ -8,6 +8,8 @@ from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
+from courses.blocks import CitationBlock
+
 NARRATIVE_FEATURES = ["bold", "italic", "ol", "ul"]
 STEP_KEY_HELP = _("A short name for this step that choices point to, e.g. 'eerste-melding'.")
 NEXT_HELP = _("The key of the step that comes next.")
@@ -39,6 +41,13 @@ class StepBase(blocks.StructBlock):
         help_text=_("Fill in the case title when this step starts a new case."),
     )
     title = blocks.CharBlock(label=_("Title"), max_length=200)
+    sources = blocks.ListBlock(
+        CitationBlock(),
+        label=_("Sources"),
+        required=False,
+        default=[],
+        help_text=_("What this step's case and feedback rest on; shown with the feedback."),
+    )
 
 
 class QuestionBase(StepBase):

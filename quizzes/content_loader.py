@@ -9,7 +9,13 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from courses.content_loader import ContentError
+from courses.content_loader import (
+    ContentError,
+    check_citations,
+    citation_stream,
+    read_source_file,
+)
+from courses.content_loader import source_ids as current_source_ids
 from courses.models import ModulePage, Theme
 
 from . import scenario as rules
@@ -17,18 +23,23 @@ from .models import ScenarioQuizPage, Signal, SignalKind
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 QUIZ_KEYS = {
-    "module", "slug", "title", "intro", "pass_mark", "attempts_allowed", "wait_minutes",
-    "shuffle", "feedback", "sources", "steps",
+    "module", "slug", "title", "intro", "content_note", "pass_mark", "attempts_allowed",
+    "wait_minutes", "shuffle", "feedback", "sources", "steps",
 }  # fmt: skip
-COMMON_STEP_KEYS = {"key", "type", "title", "case"}
+OPTIONAL_QUIZ_KEYS = {"wait_minutes", "shuffle", "feedback", "intro", "content_note"}
+COMMON_STEP_KEYS = {"key", "type", "title", "case", "sources"}
 STEP_KEYS = {
-    "decision": {"narrative", "choices", "branches"},
+    "decision": {"narrative", "choices", "branches", "unsafety"},
     "multiple_response": {"narrative", "options", "points", "penalty", "next", "branches"},
     "order": {"narrative", "items", "points", "feedback", "missed", "next", "branches"},
     "mark_signals": {"narrative", "sentences", "points", "penalty", "next", "branches"},
     "end": {"outcome"},
 }
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://signaal.nl/scenario")
+# A decision step's `unsafety` marks a case of acute or structural unsafety (the meldcode's
+# afwegingskader): its best choices must include reporting to Veilig Thuis (a content
+# test holds this). It is authoring metadata, not stored on the page.
+UNSAFETY = ("acute", "structural")
 
 
 @dataclass(frozen=True)
@@ -37,24 +48,30 @@ class QuizContent:
     data: dict
 
 
-def read_signal_file(path: Path = CONTENT_DIR / "signals.yaml") -> list[dict]:
+def read_signal_file(path: Path | None = None) -> list[dict]:
+    path = path or CONTENT_DIR / "signals.yaml"
     return yaml.safe_load(path.read_text(encoding="utf-8"))["signals"]
 
 
-def read_quiz_files(directory: Path = CONTENT_DIR) -> list[QuizContent]:
+def read_quiz_files(
+    directory: Path | None = None, *, source_keys: set[str] | None = None
+) -> list[QuizContent]:
+    directory = directory if directory is not None else CONTENT_DIR
     signal_slugs = {signal["slug"] for signal in read_signal_file()}
+    if source_keys is None:
+        source_keys = {entry["key"] for entry in read_source_file()}
     quizzes = []
     for path in sorted(directory.glob("*.yaml")):
         if path.name == "signals.yaml":
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        _check_quiz(path.name, data, signal_slugs)
+        _check_quiz(path.name, data, signal_slugs, source_keys)
         quizzes.append(QuizContent(path=path, data=data))
     return quizzes
 
 
-def _check_quiz(name: str, data: dict, signal_slugs: set[str]) -> None:
-    missing = QUIZ_KEYS - set(data) - {"wait_minutes", "shuffle", "feedback", "intro"}
+def _check_quiz(name: str, data: dict, signal_slugs: set[str], source_keys: set[str]) -> None:
+    missing = QUIZ_KEYS - set(data) - OPTIONAL_QUIZ_KEYS
     unknown = set(data) - QUIZ_KEYS
     if missing or unknown:
         raise ContentError(
@@ -62,6 +79,7 @@ def _check_quiz(name: str, data: dict, signal_slugs: set[str]) -> None:
         )
     if data.get("feedback", "per_step") not in {timing.value for timing in rules.FeedbackTiming}:
         raise ContentError(f"{name}: feedback must be per_step or at_end")
+    check_citations(name, data["sources"], source_keys)
     for step in data["steps"]:
         kind = step.get("type")
         if kind not in STEP_KEYS:
@@ -69,6 +87,11 @@ def _check_quiz(name: str, data: dict, signal_slugs: set[str]) -> None:
         unknown = set(step) - COMMON_STEP_KEYS - STEP_KEYS[kind]
         if unknown:
             raise ContentError(f"{name}, step {step.get('key')}: unknown keys {sorted(unknown)}")
+        check_citations(f"{name}, step {step.get('key')}", step.get("sources") or [], source_keys)
+        if step.get("unsafety") not in (None, *UNSAFETY):
+            raise ContentError(
+                f"{name}, step {step.get('key')}: unsafety must be one of {UNSAFETY}"
+            )
         used = set(step.get("missed") or ())
         for branch in step.get("branches") or ():
             used |= set(branch.get("signals") or ())
@@ -95,6 +118,15 @@ def _items(prefix: tuple, values: list) -> list[dict]:
     ]
 
 
+def _citation_items(prefix: tuple, citations, source_ids: dict[str, int] | None) -> list[dict]:
+    if source_ids is None:
+        return []
+    return _items(
+        (*prefix, "source"),
+        [item["value"] for item in citation_stream(citations or [], source_ids)],
+    )
+
+
 def _branches(prefix: tuple, step: dict) -> list[dict]:
     return _items(
         (*prefix, "branch"),
@@ -109,14 +141,20 @@ def _branches(prefix: tuple, step: dict) -> list[dict]:
     )
 
 
-def steps_stream(data: dict) -> list[dict]:
+def steps_stream(data: dict, source_ids: dict[str, int] | None = None) -> list[dict]:
     """The StreamField value for the steps, with ids derived from the module and step keys,
-    so loading the same content again gives the same choice ids."""
+    so loading the same content again gives the same choice ids. Without `source_ids`
+    (checking a file, no database) the steps' citations are left out."""
     stream = []
     for step in data["steps"]:
         kind = step["type"]
         prefix = (data["module"], step["key"])
-        value = {"key": step["key"], "case": step.get("case", ""), "title": step["title"]}
+        value = {
+            "key": step["key"],
+            "case": step.get("case", ""),
+            "title": step["title"],
+            "sources": _citation_items(prefix, step.get("sources"), source_ids),
+        }
         if kind == "end":
             value["outcome"] = step["outcome"]
         else:
@@ -175,18 +213,21 @@ def steps_stream(data: dict) -> list[dict]:
     return stream
 
 
-def unsaved_quiz_page(data: dict) -> ScenarioQuizPage:
+def unsaved_quiz_page(data: dict, source_ids: dict[str, int] | None = None) -> ScenarioQuizPage:
+    """The quiz page as the content file gives it, unsaved. Without `source_ids` (checking
+    a file, no database) the citations are left out."""
     return ScenarioQuizPage(
         title=data["title"],
         slug=data["slug"],
         intro=(data.get("intro") or "").strip(),
+        content_note=(data.get("content_note") or "").strip(),
         pass_mark=data["pass_mark"],
         attempts_allowed=data.get("attempts_allowed", 3),
         wait_minutes=data.get("wait_minutes", 0),
         shuffle=bool(data.get("shuffle", False)),
         feedback_timing=data.get("feedback", "per_step"),
-        steps=steps_stream(data),
-        sources=[{"type": "source", "value": source} for source in data["sources"]],
+        steps=steps_stream(data, source_ids),
+        sources=citation_stream(data["sources"], source_ids) if source_ids is not None else [],
     )
 
 
@@ -214,7 +255,7 @@ def ensure_quiz(*, module: ModulePage, content: QuizContent) -> ScenarioQuizPage
     existing = ScenarioQuizPage.objects.child_of(module).first()
     if existing:
         return existing
-    quiz = unsaved_quiz_page(content.data)
+    quiz = unsaved_quiz_page(content.data, current_source_ids())
     module.add_child(instance=quiz)
     quiz.save_revision().publish()
     return quiz

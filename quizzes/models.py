@@ -15,7 +15,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, Revision
 from wagtail.search import index
 
-from courses.blocks import SourceBlock
+from courses.blocks import CitationBlock
 from courses.models import Theme
 
 from . import scenario as rules
@@ -26,6 +26,7 @@ class SignalKind(models.TextChoices):
     RED_FLAG = "red_flag", _("Red flag")
     RISK_FACTOR = "risk_factor", _("Additional risk factor")
     COERCIVE_CONTROL = "coercive_control", _("Coercive-control pattern")
+    CHILD_ABUSE = "child_abuse", _("Form of child abuse")
     SAFETY_ACTION = "safety_action", _("Safety action")
 
 
@@ -40,6 +41,8 @@ class Signal(index.Indexed, models.Model):
         Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="signals"
     )
     description = models.TextField(_("description"), blank=True)
+    # What `load_content` last wrote (quizzes.content_sync), to notice edits made here.
+    loaded_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     panels = [
         FieldPanel("name"),
@@ -91,6 +94,14 @@ class ScenarioQuizPage(Page):
     """The scenario quiz that ends a module and decides whether it is passed."""
 
     intro = models.TextField(_("introduction"), blank=True)
+    content_note = models.TextField(
+        _("content note"),
+        blank=True,
+        help_text=_(
+            "Shown before the quiz starts: what violence its cases describe, for learners "
+            "who may be affected."
+        ),
+    )
     pass_mark = models.PositiveIntegerField(
         _("pass mark (points)"), validators=[MinValueValidator(1)], default=1
     )
@@ -112,11 +123,12 @@ class ScenarioQuizPage(Page):
         help_text=_("The first step is the start. Choices point to steps by their key."),
     )
     sources = StreamField(
-        [("source", SourceBlock())], verbose_name=_("sources"), blank=True, default=list
+        [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
     )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
+        FieldPanel("content_note"),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("pass_mark"), FieldPanel("attempts_allowed")]),
@@ -168,6 +180,15 @@ def _setting(source, name, default):
     return getattr(source, name, default)
 
 
+def _citations(value) -> tuple[tuple[int, str], ...]:
+    # Register entries by id; a citation whose entry was deleted is left out.
+    return tuple(
+        (item["source"].pk, item["passage"] or "")
+        for item in value or ()
+        if item.get("source") is not None
+    )
+
+
 def build_scenario(steps, *, settings_from) -> rules.Scenario:
     """Turn the steps StreamField value (and the page's settings) into the plain graph."""
     built = []
@@ -194,6 +215,7 @@ def build_scenario(steps, *, settings_from) -> rules.Scenario:
             "points": value.get("points") or 1,
             "penalty": value.get("penalty") or 0,
             "feedback": value.get("feedback") or "",
+            "sources": _citations(value.get("sources")),
         }
         if kind == rules.StepKind.DECISION:
             common["choices"] = tuple(

@@ -70,6 +70,8 @@ class Step:
     outcome: str = ""
     image_id: int | None = None
     image_alt: str = ""
+    # Citations: (source register entry id, passage cited); shown with the feedback.
+    sources: tuple[tuple[int, str], ...] = ()
 
     @property
     def is_end(self) -> bool:

@@ -17,6 +17,7 @@ from wagtail.models import Revision
 
 from cms.accounts.models import User
 from courses.models import Enrolment, ModulePage
+from courses.selectors import Citation, citations
 
 from . import scenario as rules
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage, Signal
@@ -130,6 +131,17 @@ def displayed_choices(attempt: QuizAttempt, step: rules.Step) -> list[rules.Choi
         if step.kind == rules.StepKind.ORDER and choices == list(step.choices):
             choices.reverse()
     return choices
+
+
+def step_citations(scenario: rules.Scenario) -> dict[str, list[Citation]]:
+    """Each step's citations by step key, in one query, for showing with the feedback."""
+    cited = citations([ref for step in scenario.steps for ref in step.sources])
+    by_id = {(citation.source.pk, citation.passage): citation for citation in cited}
+    return {
+        step.key: [by_id[ref] for ref in step.sources if ref in by_id]
+        for step in scenario.steps
+        if step.sources
+    }
 
 
 @dataclass(frozen=True)

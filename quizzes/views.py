@@ -36,6 +36,7 @@ def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
     )
     if shown and shown.is_finished:
         context["report"] = selectors.attempt_report(shown)
+        context["citations"] = selectors.step_citations(context["report"].scenario)
         return context
     attempt = state.open_attempt
     if attempt:
@@ -48,6 +49,7 @@ def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
             choices=selectors.displayed_choices(attempt, step),
             positions=range(1, len(step.choices) + 1),
             step_number=len(report.path) + 1,
+            citations=selectors.step_citations(report.scenario),
             show_feedback=report.scenario.feedback == rules.FeedbackTiming.PER_STEP,
             step_image=(
                 get_image_model().objects.filter(pk=step.image_id).first()

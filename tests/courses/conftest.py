@@ -4,13 +4,27 @@ import pytest
 from wagtail.models import Page
 
 from courses import content_loader
-from courses.models import CourseIndexPage, LessonPage, ModulePage, Sector, Theme
+from courses.models import CourseIndexPage, LessonPage, ModulePage, Sector, Source, Theme
 
 
 @pytest.fixture
 def catalogue(home_page) -> CourseIndexPage:
     content_loader.ensure_taxonomy()
     return content_loader.ensure_catalogue(home=home_page)
+
+
+def plan_source() -> Source:
+    """A register entry for modules built in tests to cite."""
+    source, _created = Source.objects.get_or_create(
+        key="plan-van-aanpak-test",
+        defaults={
+            "kind": "policy_document",
+            "issuer": "Kabinet",
+            "title": "Plan van aanpak",
+            "reference": "Kamerstuk (test)",
+        },
+    )
+    return source
 
 
 def make_module(
@@ -34,12 +48,7 @@ def make_module(
         level=level,
         estimated_minutes=minutes,
         learning_objectives=[{"type": "objective", "value": "Je kunt signalen herkennen."}],
-        sources=[
-            {
-                "type": "source",
-                "value": {"document": "003.txt", "title": "Plan van aanpak", "section": "§1.2"},
-            }
-        ],
+        sources=[{"type": "citation", "value": {"source": plan_source().pk, "passage": "§1.2"}}],
         content_owner="Redactie",
         last_reviewed=today,
         next_review=next_review or today + datetime.timedelta(days=365),

@@ -1,11 +1,14 @@
 """A learner works through a module over HTTP, as the browser (without JavaScript) does."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
-from courses.models import Enrolment, ReflectionAnswer
-from tests.courses.conftest import lessons_of, make_module
+from courses.models import Enrolment, ReflectionAnswer, Sector
+from tests.courses.conftest import lessons_of, make_module, plan_source
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +103,49 @@ def test_module_page_shows_content_note_objectives_and_sources(client, module):
     content = client.get(module.url).content.decode()
     assert "Deze module gaat over geweld." in content
     assert "Je kunt signalen herkennen." in content
-    assert "Plan van aanpak" in content
+    # The citation names the issuer, the title and the passage from the register entry.
+    assert "Kabinet, <cite>Plan van aanpak</cite>, Kamerstuk (test) — §1.2" in content
+
+
+def test_module_page_says_when_it_was_reviewed_and_will_be_again(client, catalogue):
+    module = make_module(catalogue, "Met beoordeling", next_review=datetime.date(2031, 3, 4))
+    content = client.get(module.url).content.decode()
+    assert "Beoordeeld" in content
+    assert "(volgende beoordeling 4 maart 2031)" in content
+    assert "Volgende beoordeling: 4 maart 2031." in content
+
+
+def test_module_page_shows_the_note_of_a_sector_with_other_rules(client, catalogue):
+    module = make_module(catalogue, "Ook voor de eilanden", sectors=("caribisch-nederland",))
+    note = Sector.objects.get(slug="caribisch-nederland").description
+    assert note  # the taxonomy says the rules differ there
+    content = client.get(module.url).content.decode()
+    assert "<strong>Caribisch Nederland:</strong>" in content
+    assert escape(note) in content
+
+
+def test_lesson_page_shows_its_content_note_sources_and_the_reflection_warning(client, module):
+    lesson = lessons_of(module)[0]
+    lesson.content_note = "Deze les beschrijft wurging."
+    lesson.sources = [
+        {"type": "citation", "value": {"source": plan_source().pk, "passage": "Deel B, §3"}}
+    ]
+    lesson.save_revision().publish()
+    client.force_login(UserFactory())
+    content = client.get(lesson.url).content.decode()
+    assert "Voordat je verder leest" in content
+    assert "Deze les beschrijft wurging." in content
+    assert content.index("Deze les beschrijft wurging.") < content.index("Tekst van Les 1.")
+    assert "Bronnen bij deze les" in content
+    assert "<cite>Plan van aanpak</cite>, Kamerstuk (test) — Deel B, §3" in content
+    assert "Schrijf geen namen of andere gegevens op" in content
+
+
+def test_a_lesson_without_note_or_sources_shows_neither_heading(client, module):
+    client.force_login(UserFactory())
+    content = client.get(lessons_of(module)[1].url).content.decode()
+    assert "Voordat je verder leest" not in content
+    assert "Bronnen bij deze les" not in content
 
 
 def test_every_page_has_the_quick_exit_and_the_support_numbers(client, module):
@@ -109,3 +154,6 @@ def test_every_page_has_the_quick_exit_and_the_support_numbers(client, module):
         assert "data-quick-exit" in content
         assert "0800-2000" in content
         assert 'href="tel:112"' in content
+        assert 'href="tel:08000188">0800-0188</a>' in content  # Centrum Seksueel Geweld
+        assert 'href="tel:113">113</a>' in content  # 113 Zelfmoordpreventie
+        assert "Raakt een casus of een les je?" in content  # support for professionals

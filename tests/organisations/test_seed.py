@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from courses.demo import load_demo_modules
+from courses.models import Sector
 from organisations import seed
 from organisations.models import ExpertiseFramework, Requirement, RequirementLevel, Role
 
@@ -38,7 +39,7 @@ def test_the_example_framework_is_labelled_and_sensible(content_modules, capsys)
         "sector", "role", "module"
     )
     basics = requirements.filter(module__slug="femicide-begrippen-en-omvang")
-    assert basics.count() == 15  # every sector, every role
+    assert basics.count() == Sector.objects.count() == 23  # every sector, every role
     assert {(r.level, r.due_within_days, r.recertify_every_months, r.role_id) for r in basics} == {
         (RequirementLevel.MANDATORY, 90, 24, None)
     }
@@ -48,6 +49,20 @@ def test_the_example_framework_is_labelled_and_sensible(content_modules, capsys)
         role__slug="aandachtsfunctionaris",
     )
     assert meldcode.level == RequirementLevel.MANDATORY
+    # The three newer modules are in the example too.
+    acute = requirements.get(
+        module__slug="acuut-wurging-en-seksueel-geweld", sector__slug="ziekenhuizen"
+    )
+    assert (acute.level, acute.role_id) == (RequirementLevel.MANDATORY, None)
+    assert (
+        requirements.get(
+            module__slug="beroepsgeheim-meldrecht-en-informatie-delen",
+            sector__slug="huisartsenzorg",
+            role__slug="aandachtsfunctionaris",
+        ).level
+        == RequirementLevel.MANDATORY
+    )
+    assert requirements.filter(module__slug="veilig-in-contact-met-plegers").exists()
     assert not requirements.filter(
         module__slug="handelen-met-de-meldcode", sector__slug="politie", role__isnull=True
     ).exists()

@@ -2,6 +2,7 @@ import copy
 
 import pytest
 
+from courses.content_loader import ensure_sources
 from quizzes import content_loader
 from quizzes.models import ScenarioQuizPage
 from tests.courses.conftest import catalogue, make_module  # noqa: F401 (fixture)
@@ -24,7 +25,7 @@ HAND_OM_DE_KEEL = {
     "wait_minutes": 0,
     "shuffle": False,
     "feedback": "per_step",
-    "sources": [{"document": "003.txt", "title": "Plan van aanpak", "section": "§3.2"}],
+    "sources": [{"source": "plan-stop-femicide-2024", "passage": "Deel A, §3.2"}],
     "steps": [
         {
             "key": "start",
@@ -125,7 +126,7 @@ def quiz_data(**changes) -> dict:
 
 def make_quiz(module, data: dict | None = None, *, publish: bool = True) -> ScenarioQuizPage:
     content_loader.ensure_signals()
-    quiz = content_loader.unsaved_quiz_page(data or quiz_data())
+    quiz = content_loader.unsaved_quiz_page(data or quiz_data(), ensure_sources())
     quiz.live = publish
     module.add_child(instance=quiz)
     if publish:

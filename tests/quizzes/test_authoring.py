@@ -36,6 +36,7 @@ def decision(key, choices):
             "key": key,
             "case": "",
             "title": f"Stap {key}",
+            "sources": list_block([]),
             "narrative": rich_text("<p>Wat doe je?</p>"),
             "image": "",
             "image_alt": "",
@@ -53,7 +54,13 @@ def decision(key, choices):
 def end(key):
     return (
         "end",
-        {"key": key, "case": "", "title": "Afloop", "outcome": rich_text("<p>Klaar.</p>")},
+        {
+            "key": key,
+            "case": "",
+            "title": "Afloop",
+            "sources": list_block([]),
+            "outcome": rich_text("<p>Klaar.</p>"),
+        },
     )
 
 

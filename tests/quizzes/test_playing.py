@@ -327,3 +327,32 @@ def test_results_show_score_path_feedback_and_what_to_review(quiz, client):
     assert "Het patroon blijft." in page  # the end's outcome
     assert "Wat je nog eens kunt bekijken" in page
     assert "Poging tot verwurging" in page
+
+
+def test_the_intro_shows_the_content_note_and_sources_and_feedback_cites_the_step(module, client):
+    data = quiz_data(content_note="De casus beschrijft een poging tot verwurging.")
+    data["steps"][0]["sources"] = [
+        {"source": "utrecht-raadsbrief-femicide-2025", "passage": "Aanpak femicide"}
+    ]
+    quiz = make_quiz(module, data)
+    client.force_login(UserFactory())
+
+    intro = client.get(quiz.url).content.decode()
+    assert "De casus beschrijft een poging tot verwurging." in intro
+    assert "Bronnen bij deze toets" in intro
+    assert "Plan van aanpak ‘Stop femicide!’" in intro
+    assert "Bijlage bij Kamerstuk 28 345, nr. 278 — Deel A, §3.2" in intro
+
+    client.post(quiz.url, {"action": "start"})
+    step = client.get(quiz.url).content.decode()
+    assert "Bronnen bij deze toets" not in step  # not while the learner plays
+    attempt = QuizAttempt.objects.get(quiz=quiz)
+    feedback = client.post(
+        quiz.url,
+        {"action": "answer", "attempt": attempt.pk, "step": "start",
+         "choice": choice_id(quiz, "start", 0)},
+        follow=True,
+    ).content.decode()  # fmt: skip
+    assert "Goed: verwurging is een rode vlag." in feedback
+    assert "Bron: " in feedback
+    assert "— Aanpak femicide" in feedback

@@ -441,11 +441,14 @@ class Progress:
 
     @property
     def continue_with(self) -> LessonPage | None:
-        # Where they were; else the first lesson still to do.
-        if self.enrolment.last_lesson_id:
-            return self.enrolment.last_lesson
+        """The lesson they were reading when it is not done yet; else the first lesson
+        still to do; else the last one they read."""
+        last = self.enrolment.last_lesson
+        done = {step.lesson.pk for step in self.outline.steps if step.done}
+        if last is not None and last.pk not in done:
+            return last
         step = self.outline.next_step
-        return step.lesson if step else None
+        return step.lesson if step else last
 
 
 @dataclass(frozen=True)

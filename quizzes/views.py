@@ -121,7 +121,8 @@ def _answer(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
     if attempt.is_finished:
         if per_step:
             return redirect(f"{page.url}?poging={attempt.pk}&feedback={answered}#feedback")
-        return redirect(f"{page.url}?poging={attempt.pk}#uitslag")
+        # No fragment: the result (or the finish line above it) takes focus itself.
+        return redirect(f"{page.url}?poging={attempt.pk}")
     if per_step:
         return redirect(f"{page.url}?feedback={answered}#feedback")
     return redirect(f"{page.url}#vraag")

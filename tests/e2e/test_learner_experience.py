@@ -92,6 +92,7 @@ def tab_to(page, name: str, *, limit: int = 80) -> None:
 
 
 def feedback_in_view_and_focused(page, expected: str) -> None:
+    page.wait_for_url(re.compile(r"feedback=\d+"))
     feedback = page.get_by_role("region", name=re.compile("Feedback op je antwoord"))
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
@@ -114,9 +115,13 @@ def test_keyboard_only_quiz_with_feedback_in_view_to_the_finish_line(page, world
     expect(page.get_by_role("heading", name="Het gesprek")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Vraag 1 van"))).to_be_visible()
     radio = page.get_by_label("Ik vraag door naar wat er gebeurde")
-    assert radio.evaluate("el => getComputedStyle(el).borderColor") != radio.evaluate(
-        "el => getComputedStyle(document.querySelector('.utrecht-alert--error') || el).color"
+    error_colour = page.evaluate(
+        """() => { const probe = document.createElement('div');
+             probe.style.borderColor = 'var(--utrecht-feedback-invalid-border-color)';
+             document.body.append(probe);
+             const colour = getComputedStyle(probe).borderColor; probe.remove(); return colour; }"""
     )
+    assert radio.evaluate("el => getComputedStyle(el).borderColor") != error_colour
     assert_accessible(page)
     look_at(page, "quiz-question")
     tab_to(page, "Ik vraag door naar wat er gebeurde")
@@ -200,7 +205,6 @@ def test_result_page_leads_with_the_outcome_and_marks_what_was_missed(page, worl
     missed = page.locator(".signaal-feedback-list li.is-missed")
     expect(missed).to_have_count(1)
     assert "✓" not in missed.evaluate("el => getComputedStyle(el).listStyleType")
-    expect(page.get_by_text("0 van 1 punt", exact=False)).to_be_visible()
     page.get_by_role("link", name=re.compile("Verder naar vraag")).click()
     page.get_by_role("button", name="Antwoord versturen").click()  # the order as shown
     page.get_by_role("link", name=re.compile("Naar je uitslag")).click()
@@ -279,7 +283,7 @@ def test_reflections_are_never_lost_and_saving_is_confirmed_where_typed(browser,
     # Saving: the confirmation appears next to the answer, in view.
     box = page.get_by_label("Wat herken je hiervan?")
     box.fill("Een collega die haar partner steeds belt.")
-    page.get_by_role("button", name="Antwoord opslaan").click()
+    page.get_by_role("button", name="Antwoord bewaren").click()
     saved = page.get_by_role("status").filter(has_text="bewaard")
     expect(saved).to_be_visible()
     assert_in_view(page, saved, "the save confirmation")
@@ -328,6 +332,7 @@ def test_every_learner_page_fits_a_phone(page, world):
     )
     assert header_bottom <= PHONE["height"] / 5, header_bottom
     look_at(page, "catalogue-visitor")
+    page.reload()
     page.locator("summary", has_text="Filters").click()
     expect(page.get_by_label(re.compile(r"^Verdieping"))).to_be_visible()
     # Checkboxes are drawn like the radios beside them.
@@ -376,7 +381,7 @@ def test_quick_exit_is_in_reach_everywhere_signs_out_and_explains_history(browse
     exit_link = page.get_by_role("link", name=re.compile("Snel weg"))
     box = exit_link.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
-    expect(page.get_by_role("link", name=re.compile("Veilig gebruik"))).to_have_count(1)
+    expect(page.get_by_role("link", name=re.compile("Signaal veilig gebruiken"))).to_have_count(1)
     exit_link.click()
     page.wait_for_url(re.compile(r"knmi\.nl"))
     # Signed out on the way: the next visit to Signaal asks for the password.
@@ -393,7 +398,7 @@ def test_quick_exit_is_in_reach_everywhere_signs_out_and_explains_history(browse
     )
     phone = touch.new_page()
     phone.goto("/modules/")
-    expect(phone.get_by_text("Esc", exact=False)).to_be_hidden()
+    expect(phone.locator(".signaal-quick-exit__hint")).to_be_hidden()
     touch.close()
     expect(page.locator(".signaal-quick-exit__hint")).to_be_visible()
 

@@ -139,7 +139,7 @@ def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
             messages.success(request, _("Your answer has been saved. Only you can see it."))
         if enrolment.completed_at:
             messages.success(request, _("You have completed this module."))
-            return redirect(f"{module.url}#afgerond")
+            return redirect(module.url)
         if next_lesson:
             return redirect(next_lesson.url)
         assessment = selectors.module_assessment(module=module, enrolment=enrolment)

@@ -55,6 +55,7 @@ def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
             attempt=attempt,
             report=report,
             feedback_entry=_feedback_asked(request, report),
+            per_step=report.scenario.feedback == rules.FeedbackTiming.PER_STEP,
             step=step,
             choices=selectors.displayed_choices(attempt, step),
             positions=range(1, len(step.choices) + 1),

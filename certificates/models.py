@@ -120,11 +120,15 @@ class Revocation(models.Model):
 class ReminderKind(models.TextChoices):
     EXPIRING = "expiring", _("expires soon")
     UPDATE_DUE = "update_due", _("update due")
+    # Not a reminder but the email that a module was completed and the certificate issued;
+    # kept here for the same reason: one row per certificate and kind, so it goes once.
+    ISSUED = "issued", _("certificate issued")
 
 
 class CertificateReminder(models.Model):
-    """A reminder email that went out about a certificate. Written before the email is
-    sent, so that no reminder is ever sent twice (certificates.services)."""
+    """An email that went out about a certificate: a reminder, or the completion email.
+    Written before the email is sent, so that none is ever sent twice
+    (certificates.services)."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)

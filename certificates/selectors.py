@@ -15,7 +15,7 @@ from cms.accounts.models import User
 from courses.models import ModulePage, ModuleVersion
 
 from . import codes
-from .models import Certificate, CertificateStatus
+from .models import Certificate, CertificateStatus, ReminderKind
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW_SECONDS = 600
@@ -141,6 +141,19 @@ class CertificateRow:
     @property
     def update_overdue(self) -> bool:
         return self.update_due_on is not None and self.update_due_on < self.today
+
+
+def certificate_for_enrolment(enrolment) -> Certificate | None:
+    """The certificate a completed enrolment earned: the one issued for it, or the one the
+    learner kept (issue_for keeps a valid certificate for the same or a later version)."""
+    issued = Certificate.objects.filter(enrolment=enrolment).first()
+    if issued:
+        return issued
+    return current_certificate(user=enrolment.user, module=enrolment.module)
+
+
+def completion_email_sent(certificate: Certificate) -> bool:
+    return certificate.reminders.filter(kind=ReminderKind.ISSUED).exists()
 
 
 def learner_certificates(*, user: User) -> list[Certificate]:

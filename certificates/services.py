@@ -146,7 +146,61 @@ def revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
 
 
 def on_module_completed(sender, enrolment: Enrolment, **kwargs) -> None:
-    issue_for(enrolment=enrolment)
+    certificate = issue_for(enrolment=enrolment)
+    if certificate.enrolment_id == enrolment.pk:
+        # Only a certificate this completion issued is news; after the commit, so a
+        # rolled-back completion sends nothing.
+        transaction.on_commit(lambda: send_completion_email(certificate=certificate))
+
+
+def send_completion_email(*, certificate: Certificate) -> bool:
+    """The email that the module is completed, with the certificate's links, in the
+    learner's language. Once per certificate: the row (unique per certificate and kind) is
+    committed first, so a repeated call or a parallel request sends nothing; a mail server
+    that fails queues the email (cms.services.send_or_queue). Returns whether this call
+    sent or queued it."""
+    from cms.services import send_or_queue
+
+    user = certificate.user
+    if user is None or not user.is_active:
+        return False
+    try:
+        with transaction.atomic():
+            CertificateReminder.objects.create(
+                certificate=certificate, kind=ReminderKind.ISSUED, due_on=certificate.expires_on
+            )
+    except IntegrityError:
+        return False
+    send_or_queue(
+        _completion_email(certificate=certificate, user=user),
+        kind="certificates/email/completed",
+        key=f"certificate-issued:{certificate.pk}",
+    )
+    return True
+
+
+def _completion_email(*, certificate: Certificate, user: User) -> EmailMultiAlternatives:
+    base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user,
+            "certificate": certificate,
+            "pdf_url": f"{base_url}{reverse('certificate_pdf', args=[certificate.code])}",
+            "verify_url": f"{base_url}{reverse('certificate_verify', args=[certificate.code])}",
+            "badge_url": f"{base_url}{reverse('certificate_open_badge', args=[certificate.code])}",
+            "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
+            "my_learning_url": f"{base_url}{reverse('my_learning')}",
+        }
+        email = EmailMultiAlternatives(
+            subject=_("Completed: %(module)s. Your certificate is ready")
+            % {"module": certificate.module_title},
+            body=render_to_string("certificates/email/completed.txt", context),
+            to=[user.email],
+        )
+        email.attach_alternative(
+            render_to_string("certificates/email/completed.html", context), "text/html"
+        )
+    return email
 
 
 @dataclass(frozen=True)

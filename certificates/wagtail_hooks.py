@@ -255,3 +255,26 @@ certificate_viewset = CertificateViewSet()
 @hooks.register("register_admin_viewset")
 def register_certificate_viewset():
     return certificate_viewset
+
+
+@hooks.register("signaal_completion_panels", order=10)
+def certificate_on_the_finish_line(request, enrolment) -> str:
+    """The certificate a completed module earned, on its finish line (the quiz result and
+    the module page): PDF, verification page, what an Open Badge is. courses shows it
+    through its hook (courses.views.completion_panels) and never imports certificates."""
+    from django.template.loader import render_to_string
+
+    certificate = selectors.certificate_for_enrolment(enrolment)
+    if certificate is None or certificate.revoked_at:
+        return ""
+    return render_to_string(
+        "certificates/includes/finish_panel.html",
+        {
+            "certificate": certificate,
+            "verify_url": request.build_absolute_uri(
+                reverse("certificate_verify", args=[certificate.code])
+            ),
+            "emailed": selectors.completion_email_sent(certificate),
+        },
+        request=request,
+    )

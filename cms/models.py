@@ -31,6 +31,14 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            from .selectors import learner_home
+
+            context["home"] = learner_home(request.user)
+        return context
+
     def route(self, request, path_components):
         # The site's root: deeper pages are found by their URL in one step (cms.routing).
         return routing.descendant_route(self, request, path_components) or super().route(

@@ -46,6 +46,7 @@ urlpatterns = [
     path("mijn-gegevens/", include("cms.accounts.urls")),
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
+    path("veilig-gebruik/", views.safe_use, name="safe_use"),
     path("mijn-leren/", course_views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
     path("certificaten/", include("certificates.urls")),

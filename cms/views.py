@@ -48,8 +48,21 @@ def security_txt(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     outcome = search_pages(query=request.GET.get("q", ""), page_number=request.GET.get("page"))
     return render(
-        request, "cms/search.html", {"search_query": outcome.query, "results": outcome.results}
+        request,
+        "cms/search.html",
+        {
+            "search_query": outcome.query,
+            "results": outcome.results,
+            "corrected": outcome.corrected,
+        },
     )
+
+
+@require_GET
+def safe_use(request: HttpRequest) -> HttpResponse:
+    """How to use Signaal safely: what quick exit does and does not do, and how to clear
+    the browser's history afterwards (a Back press still returns to earlier pages)."""
+    return render(request, "cms/safe_use.html")
 
 
 @csrf_exempt

@@ -6,7 +6,7 @@ Kept free of Django models and Wagtail so the query bodies can be tested without
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import elasticsearch_dsl
@@ -53,6 +53,8 @@ class CatalogueSearchResult:
     total: int
     theme_counts: dict[str, int]
     level_counts: dict[str, int]
+    sector_counts: dict[str, int] = field(default_factory=dict)
+    duration_counts: dict[str, int] = field(default_factory=dict)
 
 
 class ModuleDocument(elasticsearch_dsl.Document):
@@ -179,6 +181,35 @@ def build_catalogue_search(
     level_facet.bucket("levels", "terms", field="level", size=LEVEL_FACET_SIZE)
     search.aggs.bucket("theme_facet", theme_facet)
     search.aggs.bucket("level_facet", level_facet)
+
+    # Sector and duration narrow the hits in the query itself; their own counts must not
+    # apply their own filter, so they count over all documents (a global aggregation)
+    # with every other filter repeated.
+    text = [Q("bool", should=_full_text(query), minimum_should_match=1)] if query else []
+    sector_filter = Q("terms", sectors=list(sectors)) if sectors else None
+    duration_only = duration_filter(duration) if duration else None
+    others = [theme_filter, level_filter]
+    sector_facet = A("global")
+    sector_facet.bucket(
+        "scoped", "filter", filter=_all_of([*text, *(f for f in [*others, duration_only] if f)])
+    ).bucket("sectors", "terms", field="sectors", size=THEME_FACET_SIZE)
+    duration_facet = A("global")
+    duration_facet.bucket(
+        "scoped", "filter", filter=_all_of([*text, *(f for f in [*others, sector_filter] if f)])
+    ).bucket(
+        "durations",
+        "range",
+        field="estimated_minutes",
+        keyed=True,
+        ranges=[
+            {"key": key}
+            | ({"from": low} if low is not None else {})
+            | ({"to": high} if high is not None else {})
+            for key, (low, high) in DURATION_BUCKETS.items()
+        ],
+    )
+    search.aggs.bucket("sector_facet", sector_facet)
+    search.aggs.bucket("duration_facet", duration_facet)
     return search
 
 
@@ -194,7 +225,22 @@ def parse_catalogue_response(response: Response) -> CatalogueSearchResult:
         total=response.hits.total.value,
         theme_counts=_bucket_counts(aggs.theme_facet.themes.buckets),
         level_counts=_bucket_counts(aggs.level_facet.levels.buckets),
+        sector_counts=_sector_counts(aggs),
+        duration_counts=_duration_counts(aggs),
     )
+
+
+def _sector_counts(aggs: Any) -> dict[str, int]:
+    facet = getattr(aggs, "sector_facet", None)
+    return _bucket_counts(facet.scoped.sectors.buckets) if facet else {}
+
+
+def _duration_counts(aggs: Any) -> dict[str, int]:
+    facet = getattr(aggs, "duration_facet", None)
+    if not facet:
+        return {}
+    buckets = facet.scoped.durations.buckets.to_dict()
+    return {key: bucket["doc_count"] for key, bucket in buckets.items()}
 
 
 def run_catalogue_search(

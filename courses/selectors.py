@@ -91,6 +91,8 @@ class Catalogue:
     modules: list[ModulePage]
     theme_counts: dict[str, int] = field(default_factory=dict)
     level_counts: dict[str, int] = field(default_factory=dict)
+    sector_counts: dict[str, int] = field(default_factory=dict)
+    duration_counts: dict[str, int] = field(default_factory=dict)
 
 
 def _duration_q(bucket: str) -> Q:
@@ -114,9 +116,9 @@ def _filtered_modules(
         modules = modules.filter(themes__slug__in=filters.themes)
     if filters.levels and skip != "levels":
         modules = modules.filter(level__in=filters.levels)
-    if filters.sectors:
+    if filters.sectors and skip != "sectors":
         modules = modules.filter(target_sectors__slug__in=filters.sectors)
-    if filters.duration:
+    if filters.duration and skip != "duration":
         modules = modules.filter(_duration_q(filters.duration))
     return modules.distinct()
 
@@ -170,6 +172,8 @@ def _catalogue_from_elasticsearch(filters: CatalogueFilters) -> Catalogue:
         modules=[by_id[pk] for pk in result.module_ids if pk in by_id],
         theme_counts=result.theme_counts,
         level_counts=result.level_counts,
+        sector_counts=result.sector_counts,
+        duration_counts=result.duration_counts,
     )
 
 
@@ -233,9 +237,33 @@ def _catalogue_from_database(filters: CatalogueFilters) -> Catalogue:
         .values_list("pk", "level")
         .distinct()
     )
-    return Catalogue(
-        modules=modules, theme_counts=dict(theme_counts), level_counts=dict(level_counts)
+    sector_counts = Counter(
+        slug
+        for _pk, slug in narrowed(_filtered_modules(filters, skip="sectors", visible=visible))
+        .order_by()
+        .values_list("pk", "target_sectors__slug")
+        .distinct()
+        if slug
     )
+    minutes = narrowed(_filtered_modules(filters, skip="duration", visible=visible)).values_list(
+        "estimated_minutes", flat=True
+    )
+    duration_counts = Counter(duration_bucket(value) for value in minutes)
+    return Catalogue(
+        modules=modules,
+        theme_counts=dict(theme_counts),
+        level_counts=dict(level_counts),
+        sector_counts=dict(sector_counts),
+        duration_counts=dict(duration_counts),
+    )
+
+
+def duration_bucket(minutes: int) -> str:
+    """The duration filter (DURATION_BUCKETS) a module of this many minutes falls in."""
+    for key, (low, high) in DURATION_BUCKETS.items():
+        if (low is None or minutes >= low) and (high is None or minutes < high):
+            return key
+    return ""
 
 
 def use_elasticsearch() -> bool:
@@ -401,6 +429,14 @@ def module_outline(
     )
 
 
+def is_taster(lesson: LessonPage) -> bool:
+    """A module's first live lesson: visitors may read it without an account."""
+    first = (
+        LessonPage.objects.child_of(lesson.get_parent()).live().order_by("path").only("pk").first()
+    )
+    return first is not None and first.pk == lesson.pk
+
+
 def reflection_answers(*, user: User, lesson: LessonPage) -> dict[str, str]:
     if not user.is_authenticated:
         return {}
@@ -410,24 +446,58 @@ def reflection_answers(*, user: User, lesson: LessonPage) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """A module in progress as the learner's overviews show it: how far along, and the
+    lesson to continue with."""
+
+    enrolment: Enrolment
+    outline: ModuleOutline
+
+    @property
+    def continue_with(self) -> LessonPage | None:
+        """The lesson they were reading when it is not done yet; else the first lesson
+        still to do; else the last one they read."""
+        last = self.enrolment.last_lesson
+        done = {step.lesson.pk for step in self.outline.steps if step.done}
+        if last is not None and last.pk not in done:
+            return last
+        step = self.outline.next_step
+        return step.lesson if step else last
+
+
+@dataclass(frozen=True)
 class LearningOverview:
-    in_progress: list[Enrolment]
+    in_progress: list[Progress]
     completed: list[Enrolment]
 
 
 def my_learning(*, user: User) -> LearningOverview:
-    """What the learner is working on and what they finished, most recent first."""
+    """What the learner is working on (with their progress) and what they finished, most
+    recent first. Two queries per module in progress (its outline): a learner has a few."""
     enrolments = list(
         Enrolment.objects.filter(user=user)
         .select_related("module", "module_version", "last_lesson")
         .order_by("-last_activity_at")
     )
     return LearningOverview(
-        in_progress=[e for e in enrolments if e.completed_at is None],
+        in_progress=[
+            Progress(e, module_outline(module=e.module, enrolment=e))
+            for e in enrolments
+            if e.completed_at is None
+        ],
         completed=sorted(
             (e for e in enrolments if e.completed_at), key=lambda e: e.completed_at, reverse=True
         ),
     )
+
+
+def suggested_module(*, user: User) -> ModulePage | None:
+    """A first module for someone who has not started one: the first basic-level module
+    in the catalogue's order that they have not enrolled in (else the first module)."""
+    modules = ModulePage.objects.live().public().order_by("path")
+    if user.is_authenticated:
+        modules = modules.exclude(enrolments__user=user)
+    return modules.filter(level=Level.BASIS).first() or modules.first()
 
 
 def modules_due_for_review(*, on) -> QuerySet[ModulePage]:

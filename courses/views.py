@@ -4,11 +4,15 @@ through courses.selectors and write through courses.services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail import hooks
 
 from . import selectors, services
 from .models import CourseIndexPage, LessonPage, Level, ModulePage, Sector, Theme
@@ -19,6 +23,19 @@ DURATION_LABELS = {
     "middel": gettext_lazy("30 to 60 minutes"),
     "lang": gettext_lazy("60 minutes or more"),
 }
+
+
+# The finish line of a completed module is built from panels that the apps above courses
+# register under this Wagtail hook name (certificates: the certificate; organisations: what
+# the learner's organisations ask next): courses shows them without importing those apps.
+COMPLETION_PANELS_HOOK = "signaal_completion_panels"
+
+
+def completion_panels(request: HttpRequest, enrolment) -> list[str]:
+    """Each registered panel's HTML for a completed enrolment, in hook order; a hook that
+    has nothing to say returns an empty string and is left out."""
+    panels = (panel(request, enrolment) for panel in hooks.get_hooks(COMPLETION_PANELS_HOOK))
+    return [html for html in panels if html]
 
 
 def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
@@ -38,6 +55,9 @@ def module_context(request: HttpRequest, page: ModulePage) -> dict:
     enrolment = selectors.learner_enrolment(user=request.user, module=page)
     return {
         "enrolment": enrolment,
+        "completion_panels": (
+            completion_panels(request, enrolment) if enrolment and enrolment.completed_at else []
+        ),
         "certificate_offer": selectors.certificate_offer(
             user=request.user, module=page, enrolment=enrolment
         ),
@@ -64,8 +84,11 @@ def start_module(request: HttpRequest, page: ModulePage) -> HttpResponse:
 
 def open_lesson(request: HttpRequest, page: LessonPage) -> HttpResponse | None:
     """GET on a lesson: learners must be logged in; the visit is where they resume.
+    A visitor may read a module's first lesson as a taster, and nothing is recorded.
     Returns a response when the page should not be rendered."""
     if not request.user.is_authenticated:
+        if selectors.is_taster(page):
+            return None
         return redirect_to_login(page.url)
     module = page.get_parent().specific
     enrolment = services.start_module(user=request.user, module=module)
@@ -87,19 +110,33 @@ def lesson_context(request: HttpRequest, page: LessonPage) -> dict:
         "next_lesson": next_lesson,
         "lesson_done": any(step.done for step in outline.steps if step.current),
         "reflections": selectors.reflection_answers(user=request.user, lesson=page),
+        # After 'save answer' without JavaScript: the confirmation goes next to that answer.
+        "saved_block": request.GET.get("opgeslagen", "")[:64],
+        "is_taster": not request.user.is_authenticated,
     }
 
 
 def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
-    """POST on a lesson: mark it done, or save a reflection answer."""
+    """POST on a lesson: mark it done, or save reflection answers. Every reflection on the
+    page belongs to the lesson's one form, so whatever the learner clicks, what they typed
+    is saved first: nothing typed is lost."""
     if not request.user.is_authenticated:
         return redirect_to_login(page.url)
     module = page.get_parent().specific
-    action = request.POST.get("action")
+    action = request.POST.get("action", "")
+    if action == "autosave":
+        return _autosave(request, page)
+    try:
+        saved = _save_reflections(request, page)
+    except ValueError:
+        messages.error(request, _("Your answer could not be saved. Keep it under 5000 characters."))
+        return redirect(page.url)
     if action == "complete":
         enrolment = services.complete_lesson(user=request.user, lesson=page)
         outline = selectors.module_outline(module=module, enrolment=enrolment, current=page)
         _previous, next_lesson = outline.neighbours(page)
+        if saved:
+            messages.success(request, _("Your answer has been saved. Only you can see it."))
         if enrolment.completed_at:
             messages.success(request, _("You have completed this module."))
             return redirect(module.url)
@@ -112,27 +149,59 @@ def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
             )
             return redirect(assessment.quiz.url)
         return redirect(module.url)
+    block_id = action.removeprefix("reflect:") if action.startswith("reflect:") else ""
     if action == "reflect":
-        block_id = request.POST.get("block_id", "")
-        try:
-            services.save_reflection(
-                user=request.user,
-                lesson=page,
-                block_id=block_id,
-                answer=request.POST.get("answer", ""),
-            )
-        except ValueError:
-            messages.error(
-                request, _("Your answer could not be saved. Keep it under 5000 characters.")
-            )
-            return redirect(page.url)
-        messages.success(request, _("Your answer has been saved. Only you can see it."))
-        return redirect(f"{page.url}#reflectie-{block_id}")
+        block_id = request.POST.get("block_id", "")[:64]
+    if block_id:
+        return redirect(f"{page.url}?opgeslagen={block_id}#reflectie-{block_id}")
     messages.error(request, _("That action is not possible here."))
     return redirect(page.url)
+
+
+def _save_reflections(request: HttpRequest, page: LessonPage) -> int:
+    """Save the reflection answers in the post (`answer-<block id>`, or the older single
+    `block_id` + `answer`); returns how many hold text. Raises ValueError when one is
+    refused, before anything is saved."""
+    answers = {
+        name.removeprefix("answer-")[:64]: value
+        for name, value in request.POST.items()
+        if name.startswith("answer-")
+    }
+    if request.POST.get("action") == "reflect" and "block_id" in request.POST:
+        answers[request.POST["block_id"][:64]] = request.POST.get("answer", "")
+    with transaction.atomic():
+        for block_id, answer in answers.items():
+            services.save_reflection(
+                user=request.user, lesson=page, block_id=block_id, answer=answer
+            )
+    return sum(1 for answer in answers.values() if answer.strip())
+
+
+def _autosave(request: HttpRequest, page: LessonPage) -> JsonResponse:
+    """A reflection saved while the learner types (courses/reflection.js)."""
+    try:
+        services.save_reflection(
+            user=request.user,
+            lesson=page,
+            block_id=request.POST.get("block_id", "")[:64],
+            answer=request.POST.get("answer", ""),
+        )
+    except ValueError:
+        return JsonResponse({"saved": False}, status=400)
+    return JsonResponse({"saved": True, "at": date_format(timezone.localtime(), "TIME_FORMAT")})
 
 
 @login_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     overview = selectors.my_learning(user=request.user)
-    return TemplateResponse(request, "courses/my_learning.html", {"overview": overview})
+    return TemplateResponse(
+        request,
+        "courses/my_learning.html",
+        {
+            "overview": overview,
+            "suggested": (
+                None if overview.in_progress else selectors.suggested_module(user=request.user)
+            ),
+            "first_time": not overview.completed,
+        },
+    )

@@ -355,6 +355,18 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
     )
 
 
+def still_required(
+    user: User, *, requirements: list[LearnerRequirement] | None = None
+) -> list[LearnerRequirement]:
+    """What the person's organisations ask that they do not meet yet, most urgent first:
+    mandatory before recommended, each with its status and deadline (the finish line of a
+    module and the signed-in home page show it). Pass `requirements` when already read."""
+    if requirements is None:
+        requirements = learner_requirements(user)
+    open_items = [item for item in requirements if item.status.status not in MEETS]
+    return sorted(open_items, key=lambda item: item.requirement.level != RequirementLevel.MANDATORY)
+
+
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
     """Invitations to this person's verified addresses that can still be accepted: listed
     on 'Mijn leren', so someone who signed up after being invited finds the way back."""

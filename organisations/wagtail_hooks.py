@@ -315,3 +315,26 @@ def register_national_overview_menu_item():
         icon_name="table",
         order=70,
     )
+
+
+# How many open requirements the finish line and the home page list before 'and N more'.
+NEXT_UP_SHOWN = 3
+
+
+@hooks.register("signaal_completion_panels", order=20)
+def what_the_organisation_asks_next(request, enrolment) -> str:
+    """On a module's finish line: what the learner's organisations still ask of them
+    (nothing for someone without an organisation). courses shows it through its hook."""
+    from django.template.loader import render_to_string
+
+    from . import selectors
+
+    requirements = selectors.learner_requirements(request.user)
+    if not requirements:
+        return ""
+    items = selectors.still_required(request.user, requirements=requirements)
+    return render_to_string(
+        "organisations/includes/still_required.html",
+        {"items": items[:NEXT_UP_SHOWN], "more": max(0, len(items) - NEXT_UP_SHOWN)},
+        request=request,
+    )

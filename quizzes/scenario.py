@@ -543,3 +543,70 @@ def best_answer(step: Step) -> list[str]:
     if step.kind == StepKind.ORDER:
         return [choice.id for choice in step.choices]
     return [choice.id for choice in step.choices if choice.correct]
+
+
+# --- Progress for the learner ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """How many questions are left from a step, this one included: `fewest` on the
+    shortest way to an end, `most` on the longest (None when a loop makes it unbounded)."""
+
+    fewest: int
+    most: int | None
+
+
+def remaining_questions(scenario: Scenario, key: str) -> Remaining:
+    """Questions still to answer from step `key` (an end step: none). A branching
+    scenario has no fixed length, so the page says 'at least' when the ways differ."""
+    step = scenario.step(key)
+    if step is None or step.is_end:
+        return Remaining(0, 0)
+    fewest = _fewest_to_end(scenario, key)
+    return Remaining(fewest, _most_to_end(scenario, key))
+
+
+def _fewest_to_end(scenario: Scenario, key: str) -> int:
+    # Breadth first over answers; a step that never reaches an end counts as one question.
+    seen, layer, depth = {key}, [key], 0
+    while layer:
+        following = []
+        for current in layer:
+            step = scenario.step(current)
+            if step is None or step.is_end:
+                return depth
+            for target in step.targets() - seen:
+                seen.add(target)
+                following.append(target)
+        layer, depth = following, depth + 1
+    return max(depth, 1)
+
+
+def _most_to_end(scenario: Scenario, key: str) -> int | None:
+    """The longest way to an end in answers, or None when a loop is reachable. Depth first
+    with colours (a step met again while open is a loop) and memoised lengths, so a dense
+    graph costs one visit per step."""
+    longest: dict[str, int] = {}
+    open_steps: set[str] = set()
+
+    def visit(current: str) -> int | None:
+        step = scenario.step(current)
+        if step is None or step.is_end:
+            return 0
+        if current in longest:
+            return longest[current]
+        if current in open_steps:
+            return None
+        open_steps.add(current)
+        best = 0
+        for target in sorted(step.targets()):
+            rest = visit(target)
+            if rest is None:
+                return None
+            best = max(best, rest)
+        open_steps.discard(current)
+        longest[current] = best + 1
+        return best + 1
+
+    return visit(key)

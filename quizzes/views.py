@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
+from courses.views import completion_panels
+
 from . import scenario as rules
 from . import selectors, services
 from .models import ScenarioQuizPage
@@ -35,22 +37,35 @@ def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
         user=request.user, quiz=page, attempt_id=request.GET.get("poging")
     )
     if shown and shown.is_finished:
-        context["report"] = selectors.attempt_report(shown)
-        context["citations"] = selectors.step_citations(context["report"].scenario)
+        report = selectors.attempt_report(shown)
+        context["report"] = report
+        context["citations"] = selectors.step_citations(report.scenario)
+        context["feedback_entry"] = _feedback_asked(request, report)
+        if shown.passed and shown.enrolment.completed_at and not context["feedback_entry"]:
+            # The finish line: what the apps above courses add (certificate, what the
+            # organisation asks next), through courses' extension point.
+            context["completion_panels"] = completion_panels(request, shown.enrolment)
+            context["completed_module"] = shown.enrolment.module
         return context
     attempt = state.open_attempt
     if attempt:
         report = selectors.attempt_report(attempt)
         step = report.scenario.step(attempt.current_step)
+        remaining = rules.remaining_questions(report.scenario, step.key)
         context.update(
             attempt=attempt,
             report=report,
+            feedback_entry=_feedback_asked(request, report),
+            per_step=report.scenario.feedback == rules.FeedbackTiming.PER_STEP,
             step=step,
             choices=selectors.displayed_choices(attempt, step),
             positions=range(1, len(step.choices) + 1),
             step_number=len(report.path) + 1,
             citations=selectors.step_citations(report.scenario),
             show_feedback=report.scenario.feedback == rules.FeedbackTiming.PER_STEP,
+            # 'Question 3 of 5', or 'of at least 5' when the branches differ in length.
+            questions_total=len(report.path) + remaining.fewest,
+            questions_exact=remaining.most == remaining.fewest,
             step_image=(
                 get_image_model().objects.filter(pk=step.image_id).first()
                 if step.image_id
@@ -58,6 +73,17 @@ def quiz_context(request: HttpRequest, page: ScenarioQuizPage) -> dict:
             ),
         )
     return context
+
+
+def _feedback_asked(request: HttpRequest, report: selectors.AttemptReport):
+    """The answer whose feedback the page shows before the next step: the last one, when
+    the quiz gives feedback per step and the address asks for it (`?feedback=<number of
+    answers>`, so an old address never shows stale feedback)."""
+    if report.scenario.feedback != rules.FeedbackTiming.PER_STEP or not report.path:
+        return None
+    if request.GET.get("feedback") != str(len(report.path)):
+        return None
+    return report.last
 
 
 def quiz_action(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
@@ -90,8 +116,19 @@ def _answer(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
     except services.QuizRefusal as refusal:
         messages.error(request, str(refusal))
         return redirect(f"{page.url}#vraag")
-    if result.attempt.is_finished:
-        return redirect(f"{page.url}?poging={result.attempt.pk}#uitslag")
+    attempt = result.attempt
+    answered = attempt.answers.count()
+    per_step = selectors.scenario_for_revision(attempt.revision_id).feedback == (
+        rules.FeedbackTiming.PER_STEP
+    )
+    # Feedback first, where the learner looks; the next step (or the result) when they go on.
+    if attempt.is_finished:
+        if per_step:
+            return redirect(f"{page.url}?poging={attempt.pk}&feedback={answered}#feedback")
+        # No fragment: the result (or the finish line above it) takes focus itself.
+        return redirect(f"{page.url}?poging={attempt.pk}")
+    if per_step:
+        return redirect(f"{page.url}?feedback={answered}#feedback")
     return redirect(f"{page.url}#vraag")
 
 

@@ -1,5 +1,6 @@
 """'Mijn gegevens': the person's own data (download) and deleting the account."""
 
+import datetime
 import json
 
 from django.contrib import messages
@@ -9,7 +10,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import selectors, services
@@ -33,6 +37,58 @@ def download_my_data(request: HttpRequest) -> HttpResponse:
     filename = f"signaal-mijn-gegevens-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# The sections of the download, by their key, as the readable page titles them.
+SECTION_TITLES = {
+    "account": gettext_lazy("Your account"),
+    "courses": gettext_lazy("Modules, lessons and reflections"),
+    "quizzes": gettext_lazy("Scenario quizzes"),
+    "certificates": gettext_lazy("Certificates"),
+    "organisations": gettext_lazy("Organisations"),
+}
+
+
+@login_required
+@require_GET
+def my_data_readable(request: HttpRequest) -> HttpResponse:
+    """The same data as the download, as a page a person can read (and print or save as
+    PDF with the browser): nested lists and headings instead of JSON."""
+    data = selectors.personal_data(request.user)
+    sections = [
+        {"title": SECTION_TITLES[key], "body": _readable(data[key])}
+        for key in SECTION_TITLES
+        if key in data
+    ]
+    return render(
+        request,
+        "accounts/my_data_readable.html",
+        {"sections": sections, "exported_at": data["exported_at"]},
+    )
+
+
+def _readable(value) -> dict:
+    """A JSON-ready value as a tree the template walks: maps (label, value), lists, text."""
+    if isinstance(value, dict):
+        return {
+            "kind": "map",
+            "items": [(_label(key), _readable(item)) for key, item in value.items()],
+        }
+    if isinstance(value, list | tuple):
+        return {"kind": "list", "items": [_readable(item) for item in value]}
+    if isinstance(value, bool):
+        return {"kind": "text", "text": _("yes") if value else _("no")}
+    if value is None or value == "":
+        return {"kind": "text", "text": "–"}
+    if isinstance(value, datetime.datetime):
+        return {"kind": "text", "text": date_format(timezone.localtime(value), "DATETIME_FORMAT")}
+    if isinstance(value, datetime.date):
+        return {"kind": "text", "text": date_format(value, "DATE_FORMAT")}
+    return {"kind": "text", "text": str(value)}
+
+
+def _label(key: str) -> str:
+    return capfirst(str(key).replace("_", " "))
 
 
 @login_required

@@ -165,10 +165,63 @@ def assert_buttons_readable(page) -> None:
     assert poor == [], f"buttons with too little contrast: {poor}"
 
 
+# WCAG 1.4.3 contrast of every visible piece of text against the background it is drawn on
+# (the first ancestor with a background colour), as pa11y and axe compute it; axe leaves
+# text over some backgrounds 'incomplete'. Text over an image or gradient is skipped.
+TEXT_CONTRAST_JS = """
+() => {
+  const channel = c => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  const luminance = rgb =>
+    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+  const parse = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const background = el => {
+    for (let node = el; node; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.backgroundImage !== 'none') return null;
+      const bg = parse(style.backgroundColor);
+      if (bg.length === 3 || (bg.length === 4 && bg[3] > 0.9)) return bg;
+    }
+    return [255, 255, 255];
+  };
+  const poor = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const el = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(el)) continue;
+    seen.add(el);
+    const rect = el.getBoundingClientRect();
+    const hidden = !el.checkVisibility({visibilityProperty: true});
+    if (rect.width < 2 || rect.height < 2 || hidden) continue;
+    if (el.closest('[disabled], [aria-hidden=true]')) continue;
+    const style = getComputedStyle(el);
+    const bg = background(el);
+    if (!bg) continue;
+    let fg = parse(style.color);
+    if (fg.length === 4) fg = [0, 1, 2].map(i => fg[i] * fg[3] + bg[i] * (1 - fg[3]));
+    const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) poor.push(el.textContent.trim().slice(0, 40) + ': ' + ratio.toFixed(2));
+  }
+  return poor;
+}
+"""
+
+
+def assert_text_readable(page) -> None:
+    poor = page.evaluate(TEXT_CONTRAST_JS)
+    assert poor == [], f"text with too little contrast: {poor}"
+
+
 def look_at(page, name: str) -> None:
     """Screenshots of the page at phone and desktop width (test-results/screenshots/, for a
-    person to look at), and at each width: nothing wider than the viewport (WCAG 1.4.10)
-    and every button readable."""
+    person to look at), and at each width: nothing wider than the viewport (WCAG 1.4.10),
+    every button readable and all text readable against its background."""
     import os
     from pathlib import Path
 
@@ -181,5 +234,6 @@ def look_at(page, name: str) -> None:
         overflow = page.evaluate("document.documentElement.scrollWidth") - width
         assert overflow <= 0, f"{name} is {overflow} px wider than a {width} px screen"
         assert_buttons_readable(page)
+        assert_text_readable(page)
     if original:
         page.set_viewport_size(original)

@@ -97,6 +97,11 @@ def test_layout_works_on_a_small_screen(browser, live_server, site):
     page.goto("/")
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert overflow is False
+    # The menu folds behind a 'Menu' button on a phone (issue 19: the header took 40% of it).
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
     assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
     context.close()
 

@@ -59,6 +59,7 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     log_in(page, "lotte@example.nl", quiz.url)
     put_in_order(page, MELDCODE_ORDER)
     page.get_by_role("button", name="Antwoord versturen").click()
+    page.get_by_role("link", name="Naar je uitslag").click()
     expect(
         page.get_by_role("region", name="Je resultaat").get_by_text("Gehaald", exact=True)
     ).to_be_visible()
@@ -154,6 +155,7 @@ def test_a_learner_with_an_update_due_takes_the_short_update_path(page, update_d
     page.goto(quiz.url)
     put_in_order(page, MELDCODE_ORDER)
     page.get_by_role("button", name="Antwoord versturen").click()
+    page.get_by_role("link", name="Naar je uitslag").click()
     expect(
         page.get_by_role("region", name="Je resultaat").get_by_text("Gehaald", exact=True)
     ).to_be_visible()

@@ -40,13 +40,16 @@ def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, 
     assert_accessible(page)
     page.get_by_role("button", name="Start de toets").click()
 
-    # A wrong choice: its feedback shows above the next step.
+    # A wrong choice: its feedback first, focused; the next step when the learner goes on.
     expect(page.get_by_role("heading", name="Het gesprek")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Ik zie het als een gewone ruzie").check()
     page.get_by_role("button", name="Antwoord versturen").click()
     feedback = page.get_by_role("region", name=re.compile("Feedback op je antwoord"))
-    assert feedback.get_by_text("Hiermee mis je een belangrijke rode vlag.").is_visible()
+    expect(feedback.get_by_text("Hiermee mis je een belangrijke rode vlag.")).to_be_visible()
+    expect(feedback).to_be_focused()
+    assert_accessible(page)
+    feedback.get_by_role("link", name="Verder naar vraag 2").click()
     expect(page.get_by_role("heading", name="Een week later")).to_be_visible()
     assert_accessible(page)
 
@@ -58,6 +61,7 @@ def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, 
     expect(page.get_by_role("heading", name="Een week later")).to_be_visible()
     page.get_by_label("Ik vraag nu wel door").check()
     page.get_by_role("button", name="Antwoord versturen").click()
+    page.get_by_role("link", name="Verder naar vraag 3").click()
 
     # Mark the signals with the keyboard only.
     expect(page.get_by_role("heading", name="Het verslag")).to_be_visible()
@@ -72,17 +76,20 @@ def test_play_wrong_choice_resume_pass_and_complete(browser, page, live_server, 
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent.trim()") == "Antwoord versturen"
     page.keyboard.press("Enter")
+    page.get_by_role("link", name="Verder naar vraag 4").click()
 
     # Put the meldcode steps in order with the select boxes.
     expect(page.get_by_role("heading", name="De stappen")).to_be_visible()
     assert_accessible(page)
     put_in_order(page, MELDCODE_ORDER)
     page.get_by_role("button", name="Antwoord versturen").click()
+    page.get_by_role("link", name="Naar je uitslag").click()
 
-    # The result: passed, with the path and the wrong choice's feedback.
+    # The result: passed, with the path and the wrong choice's feedback one click away.
     result = page.get_by_role("region", name="Je resultaat")
     expect(result.get_by_text("Gehaald", exact=True)).to_be_visible()
     assert result.get_by_text("6 punten; 5 nodig om te halen.").is_visible()
+    result.locator("summary").click()
     assert result.get_by_text("Hiermee mis je een belangrijke rode vlag.").is_visible()
     assert result.get_by_text("Sanne krijgt hulp.").is_visible()
     assert_accessible(page)

@@ -45,6 +45,7 @@ CLASSES = {
     # Public pages and lookups
     "wagtail_serve": PUBLIC,
     "search": PUBLIC,
+    "safe_use": PUBLIC,
     "set_language": PUBLIC,
     "certificate_verify_form": PUBLIC,
     "certificate_verify": PUBLIC,
@@ -78,6 +79,7 @@ CLASSES = {
     "certificate_open_badge": LEARNER,
     "my_data": LEARNER,
     "my_data_download": LEARNER,
+    "my_data_readable": LEARNER,
     "delete_account": LEARNER,
     "organisations:index": LEARNER,
     "second_factor_required": LEARNER,
@@ -296,6 +298,7 @@ def as_actor(client, world, actor: str) -> None:
 PUBLIC_ANONYMOUS = {
     "wagtail_serve": 200,
     "search": 200,
+    "safe_use": 200,
     "set_language": 405,  # POST only
     "certificate_verify_form": 200,
     "certificate_verify": 200,

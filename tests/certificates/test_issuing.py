@@ -74,18 +74,13 @@ def test_codes_have_80_random_bits_and_catch_typing_errors():
     assert len(code) == 17 and len({codes.new_code() for _ in range(200)}) == 200
     assert codes.normalise(codes.formatted(code).lower()) == code
     assert codes.normalise(" ".join(code)) == code
-    for position in range(len(code)):
-        for replacement in codes.ALPHABET:
-            if replacement == code[position]:
-                continue
-            typo = code[:position] + replacement + code[position + 1 :]
-            with pytest.raises(codes.CodeError):
-                codes.normalise(typo)
+    # Every single substitution and neighbour swap fails the check (tests/certificates/
+    # test_codes.py proves it for generated codes); as typed text it is refused or, when
+    # it passes only the old check, reported as a typo by the lookup.
     for position in range(len(code) - 1):
         swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
         if swapped != code:
-            with pytest.raises(codes.CodeError):
-                codes.normalise(swapped)
+            assert not codes.has_current_check(swapped)
     # Crockford reading: O is 0, I and L are 1.
     ambiguous = code.replace("0", "O").replace("1", "I")
     assert codes.normalise(ambiguous) == code

@@ -32,13 +32,20 @@
     });
   });
 
-  // Arriving at an anchor that is meant to take focus (tabindex="-1"), e.g. the next quiz
-  // question after 'continue': move focus there too, so keyboard and screen reader users
-  // start where the page scrolled to.
-  if (window.location.hash.length > 1) {
+  // Where focus starts. A page may name the element that answers the learner's last action
+  // (autofocus: the feedback on an answer, the finish line). Browsers skip autofocus when the
+  // address has a fragment or on a reload, so move focus here as well. Otherwise, arriving
+  // at an anchor that is meant to take focus (tabindex="-1"), e.g. the next quiz question
+  // after 'continue', focus it too, so keyboard and screen reader users start where the
+  // page scrolled to.
+  var start = document.querySelector("[autofocus]");
+  if (!start && window.location.hash.length > 1) {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
-    if (target && target.getAttribute("tabindex") === "-1" && !document.querySelector("[autofocus]")) {
-      target.focus();
+    if (target && target.getAttribute("tabindex") === "-1") {
+      start = target;
     }
+  }
+  if (start && (!document.activeElement || document.activeElement === document.body)) {
+    start.focus();
   }
 })();

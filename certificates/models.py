@@ -55,6 +55,10 @@ class Certificate(models.Model):
     module_title = models.CharField(_("module"), max_length=255)
     module_version = models.PositiveIntegerField(_("module version"))
     accreditations = models.JSONField(_("accreditation points"), default=list)
+    # The module's study load and learning objectives as they were at issue, for the PDF
+    # (empty on certificates issued before they were recorded).
+    study_minutes = models.PositiveSmallIntegerField(_("study load (minutes)"), null=True)
+    learning_outcomes = models.JSONField(_("learning outcomes"), default=list)
     issuer = models.CharField(_("issuer"), max_length=200)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     expires_on = models.DateField(_("valid until"))
@@ -100,6 +104,16 @@ class Certificate(models.Model):
         return CertificateStatus.VALID
 
 
+class RevocationReason(models.TextChoices):
+    """Why a certificate was revoked, as the PDF and the verification page may say it. The
+    free-text reason stays in the revocation log."""
+
+    ISSUED_IN_ERROR = "issued_in_error", _("issued in error")
+    NOT_EARNED = "not_earned", _("not earned by the holder")
+    HOLDERS_REQUEST = "holders_request", _("at the holder's request")
+    OTHER = "other", _("other reason")
+
+
 class Revocation(models.Model):
     """Who revoked a certificate, when and why (kept even if the admin account goes)."""
 
@@ -112,6 +126,12 @@ class Revocation(models.Model):
     revoked_by_name = models.CharField(max_length=200)
     revoked_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(_("reason"))
+    category = models.CharField(
+        _("reason category"),
+        max_length=20,
+        choices=RevocationReason.choices,
+        default=RevocationReason.OTHER,
+    )
 
     def __str__(self) -> str:
         return f"{self.certificate.code}: {self.reason[:40]}"

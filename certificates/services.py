@@ -26,6 +26,7 @@ from .models import (
     CertificateStatus,
     ReminderKind,
     Revocation,
+    RevocationReason,
 )
 
 ISSUER = "Signaal"
@@ -99,6 +100,8 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                         {"register": item.register, "points": str(item.points)}
                         for item in module.accreditations.all()
                     ],
+                    study_minutes=module.estimated_minutes,
+                    learning_outcomes=[str(block.value) for block in module.learning_objectives],
                     issuer=ISSUER,
                     issued_at=issued_at,
                     expires_on=add_months(valid_from, module.certificate_validity_months),
@@ -121,12 +124,24 @@ def certificate_pdf(certificate: Certificate, *, base_url: str) -> bytes:
 
     content = render_certificate_pdf(certificate, base_url=base_url)
     certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(content), save=False)
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=certificate.pdf.name)
+    # Kept only if no revocation came in meanwhile (revoke drops the stored file).
+    Certificate.objects.filter(pk=certificate.pk, revoked_at=certificate.revoked_at).update(
+        pdf=certificate.pdf.name
+    )
     return content
 
 
 @transaction.atomic
-def revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
+def revoke(
+    *,
+    certificate: Certificate,
+    by: User,
+    reason: str,
+    category: str = RevocationReason.OTHER,
+) -> Certificate:
+    """Revoke a certificate. Every copy we serve says so from now on: the verification
+    page and the status list read revoked_at, and the stored PDF is dropped so that the
+    next download is rendered again with the revocation on it."""
     reason = reason.strip()
     if not reason:
         raise ValueError("A revocation needs a reason.")
@@ -141,7 +156,13 @@ def revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:
         revoked_by_name=by.full_name or by.email,
         revoked_at=certificate.revoked_at,
         reason=reason,
+        category=RevocationReason(category),
     )
+    if certificate.pdf:
+        stored = certificate.pdf.name
+        transaction.on_commit(lambda: certificate.pdf.storage.delete(stored))
+        certificate.pdf = ""
+        certificate.save(update_fields=["pdf"])
     return certificate
 
 

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("verifieer/", views.verify_form, name="certificate_verify_form"),
     path("verifieer/<str:code>/", views.verify, name="certificate_verify"),
+    path("api/verificatie/<str:code>/", views.verify_api, name="certificate_verify_api"),
     path("open-badges/uitgever.json", views.open_badges_issuer, name="open_badges_issuer"),
     path("open-badges/sleutels.json", views.open_badges_key, name="open_badges_key"),
     path(

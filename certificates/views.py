@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from cms.client_address import rate_limit_key
 
-from . import codes, keys, open_badges, selectors, services
+from . import codes, keys, open_badges, selectors, services, sharing
 from .models import Certificate
 
 NOINDEX = "noindex, nofollow"
@@ -19,11 +19,24 @@ NOINDEX = "noindex, nofollow"
 
 @login_required
 def my_certificates(request: HttpRequest) -> HttpResponse:
+    base_url = request.build_absolute_uri("/")
+    rows = selectors.certificate_overview(user=request.user)
     return TemplateResponse(
         request,
         "certificates/my_certificates.html",
         {
-            "rows": selectors.certificate_overview(user=request.user),
+            "rows": rows,
+            # (row, LinkedIn's fields, LinkedIn's link): only a valid certificate goes there.
+            "cards": [
+                (
+                    row,
+                    sharing.linkedin_fields(row.certificate, base_url=base_url),
+                    sharing.linkedin_add_url(row.certificate, base_url=base_url),
+                )
+                if row.status == "valid"
+                else (row, None, None)
+                for row in rows
+            ],  # fmt: skip
             "renewal_window_days": settings.CERTIFICATE_RENEWAL_WINDOW_DAYS,
         },
     )
@@ -74,6 +87,27 @@ def _verification_response(request, typed: str) -> HttpResponse:
     )
     if verification.outcome in ("unknown", "typo"):
         response.status_code = 404
+    return _noindex(response)
+
+
+@require_GET
+def verify_api(request: HttpRequest, code: str) -> JsonResponse:
+    """The verification page as JSON for other systems (an HR system, a register): the
+    same facts, the same rate limit. 200 for a known code whatever its status, 404 for an
+    unknown code or a typing error, 429 over the limit."""
+    if not selectors.verification_allowed(rate_limit_key(request)):
+        response = JsonResponse({"error": "rate_limited"}, status=429)
+        response["Retry-After"] = str(selectors.VERIFY_WINDOW_SECONDS)
+    else:
+        verification = selectors.verify(code[:64])
+        response = JsonResponse(
+            sharing.verification_document(verification, base_url=request.build_absolute_uri("/")),
+            status=404 if verification.certificate is None else 200,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    # Public facts, meant to be read by other sites too.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-store"
     return _noindex(response)
 
 

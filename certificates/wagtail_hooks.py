@@ -28,8 +28,8 @@ from cms.accounts.models import User
 from cms.admin_audit import AuditedViewSetMixin
 from courses.models import ModulePage
 
-from . import selectors, services
-from .models import Certificate, CertificateStatus
+from . import selectors, services, sharing
+from .models import Certificate, CertificateStatus, RevocationReason
 
 REVOKE = "revoke"
 
@@ -137,6 +137,11 @@ class CertificateInspectView(InspectView):
 
 
 class RevokeForm(forms.Form):
+    category = forms.ChoiceField(
+        label=gettext_lazy("Reason category"),
+        choices=[("", "---------")] + RevocationReason.choices,
+        help_text=gettext_lazy("Shown on the public verification page and on the PDF."),
+    )
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -178,6 +183,7 @@ class RevokeView(WagtailAdminTemplateMixin, FormView):
                 certificate=self.certificate,
                 by=self.request.user,
                 reason=form.cleaned_data["reason"],
+                category=form.cleaned_data["category"],
             )
         except ValueError:
             messages.error(self.request, _("This certificate has already been revoked."))
@@ -271,8 +277,14 @@ def certificate_on_the_finish_line(request, enrolment) -> str:
         "certificates/includes/finish_panel.html",
         {
             "certificate": certificate,
-            "verify_url": request.build_absolute_uri(
-                reverse("certificate_verify", args=[certificate.code])
+            "verify_url": sharing.verification_url(
+                certificate, base_url=request.build_absolute_uri("/")
+            ),
+            "linkedin": sharing.linkedin_fields(
+                certificate, base_url=request.build_absolute_uri("/")
+            ),
+            "linkedin_url": sharing.linkedin_add_url(
+                certificate, base_url=request.build_absolute_uri("/")
             ),
             "emailed": selectors.completion_email_sent(certificate),
         },

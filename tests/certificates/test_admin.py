@@ -84,7 +84,18 @@ def test_details_show_the_revocation_log(admin_client, modules):
     certificate = CertificateFactory(module=red_flags, holder_name="Noor Jansen")
     listing = admin_client.get(LISTING).content.decode()
     assert f"{LISTING}{certificate.pk}/intrekken/" in listing
-    admin_client.post(f"{LISTING}{certificate.pk}/intrekken/", {"reason": "Verkeerde persoon"})
+    # Without a category nothing happens and the form says what is missing.
+    response = admin_client.post(
+        f"{LISTING}{certificate.pk}/intrekken/", {"reason": "Verkeerde persoon"}
+    )
+    assert response.status_code == 200 and "Dit is een verplicht veld." in response.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    admin_client.post(
+        f"{LISTING}{certificate.pk}/intrekken/",
+        {"reason": "Verkeerde persoon", "category": "issued_in_error"},
+    )
+    assert certificate.revocation.category == "issued_in_error"
     details = admin_client.get(f"{LISTING}inspect/{certificate.pk}/").content.decode()
     assert certificate.formatted_code in details and "Noor Jansen" in details
     assert "Verkeerde persoon" in details

@@ -182,7 +182,7 @@ def test_an_administrator_revokes_with_a_reason_and_it_is_logged(client, module,
     url = f"/beheer/certificaten/{certificate.pk}/intrekken/"
 
     client.force_login(UserFactory())  # not an administrator
-    assert client.post(url, {"reason": "x"}).status_code in (302, 403)
+    assert client.post(url, {"reason": "x", "category": "other"}).status_code in (302, 403)
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
@@ -193,7 +193,9 @@ def test_an_administrator_revokes_with_a_reason_and_it_is_logged(client, module,
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
 
-    response = client.post(url, {"reason": "Behaald met andermans account"})
+    response = client.post(
+        url, {"reason": "Behaald met andermans account", "category": "not_earned"}
+    )
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.revoked_at is not None

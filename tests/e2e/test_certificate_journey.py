@@ -86,13 +86,19 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     admin = browser.new_context(base_url=live_server.url).new_page()
     log_in(admin, "beheer@example.nl", "/beheer/certificaten/", totp_secret=TOTP_SECRET)
     admin.get_by_role("link", name="Intrekken").click()
-    admin.get_by_label("Reden").fill("Uitgegeven aan de verkeerde persoon")
+    admin.get_by_label("Soort reden").select_option(label="uitgegeven door een fout")
+    admin.get_by_role("textbox", name=re.compile(r"^Reden")).fill(
+        "Uitgegeven aan de verkeerde persoon"
+    )
     admin.get_by_role("button", name="Trek dit certificaat in").click()
     expect(admin.get_by_text("Het certificaat is ingetrokken.")).to_be_visible()
     admin.context.close()
 
     page.reload()
     expect(page.get_by_role("heading", name="Ingetrokken")).to_be_visible()
+    # The public page gives the category, never the log's free text.
+    expect(page.get_by_text("Reden: uitgegeven door een fout.")).to_be_visible()
+    expect(page.get_by_text("verkeerde persoon")).to_have_count(0)
     assert_accessible(page)
 
 

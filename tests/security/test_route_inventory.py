@@ -5,7 +5,8 @@ who may not use it. A new route that is not classified fails `test_every_route_i
 Classes:
 - PUBLIC: anyone, signed in or not (pages, search, certificate verification, the
   invitation link whose token is the secret).
-- MACHINE: read by other systems (health check, Open Badges keys, issuer and status lists).
+- MACHINE: read by other systems (health check, Open Badges keys, issuer and status lists,
+  the verification API).
 - ENTRANCE: allauth's own sign-in, sign-up, reset and verification steps: the one way in.
 - LEARNER: a signed-in person's own things; anonymous visitors go to the login.
 - COORDINATOR: /organisaties/<slug>/...: that organisation's coordinators (and platform
@@ -59,6 +60,7 @@ CLASSES = {
     "open_badges_issuer": MACHINE,
     "open_badges_key": MACHINE,
     "open_badges_status_list": MACHINE,
+    "certificate_verify_api": MACHINE,
     # allauth's way in
     "account_login": ENTRANCE,
     "account_logout": ENTRANCE,

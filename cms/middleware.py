@@ -41,7 +41,8 @@ class PreferredLanguageMiddleware:
 
 class SignaalCSPMiddleware(CSPMiddleware):
     """Our strict policy everywhere; in the Wagtail admin, inline scripts and styles that
-    Wagtail's editor still uses, and framing by ourselves for the live preview panel."""
+    Wagtail's editor still uses; framing by ourselves for the live preview panel, both for
+    the admin's response and for the page rendered inside it."""
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
@@ -51,6 +52,11 @@ class SignaalCSPMiddleware(CSPMiddleware):
                 "style-src": [UNSAFE_INLINE],
                 "img-src": ["blob:"],
             }
+            parts.replace = {"frame-ancestors": ["'self'"]}
+        elif getattr(request, "is_dummy", False):
+            # Wagtail renders a preview by running the page's own request through the
+            # middleware (a dummy request for the page's public URL); that response keeps
+            # the page's strict policy, except that the admin's preview panel may frame it.
             parts.replace = {"frame-ancestors": ["'self'"]}
         return parts
 

@@ -77,6 +77,17 @@ class Step:
     def is_end(self) -> bool:
         return self.kind == StepKind.END
 
+    @property
+    def kind_label(self) -> str:
+        """The step's kind as authors know it from the editor's block menu."""
+        return {
+            StepKind.DECISION: _("Decision (one choice)"),
+            StepKind.MULTIPLE_RESPONSE: _("Multiple response"),
+            StepKind.ORDER: _("Put in order"),
+            StepKind.MARK_SIGNALS: _("Mark the signals"),
+            StepKind.END: _("End"),
+        }[self.kind]
+
     def choice(self, choice_id: str) -> Choice | None:
         return next((choice for choice in self.choices if choice.id == choice_id), None)
 

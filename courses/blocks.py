@@ -66,7 +66,14 @@ class RedFlagBlock(blocks.StructBlock):
 class KeyPointsBlock(blocks.StructBlock):
     """The points to remember from a lesson or section."""
 
-    points = blocks.ListBlock(blocks.CharBlock(max_length=300), label=_("Key points"))
+    points = blocks.ListBlock(
+        blocks.CharBlock(
+            max_length=300,
+            label=_("Key point"),
+            help_text=_("One thing to remember, in one sentence."),
+        ),
+        label=_("Key points"),
+    )
 
     class Meta:
         icon = "list-ul"

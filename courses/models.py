@@ -358,7 +358,15 @@ class ModuleAccreditation(Orderable):
 class LessonPage(Page):
     """One lesson of a module, read in order."""
 
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "One or two sentences on what the lesson teaches; shown in the module's lesson "
+            "list and in search results."
+        ),
+    )
     content_note = models.TextField(
         _("content note"),
         blank=True,
@@ -367,7 +375,14 @@ class LessonPage(Page):
             "affected. Leave empty when the lesson describes none."
         ),
     )
-    body = StreamField(LessonBodyBlock(), verbose_name=_("body"))
+    body = StreamField(
+        LessonBodyBlock(),
+        verbose_name=_("body"),
+        help_text=_(
+            "The lesson itself: text, case vignettes, red flags, key points and reflection "
+            "questions, in the order the learner reads them. Cite every fact in 'sources'."
+        ),
+    )
     sources = StreamField(
         [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
     )

@@ -4,6 +4,7 @@ review report."""
 import datetime
 
 import django_filters
+from django.conf import settings
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,8 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .models import ModulePage, Sector, Source, Theme
 from .selectors import modules_due_for_review
 
-REVIEW_WINDOW_DAYS = 30
+# How far ahead the review report looks; the author can choose another in the report.
+REVIEW_HORIZONS = (30, 90, 180, 365)
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -53,12 +55,31 @@ register_snippet(SectorViewSet)
 register_snippet(SourceViewSet)
 
 
+def review_horizon_days(value) -> int:
+    """The report's horizon: a day count from REVIEW_HORIZONS, else the setting."""
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    return days if days in REVIEW_HORIZONS else settings.REVIEW_HORIZON_DAYS
+
+
 class ReviewDueFilterSet(WagtailFilterSet):
+    horizon = django_filters.ChoiceFilter(
+        label=_("Due within"),
+        choices=[(str(days), _("%(days)s days") % {"days": days}) for days in REVIEW_HORIZONS],
+        empty_label=None,
+        method="filter_horizon",
+    )
     live = django_filters.BooleanFilter(label=_("Live"))
 
     class Meta:
         model = ModulePage
-        fields = ["live"]
+        fields = ["horizon", "live"]
+
+    def filter_horizon(self, queryset, name, value):
+        # The base queryset already applies the horizon (also when none is chosen).
+        return queryset
 
 
 class ModulesDueForReviewView(PageReportView):
@@ -80,12 +101,17 @@ class ModulesDueForReviewView(PageReportView):
 
     def get_base_queryset(self):
         return modules_due_for_review(
-            on=timezone.localdate() + datetime.timedelta(days=REVIEW_WINDOW_DAYS)
+            on=timezone.localdate() + datetime.timedelta(days=self.horizon_days)
         )
+
+    @property
+    def horizon_days(self) -> int:
+        return review_horizon_days(self.request.GET.get("horizon"))
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["today"] = timezone.localdate()
+        context["horizon_days"] = self.horizon_days
         return context
 
 

@@ -424,6 +424,8 @@ SIGNAAL_SIGNING_KEY_FILE = Path(
     os.environ.get("SIGNAAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "signing-key.pem")
 )
 CERTIFICATE_RENEWAL_WINDOW_DAYS = int(os.environ.get("CERTIFICATE_RENEWAL_WINDOW_DAYS", "60"))
+# How far ahead the admin's "Modules due for review" report looks by default.
+REVIEW_HORIZON_DAYS = int(os.environ.get("REVIEW_HORIZON_DAYS", "90"))
 # How many days ahead reminder emails announce an expiry or an update deadline.
 CERTIFICATE_REMINDER_DAYS = int(os.environ.get("CERTIFICATE_REMINDER_DAYS", "60"))
 

@@ -17,19 +17,33 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_review_report_lists_overdue_and_soon_due_modules_only(client, catalogue):
+def test_review_report_lists_overdue_and_soon_due_modules_only(client, catalogue, settings):
+    settings.REVIEW_HORIZON_DAYS = 90
     today = datetime.date.today()
     make_module(catalogue, "Verlopen", next_review=today - datetime.timedelta(days=3))
     make_module(catalogue, "Binnenkort", next_review=today + datetime.timedelta(days=20))
-    make_module(catalogue, "Later", next_review=today + datetime.timedelta(days=90))
+    make_module(catalogue, "Over twee maanden", next_review=today + datetime.timedelta(days=60))
+    make_module(catalogue, "Later", next_review=today + datetime.timedelta(days=200))
+    draft = make_module(catalogue, "Concept", next_review=today + datetime.timedelta(days=10))
+    draft.unpublish()
     sign_in_with_mfa(client, UserFactory(is_superuser=True))
-    response = client.get("/beheer/reports/modules-review/")
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Verlopen" in content
-    assert "Binnenkort" in content
+
+    def listed(query: dict) -> str:
+        response = client.get("/beheer/reports/modules-review/", query)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    content = listed({})  # the setting's 90 days, live or not
+    for title in ("Verlopen", "Binnenkort", "Over twee maanden", "Concept"):
+        assert title in content, title
     assert "Later" not in content
     assert "verlopen" in content  # the overdue marker
+    content = listed({"horizon": "30"})
+    assert "Binnenkort" in content and "Over twee maanden" not in content
+    assert "Later" in listed({"horizon": "365"})
+    assert "Later" not in listed({"horizon": "9999"})  # not a choice: the setting
+    content = listed({"live": "true"})
+    assert "Binnenkort" in content and "Concept" not in content
 
 
 def test_review_report_is_for_admin_users_only(client, catalogue):

@@ -5,6 +5,8 @@ import datetime
 
 import django_filters
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +115,24 @@ class ModulesDueForReviewView(PageReportView):
         context["today"] = timezone.localdate()
         context["horizon_days"] = self.horizon_days
         return context
+
+
+@hooks.register("before_publish_page")
+def publish_only_under_a_live_module(request, page):
+    """A lesson or quiz goes live only when its module is live: otherwise it would be
+    public under a module that learners cannot open. The page stays saved as a draft."""
+    module = ModulePage.objects.filter(pk=page.get_parent().pk).first()
+    if module is None or module.live:
+        return None
+    messages.error(
+        request,
+        _(
+            "'%(page)s' has been saved as a draft but not published: its module "
+            "'%(module)s' is not live yet. Publish the module first."
+        )
+        % {"page": page.title, "module": module.title},
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 @hooks.register("register_admin_urls")

@@ -66,6 +66,7 @@ def make_module(
 def add_lesson(module: ModulePage, title: str, *, publish: bool = True) -> LessonPage:
     lesson = LessonPage(
         title=title,
+        live=publish,  # publish=False: a draft, as an author's unpublished new lesson
         body=[
             {"type": "text", "value": f"<p>Tekst van {title}.</p>"},
             {"type": "reflection", "value": {"prompt": "Wat herken je hiervan?"}},

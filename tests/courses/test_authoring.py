@@ -133,3 +133,34 @@ def test_the_module_and_lesson_editors_open_in_the_admin(client, catalogue):
     assert client.get(f"/beheer/pages/add/courses/lessonpage/{module.pk}/").status_code == 200
     assert client.get("/beheer/snippets/courses/theme/").status_code == 200
     assert client.get("/beheer/settings/cms/safetysettings/").status_code in (200, 302)
+
+
+def test_a_lesson_or_quiz_is_not_published_under_a_module_that_is_not_live(catalogue, rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from wagtail import hooks
+
+    from courses.wagtail_hooks import publish_only_under_a_live_module
+    from tests.courses.conftest import add_lesson
+
+    assert publish_only_under_a_live_module in hooks.get_hooks("before_publish_page")
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    lesson = add_lesson(module, "Nieuwe les", publish=False)
+
+    def publish_attempt():
+        request = rf.post(f"/beheer/pages/{lesson.pk}/edit/")
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)
+        return request, publish_only_under_a_live_module(request, lesson)
+
+    _request, response = publish_attempt()
+    assert response is None  # a live module: Wagtail publishes as usual
+
+    module.unpublish()
+    request, response = publish_attempt()
+    assert response.status_code == 302
+    assert response["Location"] == f"/beheer/pages/{lesson.pk}/edit/"
+    [message] = [str(message) for message in get_messages(request)]
+    assert "niet gepubliceerd" in message and "Meldcode" in message
+    assert publish_only_under_a_live_module(request, module) is None  # the module itself

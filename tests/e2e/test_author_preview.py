@@ -52,3 +52,18 @@ def test_the_preview_panel_shows_module_lesson_and_quiz(page, pages):
     # The quiz's overview names each step's kind as the editor's block menu does.
     expect(frame.get_by_text("Beslissing (één keuze)").first).to_be_visible()
     expect(frame.get_by_text(re.compile(r", decision\)"))).to_have_count(0)
+
+
+def test_a_lesson_is_not_published_under_a_draft_module(page, pages):
+    from tests.courses.conftest import add_lesson
+
+    pages["module"].unpublish()
+    lesson = add_lesson(pages["module"], "Nieuwe les", publish=False)
+    log_in(page, "beheer@example.nl", "/beheer/", totp_secret=TOTP_SECRET)
+    page.wait_for_url(re.compile(r"/beheer/"))
+    page.goto(f"/beheer/pages/{lesson.pk}/edit/")
+    page.get_by_role("button", name=re.compile("Meer acties|More actions", re.I)).click()
+    page.get_by_role("button", name=re.compile("^Publiceren")).click()
+    expect(page.get_by_text("is als concept bewaard maar niet gepubliceerd")).to_be_visible()
+    lesson.refresh_from_db()
+    assert not lesson.live

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from certificates import keys
 from organisations.models import ExportJob, ExportStatus, Invitation
 from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import catalogue, make_module  # noqa: F401
@@ -59,6 +60,10 @@ CLASSES = {
     "open_badges_issuer": MACHINE,
     "open_badges_key": MACHINE,
     "open_badges_status_list": MACHINE,
+    "open_badges_legacy_status_list": MACHINE,
+    "open_badges_public_key": MACHINE,
+    "open_badges_image": MACHINE,
+    "open_badges_module_image": MACHINE,
     # allauth's way in
     "account_login": ENTRANCE,
     "account_logout": ENTRANCE,
@@ -246,6 +251,8 @@ def world(db, catalogue):  # noqa: F811
             "token": invitation.token,
             "code": certificate.code,
             "number": 1,
+            "kid": keys.key_id(),
+            "module_id": module.pk,
         },
     }
 

@@ -286,3 +286,42 @@ def test_a_module_without_certificates_has_no_badge_image(client, module):  # no
     assert client.get(f"/certificaten/open-badges/badge/{module.pk}.svg").status_code == 404
     generic = client.get("/certificaten/open-badges/badge.svg")
     assert generic.status_code == 200 and b"Signaal" in generic.content
+
+
+def test_credentials_from_before_random_positions_still_show_revocation(client, module, quiz):  # noqa: F811
+    """Earlier credentials pointed at /status/<list>.jwt with the database id as index."""
+    learner = UserFactory()
+    complete(module, quiz, learner)
+    certificate = Certificate.objects.get(user=learner)
+    legacy = {
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(certificate.pk % STATUS_LIST_BITS),
+        "statusListCredential": "http://testserver/certificaten/open-badges/status/"
+        f"{certificate.pk // STATUS_LIST_BITS + 1}.jwt",
+    }
+    assert status_bit(client, legacy) == 0
+    services.revoke(certificate=certificate, by=UserFactory(is_superuser=True), reason="Fout")
+    assert status_bit(client, legacy) == 1
+
+
+def test_with_only_the_earlier_ed25519_key_credentials_are_signed_with_eddsa(settings, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from certificates.checks import open_badges_signed_with_rsa
+
+    ed25519 = Ed25519PrivateKey.generate()
+    settings.SIGNAAL_SIGNING_KEY = ed25519.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    settings.DEBUG, settings.TESTING = False, False
+    keys.configured.cache_clear()
+    try:
+        assert keys.algorithm() == "EdDSA"
+        assert [jwk["kty"] for jwk in keys.public_jwks()] == ["OKP"]
+        assert [warning.id for warning in open_badges_signed_with_rsa()] == ["certificates.W002"]
+    finally:
+        keys.configured.cache_clear()

@@ -254,7 +254,9 @@ def status_list_credential(
     }
 
 
-def _lines(title: str, width: int = 18, count: int = 3) -> list[str]:
+def _lines(title: str, width: int = 16, count: int = 4) -> list[str]:
+    """The title in lines of about `width` characters, words kept whole; at most `count`
+    lines, the last one ending in an ellipsis when the title is longer."""
     lines, line = [], ""
     for word in title.split():
         if line and len(line) + 1 + len(word) > width:
@@ -265,30 +267,45 @@ def _lines(title: str, width: int = 18, count: int = 3) -> list[str]:
     lines.append(line)
     if len(lines) > count:
         lines = lines[:count]
-        lines[-1] = lines[-1][: width - 1] + "…"
+        lines[-1] += " …"
     return lines
 
 
-def badge_svg(title: str) -> str:
+def badge_svg(title: str, *, credential_jws: str = "") -> str:
     """The badge image: Signaal's colours, the module title in large type on a round badge,
-    with a title and description for screen readers. No fonts or images are loaded."""
+    with a title and description for screen readers. No fonts or images are loaded.
+
+    With `credential_jws` the image is baked (OB 3.0 section 5.3.2.1 'SVG Baking'): the
+    signed credential in the `verify` attribute of an <openbadges:credential> element
+    directly after the <svg> tag, for the holder's own download only."""
     text_lines = _lines(title) if title else []
-    first_y = 250 - 21 * (len(text_lines) - 1)
+    longest = max((len(line) for line in text_lines), default=1)
+    # About 0.6 em per character in Arial: the longest line fits in 280 of the 400 units.
+    size = min(30, int(280 / (0.6 * longest)))
+    step = round(size * 1.3)
+    first_y = 220 - step * (len(text_lines) - 1) // 2
     tspans = "".join(
-        f'<tspan x="200" y="{first_y + 42 * number}">{escape(line)}</tspan>'
+        f'<tspan x="200" y="{first_y + step * number}">{escape(line)}</tspan>'
         for number, line in enumerate(text_lines)
     )
     label = escape(f"Signaal-badge: {title}" if title else "Signaal-badge")
+    namespace = element = ""
+    if credential_jws:
+        namespace = ' xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0"'
+        element = (
+            f'<openbadges:credential verify="{escape(credential_jws)}"></openbadges:credential>'
+        )
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 400" width="400" '
-        f'height="400" role="img" aria-labelledby="title desc"><title id="title">{label}</title>'
+        f'height="400" role="img" aria-labelledby="title desc"{namespace}>{element}'
+        f'<title id="title">{label}</title>'
         '<desc id="desc">Certificaat van een e-learningmodule op Signaal</desc>'
         '<circle cx="200" cy="200" r="196" fill="#4a1b6a"/>'
         '<circle cx="200" cy="200" r="176" fill="#ffffff"/>'
         '<circle cx="200" cy="200" r="168" fill="none" stroke="#a84300" stroke-width="4"/>'
         '<g font-family="Arial, Helvetica, sans-serif" text-anchor="middle">'
-        '<text x="200" y="118" font-size="34" font-weight="700" fill="#4a1b6a">Signaal</text>'
-        f'<text font-size="30" font-weight="700" fill="#1d1b22">{tspans}</text>'
-        '<text x="200" y="336" font-size="22" fill="#4d4a55">Certificaat</text>'
+        '<text x="200" y="110" font-size="34" font-weight="700" fill="#4a1b6a">Signaal</text>'
+        f'<text font-size="{size}" font-weight="700" fill="#1d1b22">{tspans}</text>'
+        '<text x="200" y="330" font-size="22" fill="#4d4a55">Certificaat</text>'
         "</g></svg>"
     )

@@ -31,4 +31,5 @@ urlpatterns = [
     ),
     path("<str:code>/pdf/", views.certificate_pdf, name="certificate_pdf"),
     path("<str:code>/open-badge.jwt", views.open_badge, name="certificate_open_badge"),
+    path("<str:code>/open-badge.svg", views.open_badge_baked, name="certificate_baked_badge"),
 ]

@@ -99,6 +99,24 @@ def open_badge(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@login_required
+def open_badge_baked(request: HttpRequest, code: str) -> HttpResponse:
+    """The badge image with the learner's signed credential baked in (SVG)."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None:
+        raise Http404
+    base_url = request.build_absolute_uri("/")
+    token = open_badges.sign(
+        open_badges.credential(certificate, base_url=base_url), base_url=base_url
+    )
+    image = open_badges.badge_svg(certificate.module_title, credential_jws=token)
+    response = HttpResponse(image, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="signaal-open-badge-{code}.svg"'
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
 @require_GET
 def open_badges_issuer(request: HttpRequest) -> JsonResponse:
     return JsonResponse(

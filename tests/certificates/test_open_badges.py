@@ -325,3 +325,24 @@ def test_with_only_the_earlier_ed25519_key_credentials_are_signed_with_eddsa(set
         assert [warning.id for warning in open_badges_signed_with_rsa()] == ["certificates.W002"]
     finally:
         keys.configured.cache_clear()
+
+
+def test_the_baked_badge_carries_the_signed_credential(client, module, quiz):  # noqa: F811
+    from defusedxml import ElementTree
+
+    learner = UserFactory()
+    complete(module, quiz, learner)
+    certificate = Certificate.objects.get(user=learner)
+    client.force_login(learner)
+    response = client.get(f"/certificaten/{certificate.code}/open-badge.svg")
+    assert response["Content-Type"] == "image/svg+xml"
+    svg = ElementTree.fromstring(response.content)
+    # OB 3.0 'SVG Baking': the first element after <svg> is openbadges:credential.
+    first = svg[0]
+    assert first.tag == "{https://purl.imsglobal.org/ob/v3p0}credential"
+    credential = verify_credential(client, first.get("verify"), served_as="application/jwt")
+    assert certificate.code in credential["id"]
+    assert svg.find("{http://www.w3.org/2000/svg}title").text.endswith(module.title)
+
+    client.force_login(UserFactory())
+    assert client.get(f"/certificaten/{certificate.code}/open-badge.svg").status_code == 404

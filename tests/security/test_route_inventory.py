@@ -82,6 +82,7 @@ CLASSES = {
     "my_certificates": LEARNER,
     "certificate_pdf": LEARNER,
     "certificate_open_badge": LEARNER,
+    "certificate_baked_badge": LEARNER,
     "my_data": LEARNER,
     "my_data_download": LEARNER,
     "my_data_readable": LEARNER,

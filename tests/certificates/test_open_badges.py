@@ -1,6 +1,7 @@
 """Open Badges 3.0: every credential we issue is checked as an outside verifier would
-(1EdTech OB 3.0, section 9 'Verification and Validation'): the signature with joserfc, a
-JOSE library that is not the one we sign with, against the key its `kid` dereferences to;
+(1EdTech OB 3.0, section 9 'Verification and Validation'): by openbadgeslib's OB3Verifier
+(PyPI), and step by step: the signature with joserfc, a JOSE library that is not the one
+we sign with, against the key its `kid` dereferences to;
 the credential against the JSON Schema of the 1EdTech data model (tests/certificates/
 schemas/); the JWT claims against the credential, its dates, and its revocation in the
 public Bitstring Status List (decoded here, per the W3C specification)."""
@@ -346,3 +347,35 @@ def test_the_baked_badge_carries_the_signed_credential(client, module, quiz):  #
 
     client.force_login(UserFactory())
     assert client.get(f"/certificaten/{certificate.code}/open-badge.svg").status_code == 404
+
+
+def test_openbadgeslib_accepts_the_credential_and_sees_the_revocation(client, module, quiz):  # noqa: F811
+    """A second, complete OB 3.0 verifier from PyPI (openbadgeslib's OB3Verifier): the
+    signature (RS256, the key from our JWKS), the claims and dates, and the status list,
+    fetched through the test client, with its own signature checked too."""
+    from openbadgeslib.ob3.verifier import OB3VerificationError, OB3Verifier
+
+    learner = UserFactory()
+    complete(module, quiz, learner)
+    certificate = Certificate.objects.get(user=learner)
+    client.force_login(learner)
+    token, _media_type = download(client, certificate)
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    jwk = json.loads(local(client, header["kid"]).content)
+    public_pem = JWKRegistry.import_key(jwk).as_pem(private=False)
+    verifier = OB3Verifier(public_pem)
+
+    def fetch(url: str) -> bytes:
+        response = local(client, url)
+        assert response.status_code == 200
+        return response.content
+
+    credential = verifier.verify(token, check_status=True, download=fetch)
+    assert credential.issuer.id == "http://testserver/certificaten/open-badges/uitgever.json"
+
+    baked = client.get(f"/certificaten/{certificate.code}/open-badge.svg").content
+    verifier.verify(OB3Verifier.extract_token_from_svg(baked), check_status=True, download=fetch)
+
+    services.revoke(certificate=certificate, by=UserFactory(is_superuser=True), reason="Fout")
+    with pytest.raises(OB3VerificationError, match="revocation"):
+        verifier.verify(token, check_status=True, download=fetch)

@@ -3,7 +3,7 @@
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +39,9 @@ def random_status_position(taken) -> tuple[int, int]:
     index in it, as the Bitstring Status List specification recommends (an index in the
     order of issue would tell who was certified when). `taken(list, index)` says whether a
     position is used."""
+    placed = Certificate.objects.filter(status_index__isnull=False).count()
     for _attempt in range(64):
-        list_number = Certificate.objects.count() // STATUS_LIST_CERTIFICATES + 1
+        list_number = placed // STATUS_LIST_CERTIFICATES + 1
         index = secrets.randbelow(STATUS_LIST_BITS)
         if not taken(list_number, index):
             return list_number, index
@@ -82,9 +83,10 @@ class Certificate(models.Model):
     expires_on = models.DateField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="certificaten/", blank=True)
-    # Where the Open Badges credential's revocation is published (certificates.open_badges).
-    status_list = models.PositiveIntegerField(_("status list"), editable=False)
-    status_index = models.PositiveIntegerField(_("status list index"), editable=False)
+    # Where the Open Badges credential's revocation is published (certificates.open_badges):
+    # set on issue, or when the credential is first made for a row written in bulk.
+    status_list = models.PositiveIntegerField(_("status list"), null=True, editable=False)
+    status_index = models.PositiveIntegerField(_("status list index"), null=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -107,13 +109,26 @@ class Certificate(models.Model):
         return f"{self.module_title} – {self.holder_display} ({self.formatted_code})"
 
     def save(self, *args, **kwargs):
-        if self.status_index is None:
-            self.status_list, self.status_index = random_status_position(
-                lambda number, index: Certificate.objects.filter(
-                    status_list=number, status_index=index
-                ).exists()
-            )
+        if self._state.adding and self.status_index is None:
+            self.status_list, self.status_index = random_status_position(_position_taken)
         super().save(*args, **kwargs)
+
+    def ensure_status_position(self) -> None:
+        """A status list position for a certificate that has none yet."""
+        for _attempt in range(5):
+            if self.status_index is not None:
+                return
+            list_number, index = random_status_position(_position_taken)
+            try:
+                with transaction.atomic():
+                    Certificate.objects.filter(pk=self.pk, status_index__isnull=True).update(
+                        status_list=list_number, status_index=index
+                    )
+            except IntegrityError:  # taken in the meantime: draw again
+                continue
+            self.refresh_from_db(fields=["status_list", "status_index"])
+        if self.status_index is None:
+            raise RuntimeError("Could not place the certificate in a status list")
 
     @property
     def holder_removed(self) -> bool:
@@ -135,6 +150,10 @@ class Certificate(models.Model):
         if (today or timezone.localdate()) > self.expires_on:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+
+def _position_taken(list_number: int, index: int) -> bool:
+    return Certificate.objects.filter(status_list=list_number, status_index=index).exists()
 
 
 class Revocation(models.Model):

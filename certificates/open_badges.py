@@ -141,6 +141,7 @@ def criteria_narrative(certificate: Certificate) -> str:
 
 
 def credential(certificate: Certificate, *, base_url: str) -> dict:
+    certificate.ensure_status_position()
     status_list = absolute(
         base_url, reverse("open_badges_status_list", args=[certificate.status_list])
     )

@@ -1,7 +1,9 @@
 """Random Bitstring Status List positions instead of the database id: existing certificates
 get a random free index in the new lists. Credentials downloaded before point at the old
 lists (numbered by id), which stay published at their old address
-(selectors.revoked_legacy_status_indexes), so their revocations still show."""
+(selectors.revoked_legacy_status_indexes), so their revocations still show. Rows written
+in bulk without one (organisations.loaddata) get theirs when their credential is first
+made (Certificate.ensure_status_position)."""
 
 import secrets
 
@@ -47,16 +49,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(assign_random_positions, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="certificate",
-            name="status_list",
-            field=models.PositiveIntegerField(editable=False, verbose_name="status list"),
-        ),
-        migrations.AlterField(
-            model_name="certificate",
-            name="status_index",
-            field=models.PositiveIntegerField(editable=False, verbose_name="status list index"),
-        ),
         migrations.AddConstraint(
             model_name="certificate",
             constraint=models.UniqueConstraint(

@@ -379,3 +379,20 @@ def test_openbadgeslib_accepts_the_credential_and_sees_the_revocation(client, mo
     services.revoke(certificate=certificate, by=UserFactory(is_superuser=True), reason="Fout")
     with pytest.raises(OB3VerificationError, match="revocation"):
         verifier.verify(token, check_status=True, download=fetch)
+
+
+def test_a_certificate_written_in_bulk_gets_its_position_with_its_first_credential(
+    module,  # noqa: F811
+    quiz,  # noqa: F811
+):
+    learner = UserFactory()
+    complete(module, quiz, learner)
+    # As organisations.loaddata writes rows (COPY, no save()): no position yet.
+    Certificate.objects.filter(user=learner).update(status_list=None, status_index=None)
+    certificate = Certificate.objects.get(user=learner)
+    first = open_badges.credential(certificate, base_url="http://testserver/")
+    stored = Certificate.objects.get(pk=certificate.pk)
+    assert stored.status_list == 1 and stored.status_index is not None
+    assert first["credentialStatus"]["statusListIndex"] == str(stored.status_index)
+    again = open_badges.credential(stored, base_url="http://testserver/")
+    assert again["credentialStatus"] == first["credentialStatus"]

@@ -19,3 +19,33 @@ def harfbuzz_subset_installed(app_configs=None, **kwargs) -> list[Warning]:
             id="certificates.W001",
         )
     ]
+
+
+@register()
+def open_badges_signed_with_rsa(app_configs=None, **kwargs) -> list[Warning]:
+    # Debug and tests generate the keys they lack on first use (certificates.keys).
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import keys
+
+    if settings.DEBUG or getattr(settings, "TESTING", False):
+        return []
+    try:
+        configured = keys.configured()
+    except (
+        ImproperlyConfigured,
+        ValueError,
+    ):  # a missing or broken key is reported when a credential is signed
+        return []
+    if configured.rsa:
+        return []
+    return [
+        Warning(
+            "Open Badges credentials are signed with Ed25519 (EdDSA): Open Badges 3.0 "
+            "verifiers need only support RS256.",
+            hint="Put an RSA private key (PEM, 2048 bits or more) before the Ed25519 key in "
+            "SIGNAAL_SIGNING_KEY; credentials signed earlier keep verifying.",
+            id="certificates.W002",
+        )
+    ]

@@ -1,7 +1,9 @@
 """Certificates: what a learner earned, as it was at the moment of issue."""
 
+import secrets
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,27 @@ class CertificateQuerySet(models.QuerySet):
         if status == CertificateStatus.EXPIRED:
             return self.filter(revoked_at__isnull=True, expires_on__lt=today)
         return self.filter(revoked_at__isnull=True, expires_on__gte=today)
+
+
+# The Bitstring Status List: each list has this many entries (16 KiB, the minimum size the
+# W3C specification asks for, so that a list says nothing about one person). A list takes
+# at most half that many certificates, so that a free random index is found at once.
+STATUS_LIST_BITS = 131_072
+STATUS_LIST_CERTIFICATES = STATUS_LIST_BITS // 2
+
+
+def random_status_position(taken) -> tuple[int, int]:
+    """(list number, index) for a new certificate: the list being filled, and a random free
+    index in it, as the Bitstring Status List specification recommends (an index in the
+    order of issue would tell who was certified when). `taken(list, index)` says whether a
+    position is used."""
+    placed = Certificate.objects.filter(status_index__isnull=False).count()
+    for _attempt in range(64):
+        list_number = placed // STATUS_LIST_CERTIFICATES + 1
+        index = secrets.randbelow(STATUS_LIST_BITS)
+        if not taken(list_number, index):
+            return list_number, index
+    raise RuntimeError("No free status list index found")
 
 
 # holder_name of a certificate whose holder deleted their account: shown as 'removed
@@ -64,6 +87,10 @@ class Certificate(models.Model):
     expires_on = models.DateField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="certificaten/", blank=True)
+    # Where the Open Badges credential's revocation is published (certificates.open_badges):
+    # set on issue, or when the credential is first made for a row written in bulk.
+    status_list = models.PositiveIntegerField(_("status list"), null=True, editable=False)
+    status_index = models.PositiveIntegerField(_("status list index"), null=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -74,13 +101,38 @@ class Certificate(models.Model):
                 fields=["user", "module", "cycle"],
                 condition=Q(user__isnull=False, module__isnull=False),
                 name="one_certificate_per_cycle",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="one_certificate_per_status_bit"
+            ),
         ]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
 
     def __str__(self) -> str:
         return f"{self.module_title} – {self.holder_display} ({self.formatted_code})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.status_index is None:
+            self.status_list, self.status_index = random_status_position(_position_taken)
+        super().save(*args, **kwargs)
+
+    def ensure_status_position(self) -> None:
+        """A status list position for a certificate that has none yet."""
+        for _attempt in range(5):
+            if self.status_index is not None:
+                return
+            list_number, index = random_status_position(_position_taken)
+            try:
+                with transaction.atomic():
+                    Certificate.objects.filter(pk=self.pk, status_index__isnull=True).update(
+                        status_list=list_number, status_index=index
+                    )
+            except IntegrityError:  # taken in the meantime: draw again
+                continue
+            self.refresh_from_db(fields=["status_list", "status_index"])
+        if self.status_index is None:
+            raise RuntimeError("Could not place the certificate in a status list")
 
     @property
     def holder_removed(self) -> bool:
@@ -102,6 +154,10 @@ class Certificate(models.Model):
         if (today or timezone.localdate()) > self.expires_on:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
+
+
+def _position_taken(list_number: int, index: int) -> bool:
+    return Certificate.objects.filter(status_list=list_number, status_index=index).exists()
 
 
 class RevocationReason(models.TextChoices):

@@ -15,7 +15,7 @@ from cms.accounts.models import User
 from courses.models import ModulePage, ModuleVersion
 
 from . import codes
-from .models import Certificate, CertificateStatus, ReminderKind
+from .models import STATUS_LIST_BITS, Certificate, CertificateStatus, ReminderKind
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW_SECONDS = 600
@@ -272,10 +272,29 @@ def verification_allowed(address: str) -> bool:
     return count <= VERIFY_LIMIT
 
 
+def module_badge_title(module_id: int) -> str | None:
+    """The title on a module's badge image: the latest certificate's (so only modules that
+    issued certificates have one, and unpublished titles stay private)."""
+    return (
+        Certificate.objects.filter(module_id=module_id)
+        .order_by("-issued_at")
+        .values_list("module_title", flat=True)
+        .first()
+    )
+
+
 def revoked_status_indexes(*, list_number: int) -> set[int]:
     """Indexes set in one Bitstring Status List: the revoked certificates it covers."""
-    from .open_badges import STATUS_LIST_BITS
+    return set(
+        Certificate.objects.filter(revoked_at__isnull=False, status_list=list_number).values_list(
+            "status_index", flat=True
+        )
+    )
 
+
+def revoked_legacy_status_indexes(*, list_number: int) -> set[int]:
+    """The same for the lists of credentials downloaded before status positions were random
+    (migration 0004): there a certificate's position was its database id."""
     first = (list_number - 1) * STATUS_LIST_BITS
     revoked = Certificate.objects.filter(
         revoked_at__isnull=False, pk__gte=first, pk__lt=first + STATUS_LIST_BITS

@@ -118,16 +118,50 @@ def _noindex(response: HttpResponse) -> HttpResponse:
 
 @login_required
 def open_badge(request: HttpRequest, code: str) -> HttpResponse:
-    """The learner's certificate as a signed Open Badges 3.0 credential (VC-JWT)."""
+    """The learner's certificate as a signed Open Badges 3.0 credential (JWT proof format);
+    the media type matches the header's typ (certificates.open_badges)."""
     certificate = Certificate.objects.filter(code=code, user=request.user).first()
     if certificate is None:
         raise Http404
+    if certificate.revoked_at:
+        return _badge_of_revoked(request, certificate)
     base_url = request.build_absolute_uri("/")
     token = open_badges.sign(
         open_badges.credential(certificate, base_url=base_url), base_url=base_url
     )
-    response = HttpResponse(token, content_type="application/vc+jwt")
+    response = HttpResponse(token, content_type=open_badges.CREDENTIAL_MEDIA_TYPE)
     response["Content-Disposition"] = f'attachment; filename="signaal-open-badge-{code}.jwt"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def open_badge_baked(request: HttpRequest, code: str) -> HttpResponse:
+    """The badge image with the learner's signed credential baked in (SVG)."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None:
+        raise Http404
+    if certificate.revoked_at:
+        return _badge_of_revoked(request, certificate)
+    base_url = request.build_absolute_uri("/")
+    token = open_badges.sign(
+        open_badges.credential(certificate, base_url=base_url), base_url=base_url
+    )
+    image = open_badges.badge_svg(certificate.module_title, credential_jws=token)
+    response = HttpResponse(image, content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="signaal-open-badge-{code}.svg"'
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+def _badge_of_revoked(request: HttpRequest, certificate: Certificate) -> HttpResponse:
+    """A revoked certificate's badge is not handed out again: the page says it is revoked
+    (a badge downloaded before is shown as revoked by the status list)."""
+    response = TemplateResponse(
+        request, "certificates/badge_revoked.html", {"certificate": certificate}
+    )
+    response.status_code = 410
     return response
 
 
@@ -141,17 +175,58 @@ def open_badges_issuer(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def open_badges_key(request: HttpRequest) -> JsonResponse:
-    """The public key that verifies our credentials (a JSON Web Key Set)."""
-    return JsonResponse({"keys": [keys.public_jwk()]})
+    """The public keys that verify our credentials (a JSON Web Key Set): the RSA key that
+    signs them and the Ed25519 key that signed earlier ones."""
+    response = JsonResponse({"keys": keys.public_jwks()})
+    response["Content-Type"] = "application/jwk-set+json"
+    return response
+
+
+@require_GET
+def open_badges_public_key(request: HttpRequest, kid: str) -> JsonResponse:
+    """One public key as a JWK: what a credential header's `kid` dereferences to."""
+    jwk = keys.public_jwk(kid)
+    if jwk is None:
+        raise Http404
+    response = JsonResponse(jwk)
+    response["Content-Type"] = "application/jwk+json"
+    return response
+
+
+@require_GET
+def open_badges_image(request: HttpRequest, module_id: int | None = None) -> HttpResponse:
+    """The badge image of a module's credentials (SVG), or of any Signaal certificate."""
+    title = ""
+    if module_id is not None:
+        title = selectors.module_badge_title(module_id)
+        if title is None:
+            raise Http404
+    response = HttpResponse(open_badges.badge_svg(title), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
 
 
 @require_GET
 def open_badges_status_list(request: HttpRequest, number: int) -> HttpResponse:
-    base_url = request.build_absolute_uri("/")
     revoked = selectors.revoked_status_indexes(list_number=number)
-    credential = open_badges.status_list_credential(number, revoked, base_url=base_url)
+    return _status_list_response(request, number, revoked, "open_badges_status_list")
+
+
+@require_GET
+def open_badges_legacy_status_list(request: HttpRequest, number: int) -> HttpResponse:
+    revoked = selectors.revoked_legacy_status_indexes(list_number=number)
+    return _status_list_response(request, number, revoked, "open_badges_legacy_status_list")
+
+
+def _status_list_response(request, number: int, revoked: set[int], url_name: str):
+    base_url = request.build_absolute_uri("/")
+    credential = open_badges.status_list_credential(
+        number, revoked, base_url=base_url, url_name=url_name
+    )
     response = HttpResponse(
-        open_badges.sign(credential, base_url=base_url), content_type="application/vc+jwt"
+        open_badges.sign_status_list(credential, base_url=base_url),
+        content_type=open_badges.STATUS_LIST_MEDIA_TYPE,
     )
     response["Cache-Control"] = "public, max-age=300"
     return response

@@ -180,3 +180,17 @@ def test_linkedin_form_is_prefilled_from_the_finish_line_and_my_certificates(
         # The same fields to copy by hand when LinkedIn does not take them.
         assert "Of vul het formulier van LinkedIn zelf in" in page
         assert f'value="{certificate.formatted_code}" readonly' in page
+
+
+def test_a_revoked_certificates_badge_is_not_handed_out_again(client, certificate):
+    client.force_login(certificate.user)
+    assert client.get(f"/certificaten/{certificate.code}/open-badge.jwt").status_code == 200
+    services.revoke(
+        certificate=certificate, by=UserFactory(is_superuser=True), reason="x",
+        category="holders_request",
+    )  # fmt: skip
+    for suffix in ("open-badge.jwt", "open-badge.svg"):
+        response = client.get(f"/certificaten/{certificate.code}/{suffix}")
+        page = response.content.decode()
+        assert response.status_code == 410, suffix
+        assert "Open Badge ingetrokken" in page and "Reden: op verzoek van de houder." in page

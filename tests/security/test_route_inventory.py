@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from certificates import keys
 from organisations.models import ExportJob, ExportStatus, Invitation
 from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import catalogue, make_module  # noqa: F401
@@ -61,6 +62,10 @@ CLASSES = {
     "open_badges_key": MACHINE,
     "open_badges_status_list": MACHINE,
     "certificate_verify_api": MACHINE,
+    "open_badges_legacy_status_list": MACHINE,
+    "open_badges_public_key": MACHINE,
+    "open_badges_image": MACHINE,
+    "open_badges_module_image": MACHINE,
     # allauth's way in
     "account_login": ENTRANCE,
     "account_logout": ENTRANCE,
@@ -79,6 +84,7 @@ CLASSES = {
     "my_certificates": LEARNER,
     "certificate_pdf": LEARNER,
     "certificate_open_badge": LEARNER,
+    "certificate_baked_badge": LEARNER,
     "my_data": LEARNER,
     "my_data_download": LEARNER,
     "my_data_readable": LEARNER,
@@ -248,6 +254,8 @@ def world(db, catalogue):  # noqa: F811
             "token": invitation.token,
             "code": certificate.code,
             "number": 1,
+            "kid": keys.key_id(),
+            "module_id": module.pk,
         },
     }
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certificates", "0003_completion_email"),
+        ("certificates", "0004_status_list_position"),
     ]
 
     operations = [

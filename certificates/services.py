@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cms.accounts.models import User
+from accounts.models import User
 from courses.models import Enrolment
 
 from . import codes, selectors
@@ -157,9 +157,9 @@ def send_completion_email(*, certificate: Certificate) -> bool:
     """The email that the module is completed, with the certificate's links, in the
     learner's language. Once per certificate: the row (unique per certificate and kind) is
     committed first, so a repeated call or a parallel request sends nothing; a mail server
-    that fails queues the email (cms.services.send_or_queue). Returns whether this call
+    that fails queues the email (core.mail.send_or_queue). Returns whether this call
     sent or queued it."""
-    from cms.services import send_or_queue
+    from core.mail import send_or_queue
 
     user = certificate.user
     if user is None or not user.is_active:

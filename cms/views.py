@@ -16,9 +16,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import server_error as plain_server_error
 
-from .languages import SUPPORTED_LANGUAGES, remember_language
-from .middleware import DATABASE_UNAVAILABLE, database_unavailable_response
-from .selectors import database_is_reachable, search_pages
+from accounts.languages import SUPPORTED_LANGUAGES, remember_language
+from core.database import database_is_reachable
+from core.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+
+from .selectors import search_pages
 
 
 def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -72,7 +74,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
     The switch is on every page. For anonymous visitors its form carries no CSRF token, so
     that public pages hold nothing personal and shared caches may keep them
-    (cms.middleware.CacheHeadersMiddleware); a forged cross-site post could at most change
+    (core.middleware.CacheHeadersMiddleware); a forged cross-site post could at most change
     a visitor's language, and one from another origin is refused. For signed-in people,
     whose choice is stored on their account, Django's CSRF check applies as usual."""
     if request.user.is_authenticated:

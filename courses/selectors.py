@@ -12,8 +12,8 @@ from elasticsearch import ApiError as ElasticsearchApiError
 from elasticsearch import Elasticsearch
 from elasticsearch import TransportError as ElasticsearchTransportError
 
-from cms.accounts.models import User
-from cms.selectors import database_search_backend
+from accounts.models import User
+from core.database import database_search_backend
 
 from . import search_index
 from .models import (
@@ -505,7 +505,7 @@ def modules_due_for_review(*, on) -> QuerySet[ModulePage]:
     return ModulePage.objects.filter(next_review__lte=on).order_by("next_review", "title")
 
 
-# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+# Personal data (assembled by accounts.selectors.personal_data) ------------------------
 
 
 def personal_data(user: User) -> dict:

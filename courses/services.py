@@ -16,7 +16,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from cms.accounts.models import User
+from accounts.models import User
 
 from .models import (
     Enrolment,

@@ -7,7 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from cms.accounts.second_factor import register_privilege_check
+        from accounts.second_factor import register_privilege_check
 
         from . import selectors, signals
 

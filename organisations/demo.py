@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from certificates import codes
 from certificates.models import Certificate
 from certificates.services import ISSUER, add_months
-from cms.accounts.models import User
 from courses.models import Enrolment, ModulePage, Sector
 from courses.services import current_version
 

@@ -19,10 +19,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from certificates import codes
 from certificates.models import Certificate
 from certificates.services import ISSUER, add_months
-from cms.accounts.models import User
 from courses.models import Enrolment, ModulePage, ModuleVersion, Sector
 
 from .models import ExpertiseFramework, Membership, Organisation, Requirement, Role, Team

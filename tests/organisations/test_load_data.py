@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.models import User
 from certificates import codes
 from certificates.models import Certificate
-from cms.accounts.models import User
 from courses.models import Enrolment
 from organisations import loaddata, selectors
 from organisations.compliance import Status

@@ -66,7 +66,7 @@ def _bulk_accounts(emails: list[str], name: Callable[[int], str]) -> list:
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
 
-    from cms.accounts.models import User
+    from accounts.models import User
 
     have = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     hashed = make_password(PASSWORD)
@@ -176,7 +176,7 @@ def signed_in_sessions(emails: list[str]) -> dict[str, str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from cms.accounts.models import User
+    from accounts.models import User
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = {}

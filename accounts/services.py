@@ -83,8 +83,8 @@ def delete_account(*, user: User) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from accounts.selectors import queued_emails_to
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
-    from cms.selectors import queued_emails_to
     from courses.models import ReflectionAnswer
     from organisations import selectors as organisation_selectors
     from organisations import services as organisation_services

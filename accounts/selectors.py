@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import personal_data as personal_data_parts
 from .models import User
 
 # Every ForeignKey/OneToOneField to the user model, as "app_label.Model.field", is either in
@@ -140,44 +141,14 @@ def account_data(user: User) -> dict:
 
 def personal_data(user: User) -> dict:
     """Everything the platform holds about this person, as one JSON-ready dict (dates are
-    left to DjangoJSONEncoder). Each app contributes its own part through its selectors;
-    nothing about other people is included beyond what the person entered themselves."""
-    from certificates import selectors as certificates
-    from courses import selectors as courses
-    from organisations import selectors as organisations
-    from quizzes import selectors as quizzes
-
+    left to DjangoJSONEncoder). Each app contributes its own part (accounts.personal_data,
+    registered in the apps' AppConfig.ready()); nothing about other people is included
+    beyond what the person entered themselves."""
     return {
         "format": "signaal-personal-data/1",
         "exported_at": timezone.now(),
         "account": account_data(user),
-        "courses": courses.personal_data(user),
-        "quizzes": quizzes.personal_data(user),
-        "certificates": certificates.personal_data(user),
-        "organisations": organisations.personal_data(user),
-    }
-
-
-def organisations_left_without_coordinator(user: User) -> list:
-    """The organisations where this person is the only active coordinator: deleting the
-    account leaves them without one (the deletion page says so)."""
-    from django.db.models import Count, Q
-
-    from organisations.models import Membership, Organisation
-
-    own = Membership.objects.active().filter(user=user, is_coordinator=True)
-    today = timezone.localdate()
-    active = Q(memberships__started_on__lte=today) & (
-        Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=today)
-    )
-    return list(
-        Organisation.objects.filter(pk__in=own.values("organisation_id"))
-        .annotate(
-            coordinators=Count("memberships", filter=active & Q(memberships__is_coordinator=True))
-        )
-        .filter(coordinators=1)
-        .order_by("name")
-    )
+    } | personal_data_parts.export(user)
 
 
 # allauth's template prefix of the email that verifies an address (also "..._signup").

@@ -21,6 +21,7 @@ from courses.models import Enrolment
 
 from . import codes, selectors
 from .models import (
+    REMOVED_HOLDER,
     Certificate,
     CertificateReminder,
     CertificateStatus,
@@ -341,3 +342,19 @@ def _reminder_email(
             render_to_string("certificates/email/reminder.html", context), "text/html"
         )
     return email
+
+
+def erase_personal_data(user: User) -> None:
+    """A deleted account's certificates (accounts.personal_data): they stay verifiable with
+    user NULL and holder_name REMOVED_HOLDER; their reminders go, and the stored PDF (which
+    carries the name) is deleted after commit, so a rollback keeps it. A revocation the
+    person made keeps no name."""
+    certificates = Certificate.objects.filter(user=user)
+    CertificateReminder.objects.filter(certificate__in=certificates).delete()
+    for certificate in certificates.exclude(pdf=""):
+        name, storage = certificate.pdf.name, certificate.pdf.storage
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    certificates.update(user=None, holder_name=REMOVED_HOLDER, pdf="")
+    Revocation.objects.filter(revoked_by=user).update(
+        revoked_by=None, revoked_by_name=REMOVED_HOLDER
+    )

@@ -7,7 +7,6 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import second_factor_views
 from certificates import views as certificate_views
-from courses import views as course_views
 
 from . import views
 
@@ -47,7 +46,7 @@ urlpatterns = [
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
     path("veilig-gebruik/", views.safe_use, name="safe_use"),
-    path("mijn-leren/", course_views.my_learning, name="my_learning"),
+    path("mijn-leren/", views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
     path("certificaten/", include("certificates.urls")),
 ]

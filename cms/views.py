@@ -1,6 +1,7 @@
 import sys
 from urllib.parse import urlsplit
 
+from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
     HttpRequest,
@@ -10,6 +11,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -19,6 +21,7 @@ from django.views.defaults import server_error as plain_server_error
 from accounts.languages import SUPPORTED_LANGUAGES, remember_language
 from core.database import database_is_reachable
 from core.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+from courses import api as courses
 
 from .selectors import search_pages
 
@@ -103,6 +106,24 @@ _switch_language_signed_in = csrf_protect(_switch_language)
 
 @never_cache
 @require_GET
+@login_required
+def my_learning(request: HttpRequest) -> HttpResponse:
+    """'Mijn leren': the learner's modules (courses) and what their organisations ask of
+    them (the organisations template tag)."""
+    overview = courses.my_learning(user=request.user)
+    return TemplateResponse(
+        request,
+        "cms/my_learning.html",
+        {
+            "overview": overview,
+            "suggested": (
+                None if overview.in_progress else courses.suggested_module(user=request.user)
+            ),
+            "first_time": not overview.completed,
+        },
+    )
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     if database_is_reachable():
         return JsonResponse({"status": "ok", "database": "ok"})

@@ -16,8 +16,8 @@ from django.utils.translation import ngettext
 from wagtail.models import Revision
 
 from accounts.models import User
+from courses.api import Citation, citations
 from courses.models import Enrolment, ModulePage
-from courses.selectors import Citation, citations
 
 from . import scenario as rules
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage, Signal

@@ -151,7 +151,7 @@ HOME_REQUIRED_SHOWN = 3
 def learner_home(user) -> LearnerHome:
     """The signed-in home page. The cms package may read every app: this is where the
     learner's modules (courses) and their organisations' requirements meet."""
-    from courses import selectors as courses
+    from courses import api as courses
     from organisations import selectors as organisations
 
     overview = courses.my_learning(user=user)

@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.selectors import verified_addresses
+from accounts.api import verified_addresses
 
 from . import selectors, services
 from .models import AuditAction, AuditLogEntry, ExportJob, Membership, Organisation, ReminderLog

@@ -60,9 +60,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 messages: $(STAMP)
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
+# Style, then the apps' dependency order (import-linter, pyproject.toml) and the same order
+# for templates' {% load %} tags.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python tools/check_template_layers.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

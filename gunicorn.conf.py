@@ -59,7 +59,7 @@ proc_name = "signaal"
 
 # Logs: the access log to stdout, gunicorn's own messages to stderr; with LOG_FORMAT=json
 # (the default here, as in production) one JSON object per line, the same format as the
-# application's (cms.logs), with the request id the app returns in X-Request-ID.
+# application's (core.logs), with the request id the app returns in X-Request-ID.
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -70,7 +70,7 @@ if os.environ.setdefault("LOG_FORMAT", "json") == "json":
     logconfig_dict = {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "cms.logs.JsonFormatter"}},
+        "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
         "handlers": {
             "access": {
                 "class": "logging.StreamHandler",

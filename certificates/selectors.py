@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cms.accounts.models import User
+from accounts.models import User
 from courses.models import ModulePage, ModuleVersion
 
 from . import codes
@@ -302,7 +302,7 @@ def revoked_legacy_status_indexes(*, list_number: int) -> set[int]:
     return {pk - first for pk in revoked}
 
 
-# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+# Personal data (assembled by accounts.selectors.personal_data) ------------------------
 
 
 def personal_data(user: User) -> dict:

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cms.accounts.models import User
+from accounts.models import User
 from courses.models import Enrolment
 
 from . import codes, selectors
 from .models import (
+    REMOVED_HOLDER,
     Certificate,
     CertificateReminder,
     CertificateStatus,
@@ -178,9 +179,9 @@ def send_completion_email(*, certificate: Certificate) -> bool:
     """The email that the module is completed, with the certificate's links, in the
     learner's language. Once per certificate: the row (unique per certificate and kind) is
     committed first, so a repeated call or a parallel request sends nothing; a mail server
-    that fails queues the email (cms.services.send_or_queue). Returns whether this call
+    that fails queues the email (core.mail.send_or_queue). Returns whether this call
     sent or queued it."""
-    from cms.services import send_or_queue
+    from core.mail import send_or_queue
 
     user = certificate.user
     if user is None or not user.is_active:
@@ -362,3 +363,19 @@ def _reminder_email(
             render_to_string("certificates/email/reminder.html", context), "text/html"
         )
     return email
+
+
+def erase_personal_data(user: User) -> None:
+    """A deleted account's certificates (accounts.personal_data): they stay verifiable with
+    user NULL and holder_name REMOVED_HOLDER; their reminders go, and the stored PDF (which
+    carries the name) is deleted after commit, so a rollback keeps it. A revocation the
+    person made keeps no name."""
+    certificates = Certificate.objects.filter(user=user)
+    CertificateReminder.objects.filter(certificate__in=certificates).delete()
+    for certificate in certificates.exclude(pdf=""):
+        name, storage = certificate.pdf.name, certificate.pdf.storage
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    certificates.update(user=None, holder_name=REMOVED_HOLDER, pdf="")
+    Revocation.objects.filter(revoked_by=user).update(
+        revoked_by=None, revoked_by_name=REMOVED_HOLDER
+    )

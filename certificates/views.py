@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cms.client_address import rate_limit_key
+from core.client_address import rate_limit_key
 
 from . import codes, keys, open_badges, selectors, services, sharing
 from .models import Certificate

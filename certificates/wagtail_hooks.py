@@ -24,8 +24,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.accounts.models import User
-from cms.admin_audit import AuditedViewSetMixin
+from accounts.models import User
+from core.admin_audit import AuditedViewSetMixin
 from courses.models import ModulePage
 
 from . import selectors, services, sharing
@@ -251,7 +251,7 @@ class CertificateViewSet(AuditedViewSetMixin, ModelViewSet):
         return Permission.objects.none()
 
     def audit_subjects(self, objects):
-        # Views of the listing and details are audited (cms.admin_audit).
+        # Views of the listing and details are audited (core.admin_audit).
         return [certificate.user_id for certificate in objects]
 
 

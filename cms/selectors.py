@@ -5,15 +5,14 @@ import re
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-from django.conf import settings
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from elasticsearch import ApiError as ElasticsearchApiError
 from elasticsearch import TransportError as ElasticsearchTransportError
 from wagtail.models import Page
+
+from core.database import database_search_backend
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +151,7 @@ HOME_REQUIRED_SHOWN = 3
 def learner_home(user) -> LearnerHome:
     """The signed-in home page. The cms package may read every app: this is where the
     learner's modules (courses) and their organisations' requirements meet."""
-    from courses import selectors as courses
+    from courses import api as courses
     from organisations import selectors as organisations
 
     overview = courses.my_learning(user=user)
@@ -169,45 +168,3 @@ def learner_home(user) -> LearnerHome:
         suggested=suggested,
         first_time=not overview.in_progress and not overview.completed,
     )
-
-
-def database_search_backend() -> str:
-    """The Wagtail search backend on the database: 'database' next to Elasticsearch
-    (settings.WAGTAILSEARCH_BACKENDS), otherwise the default one."""
-    return "database" if "database" in settings.WAGTAILSEARCH_BACKENDS else "default"
-
-
-def database_is_reachable() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except DatabaseError:
-        return False
-
-
-# allauth's template prefix of the email that verifies an address (also "..._signup").
-VERIFICATION_EMAIL_KIND = "account/email/email_confirmation"
-
-
-def queued_emails_to(user) -> QuerySet:
-    """Emails still waiting to be sent to the person, oldest first: anything to a verified
-    address of theirs, and the verification emails to an address they have not verified
-    yet. Other emails to an unverified address (an invitation, say) may be someone else's:
-    anyone can sign up with an address they cannot read."""
-    from allauth.account.models import EmailAddress
-    from django.db.models import Q
-
-    from cms.accounts.selectors import verified_addresses
-
-    from .models import QueuedEmail
-
-    verified = verified_addresses(user)
-    claimed = {user.email.lower()} | {
-        address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
-    return QueuedEmail.objects.filter(
-        Q(to_address__in=verified)
-        | Q(to_address__in=claimed - verified, kind__startswith=VERIFICATION_EMAIL_KIND)
-    ).order_by("created_at")

@@ -5,9 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import second_factor_views
 from certificates import views as certificate_views
-from cms.accounts import second_factor_views
-from courses import views as course_views
 
 from . import views
 
@@ -31,7 +30,7 @@ urlpatterns = [
     path("beheer/", include(wagtailadmin_urls)),
     path("documenten/", include(wagtaildocs_urls)),
     # Enrolling an authenticator: a privileged account first confirms a code sent to its
-    # verified address (cms.accounts.second_factor).
+    # verified address (accounts.second_factor).
     path(
         "account/2fa/totp/activate/",
         second_factor_views.activate_totp,
@@ -43,11 +42,11 @@ urlpatterns = [
         name="second_factor_required",
     ),
     path("account/", include("allauth.urls")),
-    path("mijn-gegevens/", include("cms.accounts.urls")),
+    path("mijn-gegevens/", include("accounts.urls")),
     path("taal/", views.set_language, name="set_language"),
     path("zoeken/", views.search, name="search"),
     path("veilig-gebruik/", views.safe_use, name="safe_use"),
-    path("mijn-leren/", course_views.my_learning, name="my_learning"),
+    path("mijn-leren/", views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
     path("certificaten/", include("certificates.urls")),
 ]

@@ -1,6 +1,7 @@
 import sys
 from urllib.parse import urlsplit
 
+from django.contrib.auth.decorators import login_required
 from django.http import (
     Http404,
     HttpRequest,
@@ -10,15 +11,19 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django.views.defaults import server_error as plain_server_error
 
-from .languages import SUPPORTED_LANGUAGES, remember_language
-from .middleware import DATABASE_UNAVAILABLE, database_unavailable_response
-from .selectors import database_is_reachable, search_pages
+from accounts.languages import SUPPORTED_LANGUAGES, remember_language
+from core.database import database_is_reachable
+from core.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+from courses import api as courses
+
+from .selectors import search_pages
 
 
 def not_found(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -72,7 +77,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
     The switch is on every page. For anonymous visitors its form carries no CSRF token, so
     that public pages hold nothing personal and shared caches may keep them
-    (cms.middleware.CacheHeadersMiddleware); a forged cross-site post could at most change
+    (core.middleware.CacheHeadersMiddleware); a forged cross-site post could at most change
     a visitor's language, and one from another origin is refused. For signed-in people,
     whose choice is stored on their account, Django's CSRF check applies as usual."""
     if request.user.is_authenticated:
@@ -101,6 +106,24 @@ _switch_language_signed_in = csrf_protect(_switch_language)
 
 @never_cache
 @require_GET
+@login_required
+def my_learning(request: HttpRequest) -> HttpResponse:
+    """'Mijn leren': the learner's modules (courses) and what their organisations ask of
+    them (the organisations template tag)."""
+    overview = courses.my_learning(user=request.user)
+    return TemplateResponse(
+        request,
+        "cms/my_learning.html",
+        {
+            "overview": overview,
+            "suggested": (
+                None if overview.in_progress else courses.suggested_module(user=request.user)
+            ),
+            "first_time": not overview.completed,
+        },
+    )
+
+
 def healthz(request: HttpRequest) -> HttpResponse:
     if database_is_reachable():
         return JsonResponse({"status": "ok", "database": "ok"})

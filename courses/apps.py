@@ -7,6 +7,14 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Modules and lessons")
 
     def ready(self) -> None:
-        from . import signals
+        from accounts.api import register_personal_data
+
+        from . import selectors, services, signals
 
         signals.connect()
+        register_personal_data(
+            "courses",
+            title=_("Modules, lessons and reflections"),
+            export=selectors.personal_data,
+            erase=services.erase_personal_data,
+        )

@@ -2,7 +2,7 @@
 
 from wagtail.models import Page
 
-from cms.accounts.models import User
+from accounts.models import User
 
 from . import content_loader, services
 from .models import LessonPage, ModulePage

@@ -12,10 +12,10 @@ from elasticsearch import ApiError as ElasticsearchApiError
 from elasticsearch import Elasticsearch
 from elasticsearch import TransportError as ElasticsearchTransportError
 
-from cms.accounts.models import User
-from cms.selectors import database_search_backend
+from accounts.models import User
+from core.database import database_search_backend
 
-from . import search_index
+from . import policies, search_index
 from .models import (
     Enrolment,
     LessonPage,
@@ -274,20 +274,17 @@ ElasticsearchException = (ElasticsearchTransportError, ElasticsearchApiError)
 
 
 def module_assessment(*, module: ModulePage, enrolment: Enrolment | None):
-    """The module's scenario quiz and the learner's standing, or None without a quiz.
-    (Imported here: the quizzes app builds on courses, not the other way round.)"""
-    from quizzes.selectors import module_assessment
-
-    return module_assessment(module=module, enrolment=enrolment)
+    """The module's scenario quiz and the learner's standing, or None without a quiz
+    (the quizzes app's answer, registered with courses.policies)."""
+    return policies.module_assessment(module=module, enrolment=enrolment)
 
 
 def certificate_standing(*, user: User, module: ModulePage):
     """The learner's certificate for the module: is renewal open, may they take the short
-    update path, is an update due. The one place courses asks the certificates app
-    anything (imported here: certificates builds on courses, not the other way round)."""
-    from certificates.selectors import certificate_standing
-
-    return certificate_standing(user=user, module=module)
+    update path, is an update due. The one place courses asks about certificates (the
+    certificates app's rules, registered with courses.policies: certificates builds on
+    courses, not the other way round)."""
+    return policies.certificate_standing(user=user, module=module)
 
 
 def learner_enrolment(*, user: User, module: ModulePage) -> Enrolment | None:
@@ -505,7 +502,7 @@ def modules_due_for_review(*, on) -> QuerySet[ModulePage]:
     return ModulePage.objects.filter(next_review__lte=on).order_by("next_review", "title")
 
 
-# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+# Personal data (assembled by accounts.selectors.personal_data) ------------------------
 
 
 def personal_data(user: User) -> dict:

@@ -16,8 +16,9 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from cms.accounts.models import User
+from accounts.models import User
 
+from . import policies
 from .models import (
     Enrolment,
     LessonCompletion,
@@ -202,11 +203,9 @@ def module_completion(*, enrolment: Enrolment) -> ModuleCompletion:
 
 
 def _assessment_passed(enrolment: Enrolment) -> bool:
-    # The one place courses asks the quizzes app anything (imported here: quizzes builds
-    # on courses, not the other way round).
-    from quizzes.selectors import assessment_passed
-
-    return assessment_passed(enrolment)
+    # The assessment rule is the quizzes app's, registered with courses.policies (quizzes
+    # builds on courses, not the other way round).
+    return policies.assessment_passed(enrolment)
 
 
 def refresh_completion(*, enrolment: Enrolment) -> Enrolment:
@@ -250,6 +249,13 @@ def save_reflection(
         user=user, lesson=lesson, block_id=block_id, defaults={"answer": answer}
     )
     return reflection
+
+
+def erase_personal_data(user: User) -> None:
+    """A deleted account's part of courses (accounts.personal_data): reflection answers go;
+    enrolments and lesson progress stay with the anonymous placeholder, so figures keep
+    counting the same."""
+    ReflectionAnswer.objects.filter(user=user).delete()
 
 
 REVIEWERS_GROUP = "Inhoudsdeskundigen"

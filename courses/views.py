@@ -2,12 +2,10 @@
 through courses.selectors and write through courses.services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -189,19 +187,3 @@ def _autosave(request: HttpRequest, page: LessonPage) -> JsonResponse:
     except ValueError:
         return JsonResponse({"saved": False}, status=400)
     return JsonResponse({"saved": True, "at": date_format(timezone.localtime(), "TIME_FORMAT")})
-
-
-@login_required
-def my_learning(request: HttpRequest) -> HttpResponse:
-    overview = selectors.my_learning(user=request.user)
-    return TemplateResponse(
-        request,
-        "courses/my_learning.html",
-        {
-            "overview": overview,
-            "suggested": (
-                None if overview.in_progress else selectors.suggested_module(user=request.user)
-            ),
-            "first_time": not overview.completed,
-        },
-    )

@@ -7,8 +7,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from cms.accounts import second_factor
-from cms.accounts.second_factor_views import second_factor_page
+from accounts import second_factor
+from accounts.second_factor_views import second_factor_page
 
 from . import selectors
 from .models import Organisation
@@ -25,7 +25,7 @@ def coordinator_area(view):
     """Wrap a view taking (request, organisation, ...): anonymous visitors go to the login,
     anyone who does not coordinate this organisation gets a 404 (its people stay invisible,
     and so does whether the address exists), and a coordinator without a second factor passed
-    recently in this session (cms.accounts.second_factor) is asked to set one up or confirm
+    recently in this session (accounts.second_factor) is asked to set one up or confirm
     it first."""
 
     @wraps(view)

@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,11 +9,24 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from cms.accounts.second_factor import register_privilege_check
+        from accounts.api import register_personal_data, register_privilege_check
+        from core.admin_audit import register_audit_recorder
 
-        from . import selectors, signals
+        from . import personal_data, selectors, services, signals
+        from .models import AuditAction
 
         signals.connect()
+        register_personal_data(
+            "organisations",
+            title=_("Organisations"),
+            export=selectors.personal_data,
+            erase=personal_data.erase,
+            deletion_warning=personal_data.deletion_warning,
+        )
+        # Administrators' views of people's data in the admin go into the audit log.
+        register_audit_recorder(
+            functools.partial(services.record_audit, action=AuditAction.VIEWED_IN_ADMIN)
+        )
         # Coordinators see their staff's data: their accounts need a second factor, which
         # they enrol only after proving they read their verified address.
         register_privilege_check(selectors.coordinates_anything)

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from certificates.services import add_months
+from certificates.api import add_months
 
 # A valid certificate counts as "expiring" this many days before it stops counting.
 EXPIRING_WITHIN_DAYS = 60

@@ -14,12 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from certificates import codes
+from accounts.models import User
+from certificates.api import ISSUER, add_months, new_code
 from certificates.models import Certificate
-from certificates.services import ISSUER, add_months
-from cms.accounts.models import User
+from courses.api import current_version
 from courses.models import Enrolment, ModulePage, Sector
-from courses.services import current_version
 
 from . import seed, selectors, services
 from .models import ComplianceSnapshot, Membership, Organisation, RequirementLevel, Role, Team
@@ -162,7 +161,7 @@ def _give_certificate(user: User, module: ModulePage, *, issued_on: datetime.dat
         started_at=issued_at - datetime.timedelta(days=3), last_activity_at=issued_at
     )
     Certificate.objects.create(
-        code=codes.new_code(),
+        code=new_code(),
         user=user,
         module=module,
         enrolment=enrolment,

@@ -1,7 +1,7 @@
 """Admin for platform administrators, in the menu group 'Organisaties': roles, expertise
 frameworks with their requirements, organisations, teams, memberships, invitations and the
 audit log (read only). Sectors are courses' snippet; the group links to them. Views of
-memberships, invitations and the audit log are audited (cms.admin_audit).
+memberships, invitations and the audit log are audited (core.admin_audit).
 
 Access follows Django model permissions (superusers have them all): the Editors and
 Inhoudsdeskundigen groups have none of these, so they see neither the menu nor the pages,
@@ -18,8 +18,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from cms.accounts.selectors import owners_of_addresses
-from cms.admin_audit import AuditedViewSetMixin
+from accounts.selectors import owners_of_addresses
+from core.admin_audit import AuditedViewSetMixin
 from courses.models import Sector
 
 from . import selectors

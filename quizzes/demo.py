@@ -1,6 +1,6 @@
 """Demo data for quizzes: every module's scenario quiz, and the demo learner's pass."""
 
-from cms.accounts.models import User
+from accounts.models import User
 from courses.models import ModulePage
 
 from . import content_loader, selectors, services

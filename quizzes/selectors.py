@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail.models import Revision
 
-from cms.accounts.models import User
+from accounts.models import User
+from courses.api import Citation, citations
 from courses.models import Enrolment, ModulePage
-from courses.selectors import Citation, citations
 
 from . import scenario as rules
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage, Signal
@@ -354,7 +354,7 @@ def signal_misses(
     return sorted(result, key=lambda item: (-item.miss_rate, -item.missed, item.signal.name))
 
 
-# Personal data (assembled by cms.accounts.selectors.personal_data) ------------------------
+# Personal data (assembled by accounts.selectors.personal_data) ------------------------
 
 
 def personal_data(user: User) -> dict:

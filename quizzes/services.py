@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cms.accounts.models import User
+from accounts.models import User
 from courses import services as course_services
 
 from . import scenario as rules

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
-from courses.views import completion_panels
+from courses.api import completion_panels
 
 from . import scenario as rules
 from . import selectors, services

@@ -3,8 +3,8 @@ import datetime
 import factory
 from allauth.account.models import EmailAddress
 
+from accounts.models import User
 from certificates import codes
-from cms.accounts.models import User
 
 TEST_PASSWORD = "een-lang-wachtwoord-42"
 

@@ -40,7 +40,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "cms",
-    "cms.accounts",
+    "core",
+    "accounts",
     "courses",
     "quizzes",
     "certificates",
@@ -50,7 +51,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "cms.accounts.apps.SignaalUsersAppConfig",
+    "accounts.apps.SignaalUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -73,20 +74,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "cms.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     # A NUL character in a request is a 400 before anything touches the database.
-    "cms.middleware.RejectNulMiddleware",
+    "core.middleware.RejectNulMiddleware",
     # A view whose database connection fails answers 503 'Even niet bereikbaar'.
-    "cms.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files (collected, hashed, compressed) before anything else touches them.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control by one rule; outside sessions and CSRF so it sees their cookies.
-    "cms.middleware.CacheHeadersMiddleware",
-    "cms.middleware.SignaalCSPMiddleware",
+    "core.middleware.CacheHeadersMiddleware",
+    "core.middleware.SignaalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cms.middleware.PreferredLanguageMiddleware",
+    "accounts.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -94,7 +95,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # After authentication and allauth: ends password-only sessions of accounts with a
     # second factor and asks for it before the admin.
-    "cms.accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -114,7 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "cms.context_processors.content_language",
+                "core.context_processors.content_language",
             ],
         },
     },
@@ -167,7 +168,7 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "cms.accounts.forms.SignupDetailsForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -176,7 +177,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Signaal] "
-ACCOUNT_ADAPTER = "cms.accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Failed logins are limited per address and per account (allauth keeps the counters in the
 # cache). Written out so a reader sees the numbers.
@@ -195,7 +196,7 @@ MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODE_COUNT = 10
 # Privileged work (the Wagtail admin, a coordinator area) asks for the second factor again
 # after this long without privileged activity, and in any case this long after it was
-# given (cms.accounts.second_factor).
+# given (accounts.second_factor).
 PRIVILEGED_SESSION_IDLE_MINUTES = int(os.environ.get("PRIVILEGED_SESSION_IDLE_MINUTES", "30"))
 PRIVILEGED_SESSION_MAX_HOURS = int(os.environ.get("PRIVILEGED_SESSION_MAX_HOURS", "12"))
 # A privileged account enrols an authenticator only this soon after confirming a code sent
@@ -207,7 +208,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 
 # How many reverse proxies (load balancer, nginx) stand in front of the app and append to
 # X-Forwarded-For. Every rate limit counts the client address behind them
-# (cms.client_address); 0 means the connecting address is the client's. Set it exactly:
+# (core.client_address); 0 means the connecting address is the client's. Set it exactly:
 # too high lets clients choose their own address, too low puts everyone in one bucket.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
@@ -239,7 +240,7 @@ STATICFILES_DIRS = [
 ]
 # Of those packages only stylesheets, fonts and images (cms/finders.py).
 STATICFILES_FINDERS = [
-    "cms.finders.AssetsFileSystemFinder",
+    "core.finders.AssetsFileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
@@ -250,7 +251,7 @@ STATICFILES_BACKEND = os.environ.get(
     "STATICFILES_BACKEND",
     "django.contrib.staticfiles.storage.StaticFilesStorage"
     if DEBUG
-    else "cms.storage.StaticFilesStorage",
+    else "core.storage.StaticFilesStorage",
 )
 # Uploaded files, certificate PDFs and exports: on disk under MEDIA_ROOT ("filesystem"),
 # or in an S3-compatible bucket ("s3"), private: files are reached only through signed,
@@ -324,7 +325,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "signaal")
 if USING_POSTGRESQL:
-    DATABASE_SEARCH_BACKEND = {"BACKEND": "cms.search_backends", "SEARCH_CONFIG": "dutch"}
+    DATABASE_SEARCH_BACKEND = {"BACKEND": "core.search_backends", "SEARCH_CONFIG": "dutch"}
 else:
     # The embedded default: SQLite's full-text search (no Dutch stemming).
     DATABASE_SEARCH_BACKEND = {"BACKEND": "wagtail.search.backends.database"}
@@ -346,7 +347,7 @@ else:
     WAGTAILSEARCH_BACKENDS = {"default": DATABASE_SEARCH_BACKEND}
 
 # Security headers. The Content-Security-Policy allows only our own origin; the admin gets
-# the additions Wagtail's editor needs (cms.middleware.SignaalCSPMiddleware).
+# the additions Wagtail's editor needs (core.middleware.SignaalCSPMiddleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -363,7 +364,7 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 # How long shared caches (a CDN, a proxy) may keep an anonymous visitor's Wagtail page;
-# signed-in and other personal responses are never shared (cms.middleware). 0: never.
+# signed-in and other personal responses are never shared (core.middleware). 0: never.
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "300"))
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -384,7 +385,7 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Logs go to stderr: "plain" lines, or with LOG_FORMAT=json (the default in production)
-# one JSON object per line with time, level, logger, message and request_id (cms.logs).
+# one JSON object per line with time, level, logger, message and request_id (core.logs).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 if LOG_FORMAT not in {"plain", "json"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
@@ -394,10 +395,10 @@ if LOG_FORMAT == "json":
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "cms.logs.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "cms.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -1,6 +1,6 @@
 """Template tags that show organisation data on other apps' pages, and the dashboard's bars.
 
-'Mijn leren' (courses/templates/courses/my_learning.html) loads this library and calls
+'Mijn leren' (cms/templates/cms/my_learning.html, a site page) loads this library and calls
 `{% organisation_requirements %}`: the courses app itself never imports organisations, and
 the queries run only on the page that shows them (a context processor would run on every
 page).

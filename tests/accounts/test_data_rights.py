@@ -14,10 +14,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
+from accounts.models import User
+from accounts.services import delete_account
 from certificates.models import REMOVED_HOLDER, CertificateReminder
-from cms.accounts import selectors as account_selectors
-from cms.accounts.models import User
-from cms.accounts.services import delete_account
 from courses.models import Enrolment, LessonCompletion, ReflectionAnswer
 from courses.services import complete_lesson
 from organisations import services as organisation_services
@@ -167,8 +167,8 @@ def test_every_link_to_the_user_is_exported_or_excluded_with_a_reason():
     missing = links - exported.keys() - excluded.keys()
     assert not missing, (
         f"New links to the user model: {sorted(missing)}. Add each to the data download "
-        "(cms.accounts.selectors.EXPORTED) or to EXCLUDED with the reason, and decide what "
-        "cms.accounts.services.delete_account does with it."
+        "(accounts.selectors.EXPORTED) or to EXCLUDED with the reason, and decide what "
+        "accounts.services.delete_account does with it."
     )
     assert not (exported.keys() | excluded.keys()) - links, "stale entries"
     assert all(reason.strip() for reason in excluded.values())
@@ -451,7 +451,7 @@ def test_the_admins_bulk_delete_removes_each_account_the_same_way(platform_admin
 def test_emails_waiting_to_be_sent_are_in_the_download_and_go_with_the_account(
     client, learner, settings
 ):
-    from cms.models import QueuedEmail
+    from core.models import QueuedEmail
     from tests.organisations import email_backends
 
     settings.EMAIL_BACKEND = "tests.organisations.email_backends.RefusingEmailBackend"
@@ -484,6 +484,6 @@ def test_emails_waiting_to_be_sent_are_in_the_download_and_go_with_the_account(
 def queue_email(address: str, kind: str = "test") -> None:
     from django.core.mail import EmailMessage
 
-    from cms.services import send_or_queue
+    from core.mail import send_or_queue
 
     send_or_queue(EmailMessage("Onderwerp", "Tekst", to=[address]), kind=kind)

@@ -205,7 +205,7 @@ def test_a_very_short_name_blanks_only_itself():
 def test_a_queued_export_of_a_deleted_requester_is_skipped_by_the_worker(
     client, settings, organisation, coordinator
 ):
-    from cms.accounts.services import delete_account
+    from accounts.services import delete_account
     from organisations.tasks import build_export_file
 
     settings.ORGANISATION_EXPORT_IMMEDIATE_LIMIT = 0

@@ -4,7 +4,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 
-from cms.accounts.models import User
+from accounts.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
 
 SIGNUP = "/account/signup/"

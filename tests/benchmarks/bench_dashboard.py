@@ -5,7 +5,7 @@
         .venv/bin/python tests/benchmarks/bench_dashboard.py
 
 The database (its name must contain "bench") is created when missing and migrated; the
-organisations (slugs bench<size>-1) are generated once with organisations.loaddata and
+organisations (slugs bench<size>-1) are generated once with cms.load_data and
 reused by later runs. The dashboard is requested through Django's test client as the
 organisation's coordinator, signed in with a second factor (the full view: middleware,
 access check, selectors, template, audit log); the CSV export is built with
@@ -69,7 +69,7 @@ def setup() -> None:
 
 
 def organisation_of(size: int):
-    from organisations import loaddata
+    from cms import load_data
     from organisations.models import Organisation
 
     slug = f"bench{size}-1"
@@ -77,7 +77,7 @@ def organisation_of(size: int):
     if found:
         return found
     print(f"Generating an organisation of {size} members ...", flush=True)
-    result = loaddata.generate(members=size, prefix=f"bench{size}", seed=size)
+    result = load_data.generate(members=size, prefix=f"bench{size}", seed=size)
     print(f"  done in {result.seconds:.0f} s", flush=True)
     (organisation,) = result.organisations
     assert organisation.slug == slug, organisation.slug

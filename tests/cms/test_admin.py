@@ -1,6 +1,6 @@
 import pytest
 
-from cms.accounts.models import User
+from accounts.models import User
 from tests.auth import give_totp, log_in_with_code, sign_in_with_mfa
 from tests.factories import TEST_PASSWORD, UserFactory
 

@@ -1,4 +1,4 @@
-"""Who may keep a copy of a response (cms.middleware.CacheHeadersMiddleware): anonymous
+"""Who may keep a copy of a response (core.middleware.CacheHeadersMiddleware): anonymous
 Wagtail pages are public for a short while; anything personal never is."""
 
 import pytest

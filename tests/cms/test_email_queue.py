@@ -1,4 +1,4 @@
-"""The queue of emails the mail server did not take (cms.services.send_or_queue and
+"""The queue of emails the mail server did not take (core.mail.send_or_queue and
 send_queued_emails): retried with growing waits, dropped when refused for good or too old,
 never sent twice by overlapping runs."""
 
@@ -12,8 +12,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import connection, connections
 from django.utils import timezone
 
-from cms import services
-from cms.models import QueuedEmail
+from core import mail as services
+from core.models import QueuedEmail
 from tests.organisations import email_backends
 
 pytestmark = pytest.mark.django_db

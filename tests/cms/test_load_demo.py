@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
-from cms.accounts.models import User
+from accounts.models import User
 from cms.management.commands.load_demo import DEMO_PASSWORD
 from cms.models import HomePage
 

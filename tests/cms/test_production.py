@@ -94,7 +94,7 @@ def test_media_on_disk_by_default_and_hashed_compressed_static_files_in_producti
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert shown["class"] == "django.core.files.storage.filesystem.FileSystemStorage"
-    assert shown["static"] == "cms.storage.StaticFilesStorage"
+    assert shown["static"] == "core.storage.StaticFilesStorage"
 
 
 def test_media_storage_s3_selects_a_private_bucket_without_touching_the_network():
@@ -118,7 +118,7 @@ def test_media_storage_s3_selects_a_private_bucket_without_touching_the_network(
         "acl": "private",
         "querystring_auth": True,
         "file_overwrite": False,
-        "static": "cms.storage.StaticFilesStorage",
+        "static": "core.storage.StaticFilesStorage",
     }
 
 

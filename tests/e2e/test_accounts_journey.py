@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from cms.accounts.models import User
+from accounts.models import User
 from tests.e2e.conftest import assert_accessible
 from tests.factories import TEST_PASSWORD
 
@@ -109,8 +109,8 @@ def test_layout_works_on_a_small_screen(browser, live_server, site):
 def test_sign_up_while_the_mail_server_is_down_and_verify_when_the_mail_follows(
     page, live_server, site, settings
 ):
-    from cms.models import QueuedEmail
-    from cms.services import send_queued_emails
+    from core.mail import send_queued_emails
+    from core.models import QueuedEmail
     from tests.organisations import email_backends
 
     settings.EMAIL_BACKEND = "tests.organisations.email_backends.FlakyEmailBackend"

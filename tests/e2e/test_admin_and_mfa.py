@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from playwright.sync_api import expect
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from tests.auth import totp_code
 from tests.e2e.conftest import assert_accessible, log_in, look_at
 from tests.factories import TEST_PASSWORD

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from courses import content_loader
 from courses import services as course_services
 from quizzes import scenario as rules

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from accounts.models import User
+from accounts.services import ensure_verified_account
 from certificates.models import Certificate
-from cms.accounts.models import User
-from cms.accounts.services import ensure_verified_account
 from courses import content_loader
 from courses.services import complete_lesson
 from tests.courses.conftest import lessons_of, make_module

@@ -13,7 +13,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from courses import content_loader
 from courses import services as course_services
 from courses.models import Enrolment, ReflectionAnswer

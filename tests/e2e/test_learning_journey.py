@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from courses import content_loader
 from tests.courses.conftest import make_module
 from tests.e2e.conftest import assert_accessible, log_in

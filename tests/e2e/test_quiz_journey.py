@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from courses import content_loader
 from courses import services as course_services
 from tests.courses.conftest import lessons_of, make_module

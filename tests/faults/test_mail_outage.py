@@ -13,9 +13,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from cms.accounts.models import User
-from cms.models import QueuedEmail
-from cms.services import send_queued_emails
+from accounts.models import User
+from core.mail import send_queued_emails
+from core.models import QueuedEmail
 from organisations.models import Invitation
 from tests.factories import TEST_PASSWORD
 from tests.organisations import email_backends

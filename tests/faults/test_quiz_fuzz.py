@@ -200,7 +200,7 @@ def test_a_valid_answer_still_goes_through(quiz, attempts, client):  # noqa: F81
 
 def test_a_nul_byte_in_the_step_is_refused_not_a_server_error(quiz, attempts, client):  # noqa: F811
     # Found by the fuzzing above: the key went into SQL and PostgreSQL refused the NUL. Now
-    # any NUL in a form is a 400 before the database (cms.middleware.RejectNulMiddleware).
+    # any NUL in a form is a 400 before the database (core.middleware.RejectNulMiddleware).
     learner, attempt = attempts["start"]
     client.force_login(learner)
     before = snapshot()

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from certificates import selectors as certificate_selectors
 from certificates.models import Certificate
+from cms import load_data
 from courses.models import Enrolment, ModuleVersion
-from organisations import loaddata, selectors
+from organisations import selectors
 from organisations.compliance import HeldCertificate, requirement_status
 from organisations.models import RequirementLevel
 from tests.courses.conftest import make_module
@@ -126,8 +127,8 @@ def test_the_fast_path_gives_what_the_rule_gives(catalogue):
     # Two of the example framework's modules; synthetic members in every state.
     make_module(catalogue, "Femicide begrippen en omvang", lessons=1)
     make_module(catalogue, "Rode vlaggen herkennen", lessons=1)
-    loaddata.ensure_content()
-    (organisation,) = loaddata.generate(members=80, seed=11).organisations
+    load_data.ensure_content()
+    (organisation,) = load_data.generate(members=80, seed=11).organisations
     today = timezone.localdate()
 
     for day in (today, today - datetime.timedelta(days=400), today + datetime.timedelta(days=90)):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.accounts.services import delete_account
+from accounts.services import delete_account
 from organisations import selectors, services
 from organisations.models import AuditAction, AuditLogEntry, Invitation
 from tests.factories import UserFactory

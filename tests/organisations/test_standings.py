@@ -12,8 +12,8 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import delete_account
 from certificates import services as certificate_services
-from cms.accounts.services import delete_account
 from courses.models import Enrolment, ModuleVersion
 from organisations import selectors, services
 from organisations.models import (

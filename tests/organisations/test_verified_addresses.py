@@ -7,8 +7,8 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
-from cms.accounts import selectors
-from cms.accounts.models import User
+from accounts import selectors
+from accounts.models import User
 from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership
 from tests.factories import TEST_PASSWORD, UserFactory

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from cms.client_address import client_address, rate_limit_key
+from core.client_address import client_address, rate_limit_key
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.db import transaction
 from wagtail.models import Site
 
 from courses import content_loader
+from courses.api import ensure_review_workflow
 from courses.content_sync import Options, Outcome, Report, sync_courses
 from courses.models import CourseIndexPage
-from courses.services import ensure_review_workflow
 from quizzes.content_sync import sync_quizzes
 
 SYMBOLS = {

@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
+from accounts.models import User
+from accounts.services import ensure_verified_account
 from certificates.models import Certificate
-from cms.accounts.models import User
-from cms.accounts.services import ensure_verified_account
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
 from organisations.demo import ensure_demo_totp, load_demo_organisations

@@ -4,7 +4,7 @@ never send the same email twice."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.services import send_queued_emails
+from core.mail import send_queued_emails
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ never sends the same reminder twice, also when two runs overlap."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certificates.services import send_certificate_reminders
+from certificates.api import send_certificate_reminders
 from organisations import services
 
 

@@ -1,5 +1,5 @@
 """The load test's people and content, on its own database: the demo catalogue (load_demo),
-synthetic organisations (organisations.loaddata), learners with real progress (through the
+synthetic organisations (cms.load_data), learners with real progress (through the
 courses and quizzes services, so certificates are issued the normal way) and coordinators
 with a password and an authenticator. Everything is idempotent: a second run adds only what
 is missing. Call after django.setup(); the driver runs it with the server's settings, so
@@ -38,7 +38,7 @@ def totp_secret(email: str) -> str:
 
 def ensure_organisations(*, count: int, members: int, say: Callable[[str], None]) -> list:
     """`count` synthetic organisations of `members` members each (slugs load-1, ...)."""
-    from organisations import loaddata
+    from cms import load_data
     from organisations.models import Organisation
 
     def existing():
@@ -50,7 +50,7 @@ def ensure_organisations(*, count: int, members: int, say: Callable[[str], None]
     if len(found) < count:
         missing = count - len(found)
         say(f"Generating {missing} organisation(s) of {members} members ...")
-        loaddata.generate(
+        load_data.generate(
             members=members * missing,
             organisations=missing,
             prefix=ORGANISATION_PREFIX,
@@ -66,7 +66,7 @@ def _bulk_accounts(emails: list[str], name: Callable[[int], str]) -> list:
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
 
-    from cms.accounts.models import User
+    from accounts.models import User
 
     have = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     hashed = make_password(PASSWORD)
@@ -176,7 +176,7 @@ def signed_in_sessions(emails: list[str]) -> dict[str, str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 
-    from cms.accounts.models import User
+    from accounts.models import User
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = {}

@@ -1,6 +1,6 @@
 """The second factor: who must have one, when a session counts as having passed it, and who
 may enrol one. One home for these rules; the admin gate, the coordinator area and the
-session guard (cms.accounts.middleware) all ask here.
+session guard (accounts.middleware) all ask here.
 
 allauth records each authentication step in the session (method, time). A session passed
 the second factor when it holds an 'mfa' record. Privileged work (the Wagtail admin, a

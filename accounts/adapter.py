@@ -21,7 +21,7 @@ class AccountAdapter(DefaultAccountAdapter):
         (cron) instead of failing the request: the person is told it will follow. The rate
         limit on verification mails is reset, so logging in again tries at once; the newer
         email replaces the queued one, so it never arrives twice."""
-        from cms.services import send_or_queue
+        from core.mail import send_or_queue
 
         request = getattr(allauth_context, "request", None)
         ctx = {"email": email, "request": request}
@@ -56,6 +56,6 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_client_ip(self, request) -> str:
         # One rule for every rate limit: the address behind our trusted proxies.
-        from cms.client_address import client_address
+        from core.client_address import client_address
 
         return client_address(request)

@@ -6,12 +6,14 @@ certificates and the audit log itself.
 A viewset takes `AuditedViewSetMixin` and says whom its objects are about
 (`audit_subjects`). The views stay Wagtail's own: each is wrapped, and after it answered
 200 the objects it shows are read from the response's context (before it renders), so
-nothing about the views' behaviour changes. Written through
-`organisations.services.record_audit` as VIEWED_IN_ADMIN, with the people shown as the
-entry's subjects (their data download lists it)."""
+nothing about the views' behaviour changes. Written through the recorder the audit log's
+app registers (organisations: `record_audit` as VIEWED_IN_ADMIN, in its AppConfig.ready()),
+with the people shown as the entry's subjects (their data download lists it)."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import wraps
+
+from django.core.exceptions import ImproperlyConfigured
 
 # Query parameters of a listing that are not filters.
 _NOT_FILTERS = {"p", "q", "_w_filter_fragment"}
@@ -21,6 +23,15 @@ _MAX_FILTER_LENGTH = 200
 def _text(value: str) -> str:
     # JSON in PostgreSQL cannot hold NUL; a filter value is recorded, not trusted.
     return value.replace("\x00", "")[:_MAX_FILTER_LENGTH]
+
+
+_recorder: list[Callable] = []
+
+
+def register_audit_recorder(record: Callable) -> None:
+    """record(actor=, organisation=, detail=, subjects=): writes one 'viewed in the admin'
+    entry in the audit log."""
+    _recorder[:] = [record]
 
 
 class AuditedViewSetMixin:
@@ -48,9 +59,8 @@ class AuditedViewSetMixin:
         return audited_view
 
     def _record(self, request, kind: str, context: dict) -> None:
-        from organisations.models import AuditAction
-        from organisations.services import record_audit
-
+        if not _recorder:
+            raise ImproperlyConfigured("No audit log recorder is registered.")
         detail = {"model": self.model._meta.label_lower, "view": kind}
         organisation = None
         if kind == "index":
@@ -77,10 +87,9 @@ class AuditedViewSetMixin:
             objects = [obj]
             detail["object"] = obj.pk
             organisation = self.audit_organisation(obj)
-        record_audit(
+        _recorder[0](
             actor=request.user,
             organisation=organisation,
-            action=AuditAction.VIEWED_IN_ADMIN,
             detail=detail,
             subjects=self.audit_subjects(objects),
         )

@@ -3,7 +3,7 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-import cms.accounts.models
+import accounts.models
 
 
 class Migration(migrations.Migration):
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 "ordering": ["email"],
             },
             managers=[
-                ("objects", cms.accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
     ]

@@ -5,7 +5,7 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 class AccountsConfig(AppConfig):
     default = True
-    name = "cms.accounts"
+    name = "accounts"
     label = "accounts"
     verbose_name = _("Accounts")
 
@@ -13,4 +13,4 @@ class AccountsConfig(AppConfig):
 class SignaalUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for our user model (email, full name, no username)."""
 
-    user_viewset = "cms.accounts.viewsets.UserViewSet"
+    user_viewset = "accounts.viewsets.UserViewSet"

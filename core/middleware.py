@@ -1,4 +1,4 @@
-"""Request middleware: request ids, who may cache a response, language choice and the
+"""Request middleware: request ids, who may cache a response, the
 Content-Security-Policy for the admin, the 503 page when the database is unavailable."""
 
 import logging
@@ -9,34 +9,13 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, RawPostDataException
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from .languages import language_for_request
 from .logs import current_request_id, request_id_from
 
 logger = logging.getLogger(__name__)
 
 ADMIN_PREFIX = "/beheer/"
-
-
-class PreferredLanguageMiddleware:
-    """Activates the language a person chose: their account setting when logged in, else
-    the language cookie, else Dutch. The browser's Accept-Language is deliberately not
-    used: Signaal is Dutch first, English only when asked for."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = language_for_request(request)
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
-        # The language depends on the cookie or the session's user.
-        patch_vary_headers(response, ["Cookie"])
-        return response
 
 
 class SignaalCSPMiddleware(CSPMiddleware):
@@ -63,7 +42,7 @@ class SignaalCSPMiddleware(CSPMiddleware):
 
 class RequestIdMiddleware:
     """Gives every request an id (the proxy's `X-Request-ID` when it sends a well-formed
-    one), puts it in every log line written while serving it (cms.logs) and returns it in
+    one), puts it in every log line written while serving it (core.logs) and returns it in
     the `X-Request-ID` response header, which gunicorn's access log records too."""
 
     def __init__(self, get_response):

@@ -13,10 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .forms import DeleteAccountForm
 
 
@@ -39,25 +38,18 @@ def download_my_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# The sections of the download, by their key, as the readable page titles them.
-SECTION_TITLES = {
-    "account": gettext_lazy("Your account"),
-    "courses": gettext_lazy("Modules, lessons and reflections"),
-    "quizzes": gettext_lazy("Scenario quizzes"),
-    "certificates": gettext_lazy("Certificates"),
-    "organisations": gettext_lazy("Organisations"),
-}
-
-
 @login_required
 @require_GET
 def my_data_readable(request: HttpRequest) -> HttpResponse:
     """The same data as the download, as a page a person can read (and print or save as
     PDF with the browser): nested lists and headings instead of JSON."""
     data = selectors.personal_data(request.user)
+    titles = {"account": _("Your account")} | {
+        part.name: part.title for part in personal_data.parts()
+    }
     sections = [
-        {"title": SECTION_TITLES[key], "body": _readable(data[key])}
-        for key in SECTION_TITLES
+        {"title": title, "body": _readable(data[key])}
+        for key, title in titles.items()
         if key in data
     ]
     return render(
@@ -105,7 +97,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         "accounts/delete_account.html",
         {
             "form": form,
-            "sole_coordinator_of": selectors.organisations_left_without_coordinator(request.user),
+            "deletion_warnings": personal_data.deletion_warnings(request.user),
         },
         status=400 if form.is_bound else 200,
     )

@@ -19,13 +19,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from certificates import codes
+from certificates.api import ISSUER, add_months
 from certificates.models import Certificate
-from certificates.services import ISSUER, add_months
-from cms.accounts.models import User
 from courses.models import Enrolment, ModulePage, ModuleVersion, Sector
-
-from .models import ExpertiseFramework, Membership, Organisation, Requirement, Role, Team
+from organisations.models import (
+    ExpertiseFramework,
+    Membership,
+    Organisation,
+    Requirement,
+    Role,
+    Team,
+)
 
 EMAIL_DOMAIN = "load.signaal.test"
 BATCH = 2000
@@ -157,10 +163,10 @@ class _Plan:
 def ensure_content() -> ExpertiseFramework:
     """The modules (the demo catalogue when there are none), the roles and the example
     framework."""
-    from cms.services import ensure_site
     from courses.demo import load_demo_modules
+    from organisations import seed
 
-    from . import seed
+    from .services import ensure_site
 
     if not ModulePage.objects.live().exists():
         load_demo_modules(home=ensure_site())

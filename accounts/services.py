@@ -83,77 +83,18 @@ def delete_account(*, user: User) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
-    from cms.selectors import queued_emails_to
-    from courses.models import ReflectionAnswer
-    from organisations import selectors as organisation_selectors
-    from organisations import services as organisation_services
-    from organisations.models import (
-        AuditAction,
-        AuditLogEntry,
-        ExportJob,
-        Membership,
-        ReminderLog,
-    )
-    from organisations.selectors import invitations_to
-
-    from .selectors import verified_addresses
+    from . import personal_data
+    from .selectors import queued_emails_to
 
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.removed_at is not None:
             return
         now = timezone.now()
-        today = timezone.localdate()
-        addresses = verified_addresses(user)
 
-        # Memberships end today (one that had not started yet ends on its first day, so it
-        # is never active); the rows stay as the organisation's history.
-        for membership in Membership.objects.filter(user=user).select_related("organisation"):
-            end = max(today, membership.started_on)
-            if membership.ended_on is None or membership.ended_on > end:
-                membership.ended_on = end
-                membership.save(update_fields=["ended_on"])
-                AuditLogEntry.objects.create(
-                    actor=None,
-                    actor_email="",
-                    organisation=membership.organisation,
-                    action=AuditAction.ENDED_MEMBERSHIP,
-                    detail={"membership": membership.pk, "account_removed": True},
-                    at=now,
-                )
-
-        certificates = Certificate.objects.filter(user=user)
-        CertificateReminder.objects.filter(certificate__in=certificates).delete()
-        for certificate in certificates.exclude(pdf=""):
-            # The stored PDF carries the name; deleted after commit, so a rollback keeps it.
-            name, storage = certificate.pdf.name, certificate.pdf.storage
-            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
-        certificates.update(user=None, holder_name=REMOVED_HOLDER, pdf="")
-        Revocation.objects.filter(revoked_by=user).update(
-            revoked_by=None, revoked_by_name=REMOVED_HOLDER
-        )
-
-        AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
-        for entry in AuditLogEntry.objects.filter(
-            action__in=[AuditAction.INVITED, AuditAction.WITHDREW_INVITATION],
-            detail__email__in=addresses,
-        ):
-            entry.detail["email"] = ""
-            entry.save(update_fields=["detail"])
-        # Export files of their organisations that may list them, and what coordinators
-        # and administrators typed to search for them.
-        terms = organisation_selectors.person_terms(user, addresses | {user.email.lower()})
-        organisation_services.delete_exports_naming(user=user, terms=terms)
-        organisation_services.blank_search_terms(terms=terms)
-
-        for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
-            name, storage = job.file.name, job.file.storage
-            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
-        ExportJob.objects.filter(requested_by=user).delete()
-        invitations_to(user).delete()
-        ReminderLog.objects.filter(user=user).delete()
-        ReflectionAnswer.objects.filter(user=user).delete()
+        # Each app's own part (courses, certificates, organisations: accounts.personal_data),
+        # while the person's name and addresses can still be read.
+        personal_data.erase(user)
         queued_emails_to(user).delete()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()

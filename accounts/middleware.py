@@ -1,5 +1,5 @@
-"""The session guard: a password alone opens nothing that the second factor protects,
-whatever route made the session."""
+"""The person's language, and the session guard: a password alone opens nothing that the
+second factor protects, whatever route made the session."""
 
 from urllib.parse import urlencode
 
@@ -7,8 +7,11 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from . import second_factor
+from .languages import language_for_request
 
 ADMIN_PREFIX = "/beheer/"
 # Leaving the admin needs no second factor.
@@ -54,3 +57,22 @@ class SecondFactorMiddleware:
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('second_factor_required')}?{query}")
         return None
+
+
+class PreferredLanguageMiddleware:
+    """Activates the language a person chose: their account setting when logged in, else
+    the language cookie, else Dutch. The browser's Accept-Language is deliberately not
+    used: Signaal is Dutch first, English only when asked for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = language_for_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        # The language depends on the cookie or the session's user.
+        patch_vary_headers(response, ["Cookie"])
+        return response

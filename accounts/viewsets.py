@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.users.views.users import DeleteView as WagtailUserDeleteView
 from wagtail.users.views.users import UserViewSet as WagtailUserViewSet
 
-from cms.admin_audit import AuditedViewSetMixin
+from core.admin_audit import AuditedViewSetMixin
 
 from . import services
 from .forms import AdminUserCreationForm, AdminUserEditForm
@@ -34,7 +34,7 @@ class RemoveAccountView(WagtailUserDeleteView):
 
 class UserViewSet(AuditedViewSetMixin, WagtailUserViewSet):
     """Wagtail's users, with our forms and removal; every view of an account is audited
-    (cms.admin_audit)."""
+    (core.admin_audit)."""
 
     delete_view_class = RemoveAccountView
 

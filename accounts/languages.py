@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from cms.accounts.services import SUPPORTED_LANGUAGES, set_preferred_language
+from accounts.services import SUPPORTED_LANGUAGES, set_preferred_language
 
 
 def language_for_request(request: HttpRequest) -> str:

@@ -1,0 +1,16 @@
+"""What other apps may use of accounts: a person's verified addresses, registering their
+part of the person's data (download and deletion) and what makes an account privileged
+(second factor required), and the session's second factor."""
+
+from .personal_data import register as register_personal_data
+from .second_factor import register_privilege_check
+from .selectors import owners_of_addresses, verified_addresses
+from .services import ensure_verified_account
+
+__all__ = [
+    "ensure_verified_account",
+    "owners_of_addresses",
+    "register_personal_data",
+    "register_privilege_check",
+    "verified_addresses",
+]

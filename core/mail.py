@@ -1,0 +1,258 @@
+"""Outgoing email: sent at once, or kept when the mail server did not take it and sent
+again later (the queue, `QueuedEmail`)."""
+
+import contextlib
+import datetime
+import logging
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from .models import QueuedEmail
+
+logger = logging.getLogger(__name__)
+
+# Minutes to wait after the first, second, ... failed attempt; then every hour.
+RETRY_DELAYS_MINUTES = (1, 5, 15, 30)
+RETRY_DELAY_LIMIT = datetime.timedelta(hours=1)
+
+
+def send_or_queue(message: EmailMessage, *, kind: str, key: str | None = None) -> bool:
+    """Send one email now; when the mail server fails, keep it for `send_queued_emails`
+    instead of raising, so nothing is lost and the caller goes on. True: sent now; False:
+    queued. An email with the same key still waiting (default: same kind and address) is
+    replaced, or dropped when this one goes out, so an outage never makes two of it.
+
+    Only messages of text and HTML alternatives are kept (all of ours): an attachment
+    would not survive the queue, so such a message raises as before."""
+    key = key or f"{kind}:{_address_of(message)}"
+    try:
+        message.send()
+    except Exception as error:
+        if message.attachments:
+            raise
+        _queue(message, kind=kind, key=key, error=error)
+        return False
+    forget_queued_email(key=key)
+    return True
+
+
+def send_or_queue_each(messages: list[tuple[EmailMessage, str]], *, kind: str) -> int:
+    """`send_or_queue` for several emails (each with its key) over one connection; returns
+    how many were sent now. Once the server proves unreachable the rest are queued without
+    trying, so a large batch during an outage does not wait for a timeout per email."""
+    sent = 0
+    connection = get_connection()
+    unreachable: Exception | None = None
+    try:
+        for message, key in messages:
+            message.connection = connection
+            if unreachable is not None:
+                _queue(message, kind=kind, key=key, error=unreachable)
+                continue
+            try:
+                message.send()
+            except Exception as error:
+                _queue(message, kind=kind, key=key, error=error)
+                if _server_unreachable(error):
+                    unreachable = error
+                # A broken connection is opened again for the next email.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                continue
+            forget_queued_email(key=key)
+            sent += 1
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+    return sent
+
+
+def _queue(message: EmailMessage, *, kind: str, key: str, error: Exception) -> None:
+    logger.warning(
+        "Email %s could not be sent now (%s); queued to be sent again",
+        kind,
+        type(error).__name__,
+    )
+    now = timezone.now()
+    QueuedEmail.objects.update_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "to_address": _address_of(message),
+            "message": _stored_message(message),
+            "created_at": now,
+            "attempts": 1,
+            "next_attempt_at": now + _retry_delay(1),
+            "last_error": type(error).__name__,
+        },
+    )
+
+
+def _address_of(message: EmailMessage) -> str:
+    if len(message.recipients()) != 1:
+        raise ValueError("Queued emails go to one address each.")
+    return message.recipients()[0].lower()
+
+
+def forget_queued_email(*, key: str) -> None:
+    """Drop an email still waiting to be sent (a newer one went out, or its reason is gone:
+    a withdrawn invitation)."""
+    QueuedEmail.objects.filter(key=key).delete()
+
+
+@dataclass
+class QueueRun:
+    sent: int = 0
+    failed: int = 0  # tried again later
+    dropped: int = 0  # refused for good by the server, or older than EMAIL_RETRY_HOURS
+    waiting: int = 0  # not tried this run: the server was unreachable
+
+    @property
+    def problems(self) -> bool:
+        return bool(self.failed or self.dropped or self.waiting)
+
+
+def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 1000) -> QueueRun:
+    """Try the queued emails whose time has come, oldest first, over one connection. Each
+    is locked while it is sent (a parallel run skips it) and deleted once the server took
+    it, in the same transaction. A run killed between the server taking an email and that
+    commit leaves it to be sent again: the one case that can send an email twice. When
+    the server cannot be reached, the run stops and the rest wait for the next run
+    without counting an attempt."""
+    now = now or timezone.now()
+    run = QueueRun()
+    too_old = now - datetime.timedelta(hours=settings.EMAIL_RETRY_HOURS)
+    connection = get_connection()
+    try:
+        # A row tried is deleted or moved past `now`, so no row comes round twice.
+        for _ in range(limit):
+            with transaction.atomic():
+                queued = (
+                    QueuedEmail.objects.select_for_update(skip_locked=True)
+                    .filter(next_attempt_at__lte=now)
+                    .order_by("next_attempt_at", "pk")
+                    .first()
+                )
+                if queued is None:
+                    break
+                if queued.created_at < too_old:
+                    logger.error(
+                        "Queued email %s (%s) dropped: not delivered in %s attempts",
+                        queued.pk,
+                        queued.kind,
+                        queued.attempts,
+                    )
+                    queued.delete()
+                    run.dropped += 1
+                    continue
+                try:
+                    _rebuilt_message(queued, connection).send()
+                except Exception as error:
+                    if _refused_for_good(error):
+                        logger.error(
+                            "Queued email %s (%s) dropped: the mail server refused it (%s)",
+                            queued.pk,
+                            queued.kind,
+                            type(error).__name__,
+                        )
+                        queued.delete()
+                        run.dropped += 1
+                        continue
+                    if _server_unreachable(error):
+                        logger.warning(
+                            "Mail server unreachable (%s); queued emails wait for the next run",
+                            type(error).__name__,
+                        )
+                        run.waiting = QueuedEmail.objects.filter(next_attempt_at__lte=now).count()
+                        break
+                    queued.attempts += 1
+                    queued.next_attempt_at = now + _retry_delay(queued.attempts)
+                    queued.last_error = type(error).__name__
+                    queued.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                    logger.warning(
+                        "Queued email %s (%s) failed again (%s), attempt %s",
+                        queued.pk,
+                        queued.kind,
+                        type(error).__name__,
+                        queued.attempts,
+                    )
+                    run.failed += 1
+                    # A broken connection is opened again for the next email.
+                    with contextlib.suppress(Exception):
+                        connection.close()
+                    continue
+                queued.delete()
+                run.sent += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("Closing the mail connection failed", exc_info=True)
+    return run
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    if attempts <= len(RETRY_DELAYS_MINUTES):
+        return datetime.timedelta(minutes=RETRY_DELAYS_MINUTES[attempts - 1])
+    return RETRY_DELAY_LIMIT
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A permanent (5xx) refusal of the recipient, sender or message: trying again would
+    only be refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _reply in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500 and not isinstance(error, smtplib.SMTPAuthenticationError)
+    return False
+
+
+def _server_unreachable(error: Exception) -> bool:
+    unreachable = (
+        ConnectionError,
+        TimeoutError,
+        smtplib.SMTPConnectError,
+        smtplib.SMTPServerDisconnected,
+    )
+    return isinstance(error, unreachable)
+
+
+def _stored_message(message: EmailMessage) -> dict:
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "content_subtype": message.content_subtype,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [
+            [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+    }
+
+
+def _rebuilt_message(queued: QueuedEmail, connection) -> EmailMultiAlternatives:
+    stored = queued.message
+    message = EmailMultiAlternatives(
+        subject=stored["subject"],
+        body=stored["body"],
+        from_email=stored["from_email"],
+        to=stored["to"],
+        cc=stored["cc"],
+        bcc=stored["bcc"],
+        reply_to=stored["reply_to"],
+        headers=stored["headers"],
+        connection=connection,
+    )
+    message.content_subtype = stored["content_subtype"]
+    for content, mimetype in stored["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message

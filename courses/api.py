@@ -1,0 +1,24 @@
+"""What other apps may use of courses (besides its models, which they reference in their
+own foreign keys and queries): the completion signal, the rules they register with courses
+(courses.policies), a module's current version, the learner's overview, citations and the
+completion panels shown after a module's last requirement."""
+
+from .policies import register_assessment, register_certificate_standing
+from .selectors import Citation, citations, my_learning, personal_data, suggested_module
+from .services import current_version, ensure_review_workflow
+from .signals import module_completed
+from .views import completion_panels
+
+__all__ = [
+    "Citation",
+    "citations",
+    "completion_panels",
+    "current_version",
+    "ensure_review_workflow",
+    "module_completed",
+    "my_learning",
+    "personal_data",
+    "register_assessment",
+    "register_certificate_standing",
+    "suggested_module",
+]

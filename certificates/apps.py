@@ -7,9 +7,8 @@ class CertificatesConfig(AppConfig):
     verbose_name = _("Certificates")
 
     def ready(self) -> None:
-        from courses.api import module_completed, register_certificate_standing
-
         from accounts.api import register_personal_data
+        from courses.api import module_completed, register_certificate_standing
 
         from . import (
             checks,  # noqa: F401 (registers the system checks)

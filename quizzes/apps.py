@@ -7,9 +7,8 @@ class QuizzesConfig(AppConfig):
     verbose_name = _("Scenario quizzes")
 
     def ready(self) -> None:
-        from courses.api import register_assessment
-
         from accounts.api import register_personal_data
+        from courses.api import register_assessment
 
         from . import selectors
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cms.accounts.services import ensure_verified_account
+from accounts.services import ensure_verified_account
 from courses import content_loader
 from tests.auth import TOTP_SECRET, give_totp
 from tests.courses.conftest import lessons_of, make_module

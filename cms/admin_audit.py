@@ -7,7 +7,7 @@ A viewset takes `AuditedViewSetMixin` and says whom its objects are about
 (`audit_subjects`). The views stay Wagtail's own: each is wrapped, and after it answered
 200 the objects it shows are read from the response's context (before it renders), so
 nothing about the views' behaviour changes. Written through
-`organisations.services.record_audit` as VIEWED_IN_ADMIN, with the people shown as the
+`organisations.services.audit.record_audit` as VIEWED_IN_ADMIN, with the people shown as the
 entry's subjects (their data download lists it)."""
 
 from collections.abc import Iterable
@@ -49,7 +49,7 @@ class AuditedViewSetMixin:
 
     def _record(self, request, kind: str, context: dict) -> None:
         from organisations.models import AuditAction
-        from organisations.services import record_audit
+        from organisations.services.audit import record_audit
 
         detail = {"model": self.model._meta.label_lower, "view": kind}
         organisation = None

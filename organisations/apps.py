@@ -8,10 +8,11 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         from cms.accounts.second_factor import register_privilege_check
+        from organisations.access import coordinates_anything
 
-        from . import selectors, signals
+        from . import signals
 
         signals.connect()
         # Coordinators see their staff's data: their accounts need a second factor, which
         # they enrol only after proving they read their verified address.
-        register_privilege_check(selectors.coordinates_anything)
+        register_privilege_check(coordinates_anything)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports, selectors, services
+from . import imports
 from .access import coordinator_area, private
 from .membership_forms import (
     ChangeMembershipForm,
@@ -29,6 +29,17 @@ from .membership_forms import (
     TeamForm,
 )
 from .models import Invitation, Membership, Organisation, Role, Team
+from .selectors.invitations import invitations_left_today
+from .services import invitations, member_import, memberships
+from .services.invitations import (
+    InvitationError,
+    InvitationLimitReached,
+    invitation_problem,
+    open_invitation,
+)
+from .services.member_import import ImportRejected, ImportResult
+from .services.memberships import MembershipError
+from .services.teams import create_team, delete_team, rename_team
 
 TEMPLATE_ROWS = [
     ["jeroen.brouwer@voorbeeld.nl", "Jeroen Brouwer", "Team Noord", "Uitvoerend professional",
@@ -47,7 +58,7 @@ def _base_url(request: HttpRequest) -> str:
 
 def _invitation_allowance(organisation: Organisation) -> dict:
     return {
-        "invitations_left": selectors.invitations_left_today(organisation),
+        "invitations_left": invitations_left_today(organisation),
         "invitation_limit": settings.INVITATIONS_PER_ORGANISATION_PER_DAY,
     }
 
@@ -59,7 +70,7 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation = services.invite(
+            invitation = invitations.invite(
                 organisation=organisation,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -69,9 +80,9 @@ def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 invited_by=request.user,
                 base_url=_base_url(request),
             )
-        except services.InvitationLimitReached as error:
+        except InvitationLimitReached as error:
             form.add_error(None, str(error))
-        except services.MembershipError as error:
+        except MembershipError as error:
             form.add_error("email", str(error))
         else:
             messages.success(
@@ -110,8 +121,8 @@ def withdraw_invitation(
 ) -> HttpResponse:
     invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
     try:
-        services.withdraw_invitation(invitation=invitation, actor=request.user)
-    except services.MembershipError as error:
+        invitations.withdraw_invitation(invitation=invitation, actor=request.user)
+    except MembershipError as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -175,14 +186,14 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
             )
         if not problems:
             try:
-                result = services.import_members(
+                result = member_import.import_members(
                     organisation=organisation,
                     actor=request.user,
                     rows=parsed.rows,
                     create_teams=form.cleaned_data["create_teams"],
                     base_url=_base_url(request),
                 )
-            except services.ImportRejected as rejected:
+            except ImportRejected as rejected:
                 problems = rejected.problems
             else:
                 messages.success(request, _import_summary(result))
@@ -207,7 +218,7 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
     return private(response)
 
 
-def _import_summary(result: services.ImportResult) -> str:
+def _import_summary(result: ImportResult) -> str:
     # The same words whether or not an invited address has an account: the import never
     # tells the coordinator who is on Signaal already.
     parts = [
@@ -247,8 +258,8 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 Team, pk=_int_or_none(request.POST["delete"]), organisation=organisation
             )
             try:
-                services.delete_team(team=team)
-            except services.MembershipError as error:
+                delete_team(team=team)
+            except MembershipError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("Team %(name)s deleted.") % {"name": team.name})
@@ -257,10 +268,10 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             add_form = TeamForm(request.POST, prefix="nieuw")
             if add_form.is_valid():
                 try:
-                    team = services.create_team(
+                    team = create_team(
                         organisation=organisation, name=add_form.cleaned_data["name"]
                     )
-                except services.MembershipError as error:
+                except MembershipError as error:
                     add_form.add_error("name", str(error))
                 else:
                     messages.success(request, _("Team %(name)s added.") % {"name": team.name})
@@ -273,8 +284,8 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 )
                 old = team.name
                 try:
-                    services.rename_team(team=team, name=rename_form.cleaned_data["name"])
-                except services.MembershipError as error:
+                    rename_team(team=team, name=rename_form.cleaned_data["name"])
+                except MembershipError as error:
                     rename_form.add_error("name", str(error))
                 else:
                     messages.success(
@@ -328,14 +339,14 @@ def change_membership(
         messages.error(request, _("Choose a role (and a team of this organisation)."))
     else:
         try:
-            services.change_membership(
+            memberships.change_membership(
                 membership=membership,
                 actor=request.user,
                 team=form.cleaned_data["team"],
                 role=form.cleaned_data["role"],
                 is_coordinator=form.cleaned_data["is_coordinator"],
             )
-        except services.MembershipError as error:
+        except MembershipError as error:
             messages.error(request, str(error))
         else:
             messages.success(
@@ -360,8 +371,8 @@ def end_membership(
         messages.error(request, _("Tick the box to confirm that the membership should end."))
         return redirect(person)
     try:
-        services.end_membership(membership=membership, actor=request.user)
-    except services.MembershipError as error:
+        memberships.end_membership(membership=membership, actor=request.user)
+    except MembershipError as error:
         messages.error(request, str(error))
         return redirect(person)
     messages.success(
@@ -386,7 +397,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     accepts (POST), once it is verified. A visitor logs in (and comes back through ?next=)
     or signs up; after confirming a new account, 'Mijn leren' (the page after login) lists
     open invitations."""
-    invitation = services.open_invitation(token)
+    invitation = open_invitation(token)
     if invitation is None:
         response = TemplateResponse(
             request, "organisations/accept_invitation.html", {"state": "invalid"}
@@ -394,13 +405,13 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         response.status_code = 404
         return private(response)
     user = request.user if request.user.is_authenticated else None
-    state = services.invitation_problem(invitation, user=user)
+    state = invitation_problem(invitation, user=user)
     if state is None and user is None:
         state = "login"
     if state is None and request.method == "POST":
         try:
-            membership = services.accept_invitation(invitation=invitation, user=user)
-        except services.InvitationError as error:
+            membership = invitations.accept_invitation(invitation=invitation, user=user)
+        except InvitationError as error:
             state = error.reason
         else:
             messages.success(

@@ -2,9 +2,9 @@
 
 Frameworks, roles and requirements are data that platform administrators maintain; the
 status of each member against each requirement is computed in organisations.selectors
-(`compliance`) by the rule in organisations.compliance; MemberStanding and
+(`compliance`) by the rule in organisations.compliance.rule; MemberStanding and
 MemberRequirementStatus keep its latest results for the dashboard's totals, refreshed by
-organisations.services.refresh_standings and marked stale by organisations.signals."""
+organisations.compliance.statuses.refresh_standings and marked stale by organisations.signals."""
 
 import secrets
 
@@ -404,7 +404,7 @@ class MemberStanding(models.Model):
     computed on or before that day and the calendar has not yet moved a status
     (`valid_until`). Whatever may change a status (certificates, enrolments, the
     membership, requirements, module versions) adds one to `changes`
-    (organisations.services.standings_changed); refresh_standings recomputes stale rows
+    (organisations.compliance.statuses.standings_changed); refresh_standings recomputes stale rows
     with selectors.compliance. A stale row is never read as if it were fresh."""
 
     membership = models.OneToOneField(
@@ -433,7 +433,7 @@ class MemberRequirementStatus(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(max_length=20)  # organisations.compliance.Status
+    status = models.CharField(max_length=20)  # organisations.compliance.rule.Status
 
     class Meta:
         indexes = [

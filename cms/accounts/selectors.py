@@ -145,7 +145,7 @@ def personal_data(user: User) -> dict:
     nothing about other people is included beyond what the person entered themselves."""
     from certificates import selectors as certificates
     from courses import selectors as courses
-    from organisations import selectors as organisations
+    from organisations.selectors.personal_data import personal_data
     from quizzes import selectors as quizzes
 
     return {
@@ -155,7 +155,7 @@ def personal_data(user: User) -> dict:
         "courses": courses.personal_data(user),
         "quizzes": quizzes.personal_data(user),
         "certificates": certificates.personal_data(user),
-        "organisations": organisations.personal_data(user),
+        "organisations": personal_data(user),
     }
 
 

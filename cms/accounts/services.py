@@ -86,8 +86,6 @@ def delete_account(*, user: User) -> None:
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
     from cms.selectors import queued_emails_to
     from courses.models import ReflectionAnswer
-    from organisations import selectors as organisation_selectors
-    from organisations import services as organisation_services
     from organisations.models import (
         AuditAction,
         AuditLogEntry,
@@ -95,7 +93,8 @@ def delete_account(*, user: User) -> None:
         Membership,
         ReminderLog,
     )
-    from organisations.selectors import invitations_to
+    from organisations.selectors.personal_data import invitations_to, person_terms
+    from organisations.services.personal_data import blank_search_terms, delete_exports_naming
 
     from .selectors import verified_addresses
 
@@ -143,9 +142,9 @@ def delete_account(*, user: User) -> None:
             entry.save(update_fields=["detail"])
         # Export files of their organisations that may list them, and what coordinators
         # and administrators typed to search for them.
-        terms = organisation_selectors.person_terms(user, addresses | {user.email.lower()})
-        organisation_services.delete_exports_naming(user=user, terms=terms)
-        organisation_services.blank_search_terms(terms=terms)
+        terms = person_terms(user, addresses | {user.email.lower()})
+        delete_exports_naming(user=user, terms=terms)
+        blank_search_terms(terms=terms)
 
         for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
             name, storage = job.file.name, job.file.storage

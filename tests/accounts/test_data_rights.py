@@ -20,7 +20,6 @@ from cms.accounts.models import User
 from cms.accounts.services import delete_account
 from courses.models import Enrolment, LessonCompletion, ReflectionAnswer
 from courses.services import complete_lesson
-from organisations import services as organisation_services
 from organisations.models import (
     AuditAction,
     AuditLogEntry,
@@ -28,6 +27,7 @@ from organisations.models import (
     Membership,
     ReminderLog,
 )
+from organisations.services.audit import purge_audit_log
 from quizzes import selectors as quiz_selectors
 from quizzes.models import QuizAnswer, QuizAttempt
 from quizzes.services import play_best_path
@@ -382,7 +382,7 @@ def test_purge_keeps_newer_audit_log_entries(settings, capsys):
     assert "1 entries" in capsys.readouterr().out
     assert not AuditLogEntry.objects.filter(pk=old.pk).exists()
     assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
-    assert organisation_services.purge_audit_log() == 0
+    assert purge_audit_log() == 0
 
 
 @pytest.fixture

@@ -187,7 +187,7 @@ def test_exports_and_typed_searches_with_the_person_are_gone_after_deletion(
     ],
 )
 def test_which_typed_search_terms_name_the_person(typed, names):
-    from organisations.selectors import names_person, person_terms
+    from organisations.selectors.personal_data import names_person, person_terms
 
     person = UserFactory.build(full_name="Sanne de Vries", email="sanne@example.nl")
     terms = person_terms(person, {"sanne@example.nl", "sanne@werk.example.nl"})
@@ -195,7 +195,7 @@ def test_which_typed_search_terms_name_the_person(typed, names):
 
 
 def test_a_very_short_name_blanks_only_itself():
-    from organisations.selectors import names_person, person_terms
+    from organisations.selectors.personal_data import names_person, person_terms
 
     terms = person_terms(UserFactory.build(full_name="E"), set())
     assert names_person("e", terms)

@@ -1,4 +1,4 @@
-"""The rule for one person and one requirement (organisations.compliance), checked case by
+"""The rule for one person and one requirement (organisations.compliance.rule), checked case by
 case and against its definition on generated inputs."""
 
 import datetime
@@ -6,7 +6,7 @@ import datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from organisations.compliance import (
+from organisations.compliance.rule import (
     DUE_WITHIN_DAYS,
     EXPIRING_WITHIN_DAYS,
     MEETS,
@@ -164,7 +164,7 @@ def test_the_rule_matches_its_definition(member_days, due_within, recertify, hel
 def test_changes_on_is_the_first_day_the_calendar_gives_another_status(
     member_days, due_within, recertify, held, in_progress
 ):
-    """Stored statuses (organisations.services.refresh_standings) stay valid until
+    """Stored statuses (organisations.compliance.statuses.refresh_standings) stay valid until
     `changes_on`: walk the days and check that nothing changes before it and that the status
     does change on it (None: never again)."""
     inputs = {

@@ -11,8 +11,9 @@ from certificates import codes
 from certificates.models import Certificate
 from cms.accounts.models import User
 from courses.models import Enrolment
-from organisations import loaddata, selectors
-from organisations.compliance import Status
+from organisations import load_test_data
+from organisations.compliance.computation import compliance
+from organisations.compliance.rule import Status
 from organisations.models import Membership, Organisation, Team
 from tests.courses.conftest import make_module
 
@@ -25,7 +26,7 @@ def content(catalogue):
     the command loads when there are no modules); the roles and example framework."""
     make_module(catalogue, "Femicide begrippen en omvang", lessons=1)
     make_module(catalogue, "Rode vlaggen herkennen", lessons=1)
-    return loaddata.ensure_content()
+    return load_test_data.ensure_content()
 
 
 def test_refuses_without_debug_or_force(settings):
@@ -37,7 +38,7 @@ def test_refuses_without_debug_or_force(settings):
 
 @pytest.mark.parametrize("copy", [True, False], ids=["copy", "bulk_create"])
 def test_creates_what_it_says(content, monkeypatch, copy):
-    monkeypatch.setattr(loaddata, "USE_COPY", copy)
+    monkeypatch.setattr(load_test_data, "USE_COPY", copy)
     out = StringIO()
 
     call_command("generate_load_data", "--members", "50", "--seed", "7", "--force", stdout=out)
@@ -60,7 +61,7 @@ def test_creates_what_it_says(content, monkeypatch, copy):
         assert certificate.enrolment.user_id == certificate.user_id
         assert certificate.enrolment.completed_at == certificate.issued_at
     # Mixed states, through the one compliance rule.
-    report = selectors.compliance(organisation)
+    report = compliance(organisation)
     assert len(report.members) == 50
     statuses = {status.status for m in report.members for status in m.statuses.values()}
     assert {Status.COMPLIANT, Status.OVERDUE} <= statuses
@@ -68,8 +69,8 @@ def test_creates_what_it_says(content, monkeypatch, copy):
 
 
 def test_the_same_seed_gives_the_same_people_and_a_second_run_adds(content):
-    first = loaddata.generate(members=20, seed=3)
-    second = loaddata.generate(members=20, seed=3, organisations=2)
+    first = load_test_data.generate(members=20, seed=3)
+    second = load_test_data.generate(members=20, seed=3, organisations=2)
 
     assert [o.slug for o in first.organisations + second.organisations] == [
         "load-1",
@@ -86,7 +87,7 @@ def test_the_same_seed_gives_the_same_people_and_a_second_run_adds(content):
     ]
     assert second.members == 20 and len(names[0]) == 20
     assert Membership.objects.filter(organisation__slug="load-2").count() == 10
-    again = loaddata.generate(members=20, seed=3, prefix="again")
+    again = load_test_data.generate(members=20, seed=3, prefix="again")
     assert (
         list(
             Membership.objects.filter(organisation=again.organisations[0])

@@ -1,10 +1,10 @@
 """Fill a development or benchmark database with synthetic organisations (see
-organisations/loaddata.py). Never on production: it needs DEBUG, or --force."""
+organisations/load_test_data.py). Never on production: it needs DEBUG, or --force."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organisations import loaddata
+from organisations import load_test_data
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
             )
         verbosity = options["verbosity"]
         try:
-            result = loaddata.generate(
+            result = load_test_data.generate(
                 members=options["members"],
                 organisations=options["organisations"],
                 seed=options["seed"],

@@ -1,5 +1,5 @@
 """The load test's people and content, on its own database: the demo catalogue (load_demo),
-synthetic organisations (organisations.loaddata), learners with real progress (through the
+synthetic organisations (organisations.load_test_data), learners with real progress (through the
 courses and quizzes services, so certificates are issued the normal way) and coordinators
 with a password and an authenticator. Everything is idempotent: a second run adds only what
 is missing. Call after django.setup(); the driver runs it with the server's settings, so
@@ -38,7 +38,7 @@ def totp_secret(email: str) -> str:
 
 def ensure_organisations(*, count: int, members: int, say: Callable[[str], None]) -> list:
     """`count` synthetic organisations of `members` members each (slugs load-1, ...)."""
-    from organisations import loaddata
+    from organisations import load_test_data
     from organisations.models import Organisation
 
     def existing():
@@ -50,7 +50,7 @@ def ensure_organisations(*, count: int, members: int, say: Callable[[str], None]
     if len(found) < count:
         missing = count - len(found)
         say(f"Generating {missing} organisation(s) of {members} members ...")
-        loaddata.generate(
+        load_test_data.generate(
             members=members * missing,
             organisations=missing,
             prefix=ORGANISATION_PREFIX,
@@ -254,6 +254,6 @@ def prepare(
 def refresh_standings() -> None:
     """What the hourly cron does: the organisations' stored statuses fresh for everyone
     (bulk inserts above send no signals), so the dashboards start as in production."""
-    from organisations import services
+    from organisations.compliance.statuses import refresh_all_standings
 
-    services.refresh_all_standings()
+    refresh_all_standings()

@@ -1,7 +1,7 @@
 """The rule for one person against one requirement, as a pure function.
 
-organisations.selectors.compliance applies it to every member of an organisation at once;
-keeping the rule free of the database lets it be tested exhaustively."""
+organisations.compliance.computation.compliance applies it to every member of an
+organisation at once; keeping the rule free of the database lets it be tested exhaustively."""
 
 import datetime
 from dataclasses import dataclass
@@ -55,7 +55,7 @@ class RequirementStatus:
     # or when it expired.
     deadline: datetime.date | None
     # The first later day on which the same inputs give another status (None: never). Kept
-    # with the rule, so stored statuses (organisations.services.refresh_standings) know
+    # with the rule, so stored statuses (organisations.compliance.statuses.refresh_standings) know
     # when the calendar alone makes them stale.
     changes_on: datetime.date | None = None
 
@@ -96,8 +96,8 @@ def requirement_status(
     )
 
 
-# The rule's two halves, separately, so organisations.selectors.compliance can evaluate each
-# distinct input once (many members share a start date, or a certificate's dates).
+# The rule's two halves, separately, so organisations.compliance.computation.compliance can
+# evaluate each distinct input once (many members share a start date, or a certificate's dates).
 
 
 def certificate_status(

@@ -1,0 +1,50 @@
+"""Reads about invitations: the open ones for a person, and the organisation's daily limit."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cms.accounts import selectors as accounts
+from cms.accounts.models import User
+from organisations.models import (
+    Invitation,
+    Organisation,
+)
+
+
+def open_invitations_for(user: User) -> QuerySet[Invitation]:
+    """Invitations to this person's verified addresses that can still be accepted: listed
+    on 'Mijn leren', so someone who signed up after being invited finds the way back."""
+    if not user.is_authenticated:
+        return Invitation.objects.none()
+    return (
+        Invitation.objects.filter(
+            email__in=accounts.verified_addresses(user),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organisation", "team", "role")
+        .order_by("expires_at")
+    )
+
+
+def invitations_sent_today(organisation: Organisation) -> int:
+    """Invitations the organisation sent today (local time): single, imported and sent
+    again, as the audit log records each (`INVITED`)."""
+    from organisations.models import AuditAction, AuditLogEntry
+
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time.min)
+    )
+    return AuditLogEntry.objects.filter(
+        organisation=organisation, action=AuditAction.INVITED, at__gte=midnight
+    ).count()
+
+
+def invitations_left_today(organisation: Organisation) -> int:
+    """How many more invitations the organisation may send today
+    (INVITATIONS_PER_ORGANISATION_PER_DAY)."""
+    limit = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    return max(0, limit - invitations_sent_today(organisation))

@@ -1,0 +1,128 @@
+"""Writes about memberships: locking an organisation, changing and ending a membership."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from cms.accounts.models import User
+from organisations.models import (
+    AuditAction,
+    Membership,
+    Organisation,
+    Role,
+    Team,
+)
+from organisations.services.audit import record_audit
+
+
+class MembershipError(ValueError):
+    """A change that is not allowed; the message is for the coordinator (translated)."""
+
+
+def lock_organisation(organisation: Organisation) -> Organisation:
+    """Membership changes of one organisation go one at a time, so two coordinators cannot
+    both step down at once and leave nobody in charge."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _has_other_coordinator(organisation: Organisation, *, besides: Membership) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, is_coordinator=True)
+        .exclude(pk=besides.pk)
+        .exists()
+    )
+
+
+def _check_coordinator_left(*, membership: Membership, actor: User) -> None:
+    """Whoever steps down or is removed, the organisation keeps a coordinator (platform
+    administrators may leave it without one: they can appoint one in the admin)."""
+    if actor.is_superuser or not membership.is_coordinator:
+        return
+    if not _has_other_coordinator(membership.organisation, besides=membership):
+        raise MembershipError(
+            gettext(
+                "This is the organisation's last coordinator. Make someone else coordinator first."
+            )
+        )
+
+
+def team_of(organisation: Organisation, team: Team | None) -> Team | None:
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValueError("The team belongs to another organisation.")
+    return team
+
+
+def current_membership(*, user: User | int, organisation: Organisation) -> Membership | None:
+    """The person's (a User or its id) current membership: open, or ending in the future."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(user=user, organisation=organisation)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .order_by("-started_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def change_membership(
+    *,
+    membership: Membership,
+    actor: User,
+    team: Team | None,
+    role: Role,
+    is_coordinator: bool,
+) -> Membership:
+    """Change a current member's team, role or coordinator rights (audited). Ended
+    memberships stay as they were; the last coordinator cannot step down."""
+    organisation = lock_organisation(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_on is not None and membership.ended_on <= timezone.localdate():
+        raise MembershipError(gettext("This membership has ended and can no longer change."))
+    team = team_of(organisation, team)
+    if membership.is_coordinator and not is_coordinator:
+        _check_coordinator_left(membership=membership, actor=actor)
+    changes = {}
+    for name, old, new in (
+        ("team", membership.team, team),
+        ("role", membership.role, role),
+        ("is_coordinator", membership.is_coordinator, is_coordinator),
+    ):
+        if old != new:
+            changes[name] = [str(old) if old is not None else None, str(new) if new else new]
+    if not changes:
+        return membership
+    membership.team, membership.role, membership.is_coordinator = team, role, is_coordinator
+    membership.save(update_fields=["team", "role", "is_coordinator"])
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.CHANGED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id, "changes": changes},
+        subjects=[membership.user_id],
+    )
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor: User) -> Membership:
+    """End a membership today. The row stays (with its history); the person no longer
+    counts for the organisation from today on."""
+    organisation = lock_organisation(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    today = timezone.localdate()
+    if membership.ended_on is not None and membership.ended_on <= today:
+        raise MembershipError(gettext("This membership has already ended."))
+    _check_coordinator_left(membership=membership, actor=actor)
+    # A membership that has not started yet ends on its first day (and never counts).
+    membership.ended_on = max(today, membership.started_on)
+    membership.save(update_fields=["ended_on"])
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.ENDED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id},
+        subjects=[membership.user_id],
+    )
+    return membership

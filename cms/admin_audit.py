@@ -7,7 +7,7 @@ A viewset takes `AuditedViewSetMixin` and says whom its objects are about
 (`audit_subjects`). The views stay Wagtail's own: each is wrapped, and after it answered
 200 the objects it shows are read from the response's context (before it renders), so
 nothing about the views' behaviour changes. Written through
-`organisations.services.audit.record_audit` as VIEWED_IN_ADMIN, with the people shown as the
+`organisations.api.record_audit` as VIEWED_IN_ADMIN, with the people shown as the
 entry's subjects (their data download lists it)."""
 
 from collections.abc import Iterable
@@ -48,8 +48,7 @@ class AuditedViewSetMixin:
         return audited_view
 
     def _record(self, request, kind: str, context: dict) -> None:
-        from organisations.models import AuditAction
-        from organisations.services.audit import record_audit
+        from organisations.api import AuditAction, record_audit
 
         detail = {"model": self.model._meta.label_lower, "view": kind}
         organisation = None

@@ -139,7 +139,7 @@ class LearnerHome:
     organisations still ask (with deadlines), and a first module when nothing is going on."""
 
     in_progress: list  # courses.selectors.Progress, most recent first
-    required: list  # organisations.compliance.computation.LearnerRequirement, most urgent first
+    required: list  # organisations.api.LearnerRequirement, most urgent first
     required_more: int
     has_organisation: bool
     suggested: object | None  # courses.models.ModulePage
@@ -153,11 +153,11 @@ def learner_home(user) -> LearnerHome:
     """The signed-in home page. The cms package may read every app: this is where the
     learner's modules (courses) and their organisations' requirements meet."""
     from courses import selectors as courses
-    from organisations.compliance.computation import learner_requirements, still_required
+    from organisations import api as organisations
 
     overview = courses.my_learning(user=user)
-    requirements = learner_requirements(user)
-    required = still_required(user, requirements=requirements)
+    requirements = organisations.learner_requirements(user)
+    required = organisations.still_required(user, requirements=requirements)
     suggested = None
     if not overview.in_progress and not required:
         suggested = courses.suggested_module(user=user)

@@ -5,15 +5,16 @@ factor. Every coordinator view is wrapped here (`coordinator_area`)."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cms.accounts import second_factor
 from cms.accounts.models import User
 from cms.accounts.second_factor_views import second_factor_page
 
-from .models import Membership, Organisation
+from .models import Membership, Organisation, active_on
 
 
 def coordinated_organisations(user: User) -> QuerySet[Organisation]:
@@ -31,6 +32,21 @@ def coordinated_organisations(user: User) -> QuerySet[Organisation]:
 
 def may_coordinate(user: User, organisation: Organisation) -> bool:
     return coordinated_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def organisations_left_without_coordinator(user: User) -> list[Organisation]:
+    """The organisations where this person is the only active coordinator: deleting the
+    account leaves them without one (the deletion page says so)."""
+    own = Membership.objects.active().filter(user=user, is_coordinator=True)
+    active = active_on(timezone.localdate(), "memberships__")
+    return list(
+        Organisation.objects.filter(pk__in=own.values("organisation_id"))
+        .annotate(
+            coordinators=Count("memberships", filter=active & Q(memberships__is_coordinator=True))
+        )
+        .filter(coordinators=1)
+        .order_by("name")
+    )
 
 
 def coordinates_anything(user: User) -> bool:

@@ -224,10 +224,27 @@ class Team(models.Model):
         return self.name
 
 
+def current_on(day, prefix: str = "") -> Q:
+    """THE current-membership condition: not ended by `day`. `ended_on` is the first day the
+    person no longer counts (ending a membership today sets it to today), so a membership
+    ending on `day` is no longer current. `prefix` applies it through a relation
+    ("membership__", "memberships__")."""
+    return Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day})
+
+
+def active_on(day, prefix: str = "") -> Q:
+    """Current and started by `day`: the members who count on that day."""
+    return current_on(day, prefix) & Q(**{f"{prefix}started_on__lte": day})
+
+
 class MembershipQuerySet(models.QuerySet):
+    def current(self, *, on=None):
+        """Open or ending later (also one that has not started yet): see `current_on`."""
+        return self.filter(current_on(on or timezone.localdate()))
+
     def active(self, *, on=None):
-        day = on or timezone.localdate()
-        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day), started_on__lte=day)
+        """The memberships that count on `on` (today): current and started."""
+        return self.filter(active_on(on or timezone.localdate()))
 
 
 class Membership(models.Model):

@@ -19,7 +19,7 @@ from .compliance.dashboard import dashboard as dashboard_of
 from .compliance.dashboard import figures_of, teams_needing_attention
 from .compliance.exports import export as start_export
 from .compliance.exports import export_download_name, exports_in_background
-from .compliance.figures import DISPLAY_ORDER, team_rows
+from .compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP, team_rows
 from .compliance.people import MEETS_ALL, MEETS_NOT, NO_TEAM, PeopleFilters
 from .compliance.people import people as people_list
 from .compliance.people import person as person_detail
@@ -69,6 +69,7 @@ def dashboard(request, organisation):
                 "teams": teams_needing_attention(data.teams, DASHBOARD_TEAMS),
                 "statuses": DISPLAY_ORDER,
                 "background_exports": exports_in_background(organisation),
+                "minimum_group": MINIMUM_GROUP,
             },
         )
     )

@@ -145,7 +145,7 @@ def personal_data(user: User) -> dict:
     nothing about other people is included beyond what the person entered themselves."""
     from certificates import selectors as certificates
     from courses import selectors as courses
-    from organisations.selectors.personal_data import personal_data
+    from organisations import api as organisations
     from quizzes import selectors as quizzes
 
     return {
@@ -155,27 +155,5 @@ def personal_data(user: User) -> dict:
         "courses": courses.personal_data(user),
         "quizzes": quizzes.personal_data(user),
         "certificates": certificates.personal_data(user),
-        "organisations": personal_data(user),
+        "organisations": organisations.personal_data(user),
     }
-
-
-def organisations_left_without_coordinator(user: User) -> list:
-    """The organisations where this person is the only active coordinator: deleting the
-    account leaves them without one (the deletion page says so)."""
-    from django.db.models import Count, Q
-
-    from organisations.models import Membership, Organisation
-
-    own = Membership.objects.active().filter(user=user, is_coordinator=True)
-    today = timezone.localdate()
-    active = Q(memberships__started_on__lte=today) & (
-        Q(memberships__ended_on__isnull=True) | Q(memberships__ended_on__gt=today)
-    )
-    return list(
-        Organisation.objects.filter(pk__in=own.values("organisation_id"))
-        .annotate(
-            coordinators=Count("memberships", filter=active & Q(memberships__is_coordinator=True))
-        )
-        .filter(coordinators=1)
-        .order_by("name")
-    )

@@ -86,15 +86,7 @@ def delete_account(*, user: User) -> None:
     from certificates.models import REMOVED_HOLDER, Certificate, CertificateReminder, Revocation
     from cms.selectors import queued_emails_to
     from courses.models import ReflectionAnswer
-    from organisations.models import (
-        AuditAction,
-        AuditLogEntry,
-        ExportJob,
-        Membership,
-        ReminderLog,
-    )
-    from organisations.selectors.personal_data import invitations_to, person_terms
-    from organisations.services.personal_data import blank_search_terms, delete_exports_naming
+    from organisations import api as organisations
 
     from .selectors import verified_addresses
 
@@ -103,24 +95,11 @@ def delete_account(*, user: User) -> None:
         if user.removed_at is not None:
             return
         now = timezone.now()
-        today = timezone.localdate()
         addresses = verified_addresses(user)
 
-        # Memberships end today (one that had not started yet ends on its first day, so it
-        # is never active); the rows stay as the organisation's history.
-        for membership in Membership.objects.filter(user=user).select_related("organisation"):
-            end = max(today, membership.started_on)
-            if membership.ended_on is None or membership.ended_on > end:
-                membership.ended_on = end
-                membership.save(update_fields=["ended_on"])
-                AuditLogEntry.objects.create(
-                    actor=None,
-                    actor_email="",
-                    organisation=membership.organisation,
-                    action=AuditAction.ENDED_MEMBERSHIP,
-                    detail={"membership": membership.pk, "account_removed": True},
-                    at=now,
-                )
+        # Memberships end (the rows stay as the organisations' history), and the
+        # organisations' traces of the person go: see organisations.api.erase_person.
+        organisations.erase_person(user=user, addresses=addresses)
 
         certificates = Certificate.objects.filter(user=user)
         CertificateReminder.objects.filter(certificate__in=certificates).delete()
@@ -133,25 +112,6 @@ def delete_account(*, user: User) -> None:
             revoked_by=None, revoked_by_name=REMOVED_HOLDER
         )
 
-        AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
-        for entry in AuditLogEntry.objects.filter(
-            action__in=[AuditAction.INVITED, AuditAction.WITHDREW_INVITATION],
-            detail__email__in=addresses,
-        ):
-            entry.detail["email"] = ""
-            entry.save(update_fields=["detail"])
-        # Export files of their organisations that may list them, and what coordinators
-        # and administrators typed to search for them.
-        terms = person_terms(user, addresses | {user.email.lower()})
-        delete_exports_naming(user=user, terms=terms)
-        blank_search_terms(terms=terms)
-
-        for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
-            name, storage = job.file.name, job.file.storage
-            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
-        ExportJob.objects.filter(requested_by=user).delete()
-        invitations_to(user).delete()
-        ReminderLog.objects.filter(user=user).delete()
         ReflectionAnswer.objects.filter(user=user).delete()
         queued_emails_to(user).delete()
         EmailAddress.objects.filter(user=user).delete()

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from organisations import api as organisations
+
 from . import selectors, services
 from .forms import DeleteAccountForm
 
@@ -105,7 +107,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         "accounts/delete_account.html",
         {
             "form": form,
-            "sole_coordinator_of": selectors.organisations_left_without_coordinator(request.user),
+            "sole_coordinator_of": organisations.organisations_left_without_coordinator(
+                request.user
+            ),
         },
         status=400 if form.is_bound else 200,
     )

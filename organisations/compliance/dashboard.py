@@ -147,7 +147,7 @@ def compliance_trend(
 def knowledge_gaps(organisation: Organisation, *, day: datetime.date | None = None) -> list:
     """Which signals the organisation's active members miss most in scenario quizzes,
     aggregated over all their attempts (quizzes.selectors.signal_misses leaves out any
-    signal fewer than five of them met). Never per person."""
+    signal fewer than MINIMUM_GROUP of them met). Never per person."""
     from quizzes.models import QuizAttempt
     from quizzes.selectors import signal_misses
 

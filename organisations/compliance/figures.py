@@ -1,9 +1,10 @@
 """The counts a dashboard shows (per status, requirement and team) and the bars they make,
-from organisations.compliance.computation import Compliance
 from the live computation or the stored statuses."""
 
 from collections import Counter
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from organisations.compliance.computation import Compliance
 from organisations.compliance.rule import (
@@ -14,7 +15,7 @@ from organisations.models import Requirement
 
 # Figures about fewer people than this are hidden wherever they leave the coordinator area
 # (the national overview, the board's PDF).
-MINIMUM_GROUP = 5
+MINIMUM_GROUP = settings.SMALL_GROUP_MINIMUM  # the one threshold: see settings
 # Good to bad: the order of table columns and of the segments of each bar.
 DISPLAY_ORDER = [
     Status.COMPLIANT,

@@ -7,7 +7,8 @@ The periods (ReminderLog.item / ReminderLog.period, unique per person and kind):
 
 - learner digest, per mandatory requirement, grouped into three stages:
   due (not started with the deadline within 30 days, or in progress / update due with the
-  deadline within 30 days), expiring (a certificate in its last 60 days) and overdue
+  deadline within 30 days), expiring (a certificate in its last
+  CERTIFICATE_RENEWAL_WINDOW_DAYS, see rule.expiring_within_days) and overdue
   (overdue or expired). item = "requirement:<id>:<stage>"; period = the deadline for due and
   expiring (so once per deadline: when it becomes due, when it starts to expire), and
   "<deadline>+w<n>" for overdue, n = whole weeks since the deadline (so the day it becomes

@@ -20,6 +20,8 @@ from organisations.models import (
     Organisation,
     Requirement,
     RequirementLevel,
+    active_on,
+    current_on,
 )
 
 # Above this many stale members a coordinator's request does not refresh them itself (the
@@ -57,7 +59,7 @@ def standings_changed(
         memberships = memberships | Membership.objects.filter(
             requirement_statuses__requirement__module_id=module_id
         )
-    memberships = memberships.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    memberships = memberships.filter(current_on(today))
     _create_standings(memberships)
     MemberStanding.objects.filter(membership__in=memberships.values("pk")).update(
         changes=F("changes") + 1
@@ -278,10 +280,9 @@ def stored_figures(
         # Filtering on the joined membership (not `membership__in`) spares PostgreSQL a
         # second join and lets it count with a hash: about half the time at 10,000.
         MemberRequirementStatus.objects.filter(
-            Q(membership__ended_on__isnull=True) | Q(membership__ended_on__gt=day),
+            active_on(day, "membership__"),
             organisation=organisation,
             membership__organisation=organisation,  # narrows the join, not the result
-            membership__started_on__lte=day,
         )
         .values_list("requirement_id", "membership__team_id", "status")
         .annotate(Count("pk"))

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cms.accounts import selectors as accounts
@@ -14,17 +14,27 @@ from organisations.models import (
 )
 
 
+def invitations_to(user: User) -> QuerySet[Invitation]:
+    """Every invitation (open, used or expired) sent to one of the person's verified
+    addresses (an address they only signed up with may be someone else's): THE way
+    organisations finds what was sent to a person, in any letter case."""
+    addresses = accounts.verified_addresses(user)
+    if not addresses:
+        return Invitation.objects.none()
+    query = Q()
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    return Invitation.objects.filter(query)
+
+
 def open_invitations_for(user: User) -> QuerySet[Invitation]:
     """Invitations to this person's verified addresses that can still be accepted: listed
     on 'Mijn leren', so someone who signed up after being invited finds the way back."""
     if not user.is_authenticated:
         return Invitation.objects.none()
     return (
-        Invitation.objects.filter(
-            email__in=accounts.verified_addresses(user),
-            accepted_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
+        invitations_to(user)
+        .filter(accepted_at__isnull=True, expires_at__gt=timezone.now())
         .select_related("organisation", "team", "role")
         .order_by("expires_at")
     )

@@ -3,26 +3,9 @@
 
 from collections.abc import Collection, Iterable
 
-from django.db.models import Q, QuerySet
-
-from cms.accounts import selectors as accounts
 from cms.accounts.models import User
-from organisations.models import (
-    Invitation,
-    Membership,
-)
-
-
-def invitations_to(user: User) -> QuerySet[Invitation]:
-    """Every invitation (open, used or expired) sent to one of the person's verified
-    addresses (an address they only signed up with may be someone else's)."""
-    addresses = accounts.verified_addresses(user)
-    if not addresses:
-        return Invitation.objects.none()
-    query = Q()
-    for address in addresses:
-        query |= Q(email__iexact=address)
-    return Invitation.objects.filter(query)
+from organisations.models import Membership
+from organisations.selectors.invitations import invitations_to
 
 
 def person_terms(user: User, addresses: Iterable[str]) -> set[str]:

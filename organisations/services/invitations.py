@@ -77,6 +77,45 @@ class InvitationError(ValueError):
         self.reason = reason
 
 
+# What inviting an address again changes (the link, `token`, stays the same).
+REFRESHED_FIELDS = [
+    "full_name",
+    "team",
+    "role",
+    "is_coordinator",
+    "started_on",
+    "invited_by",
+    "expires_at",
+]
+
+
+def invitation_expiry(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) + datetime.timedelta(days=INVITATION_VALID_DAYS)
+
+
+def set_invitation_details(
+    invitation: Invitation,
+    *,
+    full_name: str,
+    team: Team | None,
+    role: Role,
+    is_coordinator: bool,
+    invited_by: User | None,
+    expires_at: datetime.datetime,
+    started_on: datetime.date | None = None,
+) -> None:
+    """THE way an invitation is filled in or refreshed (a single invitation and the import):
+    new details and expiry; an empty name or start date keeps the one it had. Not saved
+    (the import saves many at once: REFRESHED_FIELDS)."""
+    invitation.full_name = full_name or invitation.full_name
+    invitation.team = team
+    invitation.role = role
+    invitation.is_coordinator = is_coordinator
+    invitation.started_on = started_on or invitation.started_on
+    invitation.invited_by = invited_by
+    invitation.expires_at = expires_at
+
+
 def _prepare_invitation(
     *,
     organisation: Organisation,
@@ -89,19 +128,21 @@ def _prepare_invitation(
 ) -> tuple[Invitation, bool]:
     """Create the invitation, or refresh the open one for this address (new details, and
     valid for another INVITATION_VALID_DAYS). Returns it and whether it was refreshed."""
-    now = timezone.now()
     existing = (
         Invitation.objects.select_for_update()
         .filter(organisation=organisation, email=email, accepted_at__isnull=True)
         .first()
     )
     invitation = existing or Invitation(organisation=organisation, email=email)
-    invitation.full_name = full_name or invitation.full_name
-    invitation.team = team
-    invitation.role = role
-    invitation.is_coordinator = is_coordinator
-    invitation.invited_by = invited_by
-    invitation.expires_at = now + datetime.timedelta(days=INVITATION_VALID_DAYS)
+    set_invitation_details(
+        invitation,
+        full_name=full_name,
+        team=team,
+        role=role,
+        is_coordinator=is_coordinator,
+        invited_by=invited_by,
+        expires_at=invitation_expiry(),
+    )
     invitation.full_clean(exclude=["token", "invited_by"])
     invitation.save()
     return invitation, existing is not None

@@ -1,11 +1,8 @@
 """Importing members from a checked file (reading the file: organisations/imports.py)."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from cms.accounts import selectors as accounts
@@ -22,10 +19,12 @@ from organisations.models import (
 )
 from organisations.services.audit import record_audit
 from organisations.services.invitations import (
-    INVITATION_VALID_DAYS,
+    REFRESHED_FIELDS,
     InvitationLimitReached,
     check_invitation_limit,
+    invitation_expiry,
     send_invitation_emails,
+    set_invitation_details,
 )
 from organisations.services.memberships import lock_organisation
 
@@ -83,7 +82,7 @@ def import_members(
             for membership in Membership.objects.filter(
                 organisation=organisation, user_id__in=set(owners.values())
             )
-            .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate()))
+            .current()
             .select_related("team", "role")
         }
         open_invitations = {
@@ -94,7 +93,7 @@ def import_members(
                 email__in=[row.email for row in rows],
             )
         }
-        expires_at = timezone.now() + datetime.timedelta(days=INVITATION_VALID_DAYS)
+        expires_at = invitation_expiry()
         new_invitations, refreshed, updated_members = [], [], []
         for row in rows:
             role = imports.find_role(roles, row.role)
@@ -105,11 +104,16 @@ def import_members(
                 invitation = open_invitations.get(row.email) or Invitation(
                     organisation=organisation, email=row.email
                 )
-                invitation.full_name = row.full_name or invitation.full_name
-                invitation.team, invitation.role = team, role
-                invitation.is_coordinator = bool(row.is_coordinator)
-                invitation.started_on = row.started_on or invitation.started_on
-                invitation.invited_by, invitation.expires_at = actor, expires_at
+                set_invitation_details(
+                    invitation,
+                    full_name=row.full_name,
+                    team=team,
+                    role=role,
+                    is_coordinator=bool(row.is_coordinator),
+                    started_on=row.started_on,
+                    invited_by=actor,
+                    expires_at=expires_at,
+                )
                 (refreshed if invitation.pk else new_invitations).append(invitation)
                 continue
             new = {
@@ -143,19 +147,7 @@ def import_members(
         except InvitationLimitReached as error:
             raise ImportRejected([imports.Problem(None, str(error))]) from None
         Invitation.objects.bulk_create(new_invitations, batch_size=1000)
-        Invitation.objects.bulk_update(
-            refreshed,
-            [
-                "full_name",
-                "team",
-                "role",
-                "is_coordinator",
-                "started_on",
-                "invited_by",
-                "expires_at",
-            ],
-            batch_size=1000,
-        )
+        Invitation.objects.bulk_update(refreshed, REFRESHED_FIELDS, batch_size=1000)
         invitations = new_invitations + refreshed
         result.invited = len(invitations)
         if (

@@ -1,7 +1,6 @@
 """Writes about memberships: locking an organisation, changing and ending a membership."""
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -56,10 +55,9 @@ def team_of(organisation: Organisation, team: Team | None) -> Team | None:
 
 def current_membership(*, user: User | int, organisation: Organisation) -> Membership | None:
     """The person's (a User or its id) current membership: open, or ending in the future."""
-    today = timezone.localdate()
     return (
-        Membership.objects.filter(user=user, organisation=organisation)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        Membership.objects.current()
+        .filter(user=user, organisation=organisation)
         .order_by("-started_on")
         .first()
     )
@@ -105,6 +103,13 @@ def change_membership(
     return membership
 
 
+def _end(membership: Membership, *, today) -> None:
+    """THE way a membership ends: today, or on its first day when it has not started yet
+    (so it never counts). The row stays, with its history."""
+    membership.ended_on = max(today, membership.started_on)
+    membership.save(update_fields=["ended_on"])
+
+
 @transaction.atomic
 def end_membership(*, membership: Membership, actor: User) -> Membership:
     """End a membership today. The row stays (with its history); the person no longer
@@ -115,9 +120,7 @@ def end_membership(*, membership: Membership, actor: User) -> Membership:
     if membership.ended_on is not None and membership.ended_on <= today:
         raise MembershipError(gettext("This membership has already ended."))
     _check_coordinator_left(membership=membership, actor=actor)
-    # A membership that has not started yet ends on its first day (and never counts).
-    membership.ended_on = max(today, membership.started_on)
-    membership.save(update_fields=["ended_on"])
+    _end(membership, today=today)
     record_audit(
         actor=actor,
         organisation=organisation,
@@ -126,3 +129,28 @@ def end_membership(*, membership: Membership, actor: User) -> Membership:
         subjects=[membership.user_id],
     )
     return membership
+
+
+def end_memberships_of_removed_account(*, user: User) -> int:
+    """Account deletion (cms.accounts through organisations.api): every membership of the
+    person not ended by then ends as `end_membership` ends one, audited without naming them
+    (the account is being anonymised). The organisation may lose its last coordinator (the
+    deletion page says so). Call inside the deletion's transaction; returns how many ended."""
+    today = timezone.localdate()
+    ended = 0
+    for membership in (
+        Membership.objects.select_for_update().filter(user=user).select_related("organisation")
+    ):
+        if membership.ended_on is not None and membership.ended_on <= max(
+            today, membership.started_on
+        ):
+            continue
+        _end(membership, today=today)
+        record_audit(
+            actor=None,
+            organisation=membership.organisation,
+            action=AuditAction.ENDED_MEMBERSHIP,
+            detail={"membership": membership.pk, "account_removed": True},
+        )
+        ended += 1
+    return ended

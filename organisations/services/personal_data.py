@@ -72,3 +72,36 @@ def blank_search_terms(*, terms: Collection[str]) -> int:
             changed.append(entry)
     AuditLogEntry.objects.bulk_update(changed, ["detail"], batch_size=1000)
     return len(changed)
+
+
+def erase_person(*, user: User, addresses: Collection[str]) -> None:
+    """Account deletion (cms.accounts.services.delete_account, through organisations.api),
+    inside its transaction: the person's memberships end (the rows stay as history), the
+    audit log keeps what was done but no longer who did it or which address was invited,
+    export files that may list them and typed searches naming them go, and so do the
+    invitations to their verified `addresses`, their own export jobs and the reminder log."""
+    from organisations.models import AuditAction, AuditLogEntry, ExportJob, ReminderLog
+    from organisations.selectors.invitations import invitations_to
+    from organisations.selectors.personal_data import person_terms
+    from organisations.services.memberships import end_memberships_of_removed_account
+
+    end_memberships_of_removed_account(user=user)
+    AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
+    for entry in AuditLogEntry.objects.filter(
+        action__in=[AuditAction.INVITED, AuditAction.WITHDREW_INVITATION],
+        detail__email__in=addresses,
+    ):
+        entry.detail["email"] = ""
+        entry.save(update_fields=["detail"])
+    # Export files of their organisations that may list them, and what coordinators
+    # and administrators typed to search for them.
+    terms = person_terms(user, set(addresses) | {user.email.lower()})
+    delete_exports_naming(user=user, terms=terms)
+    blank_search_terms(terms=terms)
+
+    for job in ExportJob.objects.filter(requested_by=user).exclude(file=""):
+        name, storage = job.file.name, job.file.storage
+        transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+    ExportJob.objects.filter(requested_by=user).delete()
+    invitations_to(user).delete()
+    ReminderLog.objects.filter(user=user).delete()

@@ -1,8 +1,6 @@
 """Writes about teams: create, rename, delete."""
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from organisations.models import (
@@ -46,10 +44,7 @@ def delete_team(*, team: Team) -> None:
     """Delete a team nobody is (or will be) a member of. Ended memberships keep their
     history without the team; open invitations for it become invitations without a team."""
     lock_organisation(team.organisation)
-    today = timezone.localdate()
-    current = Membership.objects.filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gt=today), team=team
-    ).count()
+    current = Membership.objects.current().filter(team=team).count()
     if current:
         raise MembershipError(
             ngettext(

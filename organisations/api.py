@@ -10,7 +10,7 @@ from .compliance.computation import LearnerRequirement, learner_requirements, st
 from .demo import ensure_demo_totp, load_demo_organisations
 from .models import AuditAction
 from .selectors.personal_data import personal_data
-from .services.audit import record_audit
+from .services.audit import purge_audit_log, record_audit
 from .services.personal_data import erase_person
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     # The audit log (the admin's views of people's data are recorded here too).
     "AuditAction",
     "record_audit",
+    "purge_audit_log",
     # Accounts: the data download, and what deleting an account does in organisations.
     "personal_data",
     "erase_person",

@@ -20,6 +20,7 @@ from cms.accounts.models import User
 from cms.accounts.services import delete_account
 from courses.models import Enrolment, LessonCompletion, ReflectionAnswer
 from courses.services import complete_lesson
+from organisations.api import purge_audit_log
 from organisations.models import (
     AuditAction,
     AuditLogEntry,
@@ -27,7 +28,6 @@ from organisations.models import (
     Membership,
     ReminderLog,
 )
-from organisations.services.audit import purge_audit_log
 from quizzes import selectors as quiz_selectors
 from quizzes.models import QuizAnswer, QuizAttempt
 from quizzes.services import play_best_path

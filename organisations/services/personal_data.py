@@ -13,7 +13,9 @@ from organisations.models import (
     AuditLogEntry,
     Membership,
 )
-from organisations.selectors.personal_data import names_person
+from organisations.selectors.invitations import invitations_to
+from organisations.selectors.personal_data import names_person, person_terms
+from organisations.services.memberships import end_memberships_of_removed_account
 
 
 def delete_exports_naming(*, user: User, terms: Collection[str]) -> int:
@@ -81,9 +83,6 @@ def erase_person(*, user: User, addresses: Collection[str]) -> None:
     export files that may list them and typed searches naming them go, and so do the
     invitations to their verified `addresses`, their own export jobs and the reminder log."""
     from organisations.models import AuditAction, AuditLogEntry, ExportJob, ReminderLog
-    from organisations.selectors.invitations import invitations_to
-    from organisations.selectors.personal_data import person_terms
-    from organisations.services.memberships import end_memberships_of_removed_account
 
     end_memberships_of_removed_account(user=user)
     AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")

@@ -122,7 +122,19 @@ def certificate_update_due_on(
     if certificate.module_id is None or certificate.status(today=today) != CertificateStatus.VALID:
         return None
     requirements = update_requirements([certificate.module_id])[certificate.module_id]
-    return update_due_on(module_version=certificate.module_version, requirements=requirements)
+    return update_due_before_expiry(
+        certificate,
+        update_due_on(module_version=certificate.module_version, requirements=requirements),
+    )
+
+
+def update_due_before_expiry(
+    certificate: Certificate, due: datetime.date | None
+) -> datetime.date | None:
+    """An update deadline counts only while the certificate is still valid then: when it
+    expires first, the expiry is what the holder must act on (renewal covers the update),
+    as the compliance rule (organisations.compliance.rule) also decides."""
+    return due if due is not None and due <= certificate.expires_on else None
 
 
 @dataclass(frozen=True)
@@ -182,9 +194,12 @@ def certificate_overview(*, user: User, today: datetime.date | None = None) -> l
             and not certificate.revoked_at
         )
         due = (
-            update_due_on(
-                module_version=certificate.module_version,
-                requirements=requirements[certificate.module_id],
+            update_due_before_expiry(
+                certificate,
+                update_due_on(
+                    module_version=certificate.module_version,
+                    requirements=requirements[certificate.module_id],
+                ),
             )
             if is_current and status == CertificateStatus.VALID
             else None

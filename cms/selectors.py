@@ -138,7 +138,7 @@ class LearnerHome:
     organisations still ask (with deadlines), and a first module when nothing is going on."""
 
     in_progress: list  # courses.selectors.Progress, most recent first
-    required: list  # organisations.selectors.LearnerRequirement, most urgent first
+    required: list  # organisations.api.LearnerRequirement, most urgent first
     required_more: int
     has_organisation: bool
     suggested: object | None  # courses.models.ModulePage
@@ -152,7 +152,7 @@ def learner_home(user) -> LearnerHome:
     """The signed-in home page. The cms package may read every app: this is where the
     learner's modules (courses) and their organisations' requirements meet."""
     from courses import api as courses
-    from organisations import selectors as organisations
+    from organisations import api as organisations
 
     overview = courses.my_learning(user=user)
     requirements = organisations.learner_requirements(user)

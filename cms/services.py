@@ -3,10 +3,6 @@
 from django.db import transaction
 from wagtail.models import Page, Site
 
-# TEMPORARY, for organisations/services.py only (being split by another branch): outgoing
-# mail is core.mail now. Delete when its import line reads `from core.mail import ...`.
-from core.mail import forget_queued_email, send_or_queue_each  # noqa: E402, F401
-
 from .models import HomePage
 
 HOME_INTRO = (

@@ -1,17 +1,57 @@
-"""Who may enter the coordinator area: the organisation's own coordinators (and platform
-administrators), signed in with a second factor. Every coordinator view is wrapped here."""
+"""Who may enter the coordinator area (`coordinated_organisations`, `may_coordinate`): the
+organisation's own coordinators (and platform administrators), signed in with a second
+factor. Every coordinator view is wrapped here (`coordinator_area`)."""
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts import second_factor
+from accounts.models import User
 from accounts.second_factor_views import second_factor_page
 
-from . import selectors
-from .models import Organisation
+from .models import Membership, Organisation, active_on
+
+
+def coordinated_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations whose coordinator area this person may enter (MFA aside)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        pk__in=Membership.objects.active()
+        .filter(user=user, is_coordinator=True)
+        .values("organisation_id")
+    )
+
+
+def may_coordinate(user: User, organisation: Organisation) -> bool:
+    return coordinated_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def organisations_left_without_coordinator(user: User) -> list[Organisation]:
+    """The organisations where this person is the only active coordinator: deleting the
+    account leaves them without one (the deletion page says so)."""
+    own = Membership.objects.active().filter(user=user, is_coordinator=True)
+    active = active_on(timezone.localdate(), "memberships__")
+    return list(
+        Organisation.objects.filter(pk__in=own.values("organisation_id"))
+        .annotate(
+            coordinators=Count("memberships", filter=active & Q(memberships__is_coordinator=True))
+        )
+        .filter(coordinators=1)
+        .order_by("name")
+    )
+
+
+def coordinates_anything(user: User) -> bool:
+    """Whether the person is an active coordinator of some organisation."""
+    return Membership.objects.active().filter(user=user, is_coordinator=True).exists()
 
 
 def private(response: HttpResponse) -> HttpResponse:
@@ -33,7 +73,7 @@ def coordinator_area(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         organisation = get_object_or_404(Organisation, slug=slug)
-        if not selectors.may_coordinate(request.user, organisation):
+        if not may_coordinate(request.user, organisation):
             raise Http404
         state = second_factor.enter_privileged_area(request)
         if state is not second_factor.PrivilegedSession.VALID:

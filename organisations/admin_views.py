@@ -13,7 +13,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import reports, selectors, services
+from organisations.compliance.national import national_overview
+from organisations.compliance.reports import PEOPLE_FORMATS, national_overview_file
+from organisations.services.audit import record_audit
+
 from .models import AuditAction
 
 
@@ -37,14 +40,14 @@ class NationalOverviewView(WagtailAdminTemplateMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         asked = request.GET.get("month", "")
         month = _month(asked) if asked else None
-        self.overview = selectors.national_overview(month=month)
+        self.overview = national_overview(month=month)
         if asked and (month is None or month not in self.overview.months):
             messages.warning(request, _("There are no figures for that month; showing the latest."))
-            self.overview = selectors.national_overview()
+            self.overview = national_overview()
         fmt = request.GET.get("export", "")
-        if fmt in reports.PEOPLE_FORMATS:
-            result = reports.national_overview_file(self.overview, fmt)
-            services.record_audit(
+        if fmt in PEOPLE_FORMATS:
+            result = national_overview_file(self.overview, fmt)
+            record_audit(
                 actor=request.user,
                 organisation=None,
                 action=AuditAction.EXPORTED,

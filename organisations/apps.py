@@ -12,21 +12,22 @@ class OrganisationsConfig(AppConfig):
         from accounts.api import register_personal_data, register_privilege_check
         from core.admin_audit import register_audit_recorder
 
-        from . import personal_data, selectors, services, signals
+        from . import personal_data, signals
+        from .access import coordinates_anything
         from .models import AuditAction
+        from .selectors.personal_data import personal_data as download
+        from .services.audit import record_audit
 
         signals.connect()
         register_personal_data(
             "organisations",
             title=_("Organisations"),
-            export=selectors.personal_data,
+            export=download,
             erase=personal_data.erase,
             deletion_warning=personal_data.deletion_warning,
         )
         # Administrators' views of people's data in the admin go into the audit log.
-        register_audit_recorder(
-            functools.partial(services.record_audit, action=AuditAction.VIEWED_IN_ADMIN)
-        )
+        register_audit_recorder(functools.partial(record_audit, action=AuditAction.VIEWED_IN_ADMIN))
         # Coordinators see their staff's data: their accounts need a second factor, which
         # they enrol only after proving they read their verified address.
-        register_privilege_check(selectors.coordinates_anything)
+        register_privilege_check(coordinates_anything)

@@ -19,9 +19,12 @@ from certificates.api import ISSUER, add_months, new_code
 from certificates.models import Certificate
 from courses.api import current_version
 from courses.models import Enrolment, ModulePage, Sector
+from organisations.compliance.computation import applicable_requirements
+from organisations.compliance.dashboard import TREND_MONTHS, month_start, shift_month
+from organisations.compliance.snapshots import record_compliance_snapshot
 
-from . import seed, selectors, services
-from .models import ComplianceSnapshot, Membership, Organisation, RequirementLevel, Role, Team
+from . import seed
+from .models import Membership, Organisation, RequirementLevel, Role, Team
 
 # Published on purpose, like the demo password: only ever loaded with DEBUG on. Base32,
 # 32 characters (160 bits), as allauth generates them.
@@ -289,18 +292,10 @@ def ensure_demo_totp(user: User) -> str:
 
 def _record_snapshots(organisation: Organisation, *, today: datetime.date) -> None:
     """The last 12 complete months, reconstructed from the dates in the data."""
-    this_month = selectors.month_start(today)
-    for back in range(1, selectors.TREND_MONTHS + 1):
-        month = selectors.shift_month(this_month, -back)
-        if hasattr(services, "record_compliance_snapshot"):
-            services.record_compliance_snapshot(organisation=organisation, month=month)
-        else:  # pragma: no cover - before the dashboard's service existed
-            report = selectors.compliance(organisation, day=selectors.month_end(month))
-            ComplianceSnapshot.objects.update_or_create(
-                organisation=organisation,
-                month=month,
-                defaults={"members": len(report.members), "compliant": report.compliant_count},
-            )
+    this_month = month_start(today)
+    for back in range(1, TREND_MONTHS + 1):
+        month = shift_month(this_month, -back)
+        record_compliance_snapshot(organisation=organisation, month=month)
 
 
 @transaction.atomic
@@ -318,7 +313,7 @@ def load_demo_organisations() -> dict:
         organisations.append(organisation)
         teams = list(Team.objects.filter(organisation=organisation, name__in=spec.teams))
         teams.sort(key=lambda team: spec.teams.index(team.name))
-        requirements = selectors.applicable_requirements(organisation)
+        requirements = applicable_requirements(organisation)
         for number, (full_name, team_index, role_slug, profile) in enumerate(spec.people):
             user = _ensure_person(_email(full_name, spec.domain), full_name)
             spread = number % 7
@@ -346,7 +341,7 @@ def load_demo_organisations() -> dict:
     _apply_profile(
         membership,
         "compliant",
-        selectors.applicable_requirements(vt),
+        applicable_requirements(vt),
         today=today,
         spread=1,
     )

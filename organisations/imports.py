@@ -7,8 +7,8 @@ The file has a header row naming its columns (in any order; Dutch or English nam
 `e-mail` and `rol` are required columns; the others are optional. CSV is read as Dutch
 Excel writes it: semicolons (commas or tabs when the header uses them), UTF-8 with or
 without a byte order mark, or Windows-1252. Every problem is reported with its line number
-(the header is line 1, as in Excel); organisations.services.import_members imports nothing
-when there is any."""
+(the header is line 1, as in Excel); organisations.services.member_import.import_members
+imports nothing when there is any."""
 
 import csv
 import datetime

@@ -1,34 +1,36 @@
-"""The coordinator's member pages (invite, import, teams, change or end a membership) and
-accepting an invitation. Thin: writes go through organisations.services, files are read by
+"""The coordinator's member pages (import, teams, change or end a membership; invitations:
+invitation_views.py). Thin: writes go through organisations.services, files are read by
 organisations.imports. Every coordinator page is wrapped in
 organisations.access.coordinator_area."""
 
 import csv
 import io
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports, selectors, services
+from . import imports
 from .access import coordinator_area, private
+from .invitation_views import base_url_of, invitation_allowance
 from .membership_forms import (
     ChangeMembershipForm,
     EndMembershipForm,
     ImportForm,
-    InviteForm,
     RenameTeamForm,
     TeamForm,
 )
-from .models import Invitation, Membership, Organisation, Role, Team
+from .models import Membership, Organisation, Role, Team
+from .services import member_import, memberships
+from .services.member_import import ImportRejected, ImportResult
+from .services.memberships import MembershipError
+from .services.teams import create_team, delete_team, rename_team
 
 TEMPLATE_ROWS = [
     ["jeroen.brouwer@voorbeeld.nl", "Jeroen Brouwer", "Team Noord", "Uitvoerend professional",
@@ -36,93 +38,6 @@ TEMPLATE_ROWS = [
     ["zoe.de.vries@voorbeeld.nl", "Zoë de Vries", "Team Noord", "Aandachtsfunctionaris", "ja",
      ""],
 ]  # fmt: skip
-
-
-def _base_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-# --- Invite ---------------------------------------------------------------------------------
-
-
-def _invitation_allowance(organisation: Organisation) -> dict:
-    return {
-        "invitations_left": selectors.invitations_left_today(organisation),
-        "invitation_limit": settings.INVITATIONS_PER_ORGANISATION_PER_DAY,
-    }
-
-
-@coordinator_area
-@require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    form = InviteForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            invitation = services.invite(
-                organisation=organisation,
-                email=data["email"],
-                full_name=data["full_name"],
-                team=data["team"],
-                role=data["role"],
-                is_coordinator=data["is_coordinator"],
-                invited_by=request.user,
-                base_url=_base_url(request),
-            )
-        except services.InvitationLimitReached as error:
-            form.add_error(None, str(error))
-        except services.MembershipError as error:
-            form.add_error("email", str(error))
-        else:
-            messages.success(
-                request,
-                _("The invitation has been sent to %(email)s. It is valid until %(date)s.")
-                % {
-                    "email": invitation.email,
-                    "date": date_format(timezone.localtime(invitation.expires_at), "j F Y"),
-                },
-            )
-            return redirect("organisations:invite", slug=organisation.slug)
-    pending = (
-        Invitation.objects.filter(organisation=organisation, accepted_at__isnull=True)
-        .select_related("team", "role")
-        .order_by("email")
-    )
-    return private(
-        TemplateResponse(
-            request,
-            "organisations/invite.html",
-            {
-                "organisation": organisation,
-                "form": form,
-                "pending": pending,
-                "now": timezone.now(),
-                **_invitation_allowance(organisation),
-            },
-        )
-    )
-
-
-@coordinator_area
-@require_POST
-def withdraw_invitation(
-    request: HttpRequest, organisation: Organisation, invitation_id: int
-) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
-    try:
-        services.withdraw_invitation(invitation=invitation, actor=request.user)
-    except services.MembershipError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("The invitation to %(email)s has been withdrawn: its link no longer works.")
-            % {"email": invitation.email},
-        )
-    return redirect("organisations:invite", slug=organisation.slug)
-
-
-# --- Import ---------------------------------------------------------------------------------
 
 
 def _template_download(kind: str) -> HttpResponse:
@@ -175,14 +90,14 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
             )
         if not problems:
             try:
-                result = services.import_members(
+                result = member_import.import_members(
                     organisation=organisation,
                     actor=request.user,
                     rows=parsed.rows,
                     create_teams=form.cleaned_data["create_teams"],
-                    base_url=_base_url(request),
+                    base_url=base_url_of(request),
                 )
-            except services.ImportRejected as rejected:
+            except ImportRejected as rejected:
                 problems = rejected.problems
             else:
                 messages.success(request, _import_summary(result))
@@ -199,7 +114,7 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
             "teams": Team.objects.filter(organisation=organisation),
             "max_rows": imports.MAX_ROWS,
             "max_mb": imports.MAX_BYTES // 2**20,
-            **_invitation_allowance(organisation),
+            **invitation_allowance(organisation),
         },
     )
     if problems:
@@ -207,7 +122,7 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
     return private(response)
 
 
-def _import_summary(result: services.ImportResult) -> str:
+def _import_summary(result: ImportResult) -> str:
     # The same words whether or not an invited address has an account: the import never
     # tells the coordinator who is on Signaal already.
     parts = [
@@ -247,8 +162,8 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 Team, pk=_int_or_none(request.POST["delete"]), organisation=organisation
             )
             try:
-                services.delete_team(team=team)
-            except services.MembershipError as error:
+                delete_team(team=team)
+            except MembershipError as error:
                 messages.error(request, str(error))
             else:
                 messages.success(request, _("Team %(name)s deleted.") % {"name": team.name})
@@ -257,10 +172,10 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             add_form = TeamForm(request.POST, prefix="nieuw")
             if add_form.is_valid():
                 try:
-                    team = services.create_team(
+                    team = create_team(
                         organisation=organisation, name=add_form.cleaned_data["name"]
                     )
-                except services.MembershipError as error:
+                except MembershipError as error:
                     add_form.add_error("name", str(error))
                 else:
                     messages.success(request, _("Team %(name)s added.") % {"name": team.name})
@@ -273,8 +188,8 @@ def teams(request: HttpRequest, organisation: Organisation) -> HttpResponse:
                 )
                 old = team.name
                 try:
-                    services.rename_team(team=team, name=rename_form.cleaned_data["name"])
-                except services.MembershipError as error:
+                    rename_team(team=team, name=rename_form.cleaned_data["name"])
+                except MembershipError as error:
                     rename_form.add_error("name", str(error))
                 else:
                     messages.success(
@@ -328,14 +243,14 @@ def change_membership(
         messages.error(request, _("Choose a role (and a team of this organisation)."))
     else:
         try:
-            services.change_membership(
+            memberships.change_membership(
                 membership=membership,
                 actor=request.user,
                 team=form.cleaned_data["team"],
                 role=form.cleaned_data["role"],
                 is_coordinator=form.cleaned_data["is_coordinator"],
             )
-        except services.MembershipError as error:
+        except MembershipError as error:
             messages.error(request, str(error))
         else:
             messages.success(
@@ -360,8 +275,8 @@ def end_membership(
         messages.error(request, _("Tick the box to confirm that the membership should end."))
         return redirect(person)
     try:
-        services.end_membership(membership=membership, actor=request.user)
-    except services.MembershipError as error:
+        memberships.end_membership(membership=membership, actor=request.user)
+    except MembershipError as error:
         messages.error(request, str(error))
         return redirect(person)
     messages.success(
@@ -373,52 +288,3 @@ def end_membership(
 
 
 # --- Accepting an invitation ---------------------------------------------------------------
-
-
-def _masked(email: str) -> str:
-    local, _at, domain = email.partition("@")
-    return f"{local[:1]}{'•' * max(len(local) - 1, 1)}@{domain}"
-
-
-@require_http_methods(["GET", "POST"])
-def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """Anyone with the link sees the organisation, team and role; the invited address
-    accepts (POST), once it is verified. A visitor logs in (and comes back through ?next=)
-    or signs up; after confirming a new account, 'Mijn leren' (the page after login) lists
-    open invitations."""
-    invitation = services.open_invitation(token)
-    if invitation is None:
-        response = TemplateResponse(
-            request, "organisations/accept_invitation.html", {"state": "invalid"}
-        )
-        response.status_code = 404
-        return private(response)
-    user = request.user if request.user.is_authenticated else None
-    state = services.invitation_problem(invitation, user=user)
-    if state is None and user is None:
-        state = "login"
-    if state is None and request.method == "POST":
-        try:
-            membership = services.accept_invitation(invitation=invitation, user=user)
-        except services.InvitationError as error:
-            state = error.reason
-        else:
-            messages.success(
-                request,
-                _("Welcome to %(organisation)s. Below you see what it asks of you.")
-                % {"organisation": membership.organisation.name},
-            )
-            return redirect("my_learning")
-    context = {
-        "state": state or "ready",
-        "invitation": invitation,
-        "organisation": invitation.organisation,
-        "masked_email": _masked(invitation.email),
-        "next": request.path,
-    }
-    response = TemplateResponse(request, "organisations/accept_invitation.html", context)
-    if state in ("used", "expired"):
-        response.status_code = 410
-    elif state in ("wrong_account", "unverified"):
-        response.status_code = 403
-    return private(response)

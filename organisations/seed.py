@@ -238,7 +238,7 @@ def ensure_framework(
         if spec.module in modules
     )
     # bulk_create sends no signals: mark the statuses of the organisations that follow it.
-    from .services import standings_changed
+    from organisations.compliance.statuses import standings_changed
 
     standings_changed(
         organisation_ids=framework.organisations.values_list("pk", flat=True),

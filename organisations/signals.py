@@ -1,27 +1,27 @@
 """Marks stored statuses (MemberStanding) stale when something they depend on is saved or
 deleted, wherever it happens: our services, the Wagtail admin, other apps. Writes that
-bypass signals (queryset.update, bulk_create) call services.standings_changed themselves."""
+bypass signals (queryset.update, bulk_create) call standings_changed themselves."""
 
 from django.db.models.signals import post_delete, post_save
 
 from certificates.models import Certificate
 from courses.models import Enrolment, ModuleVersion
+from organisations.compliance.statuses import standings_changed
 
-from . import services
 from .models import Membership, Organisation, Requirement
 
 
 def person_changed(sender, instance, **kwargs) -> None:
     if instance.user_id is not None:
-        services.standings_changed(user_ids=[instance.user_id])
+        standings_changed(user_ids=[instance.user_id])
 
 
 def membership_changed(sender, instance, **kwargs) -> None:
-    services.standings_changed(user_ids=[instance.user_id])
+    standings_changed(user_ids=[instance.user_id])
 
 
 def requirement_changed(sender, instance, **kwargs) -> None:
-    services.standings_changed(
+    standings_changed(
         organisation_ids=Organisation.objects.filter(
             framework_id=instance.framework_id, sector_id=instance.sector_id
         ).values_list("pk", flat=True)
@@ -30,12 +30,12 @@ def requirement_changed(sender, instance, **kwargs) -> None:
 
 def organisation_changed(sender, instance, created=False, **kwargs) -> None:
     if not created:  # its framework or sector may have changed
-        services.standings_changed(organisation_ids=[instance.pk])
+        standings_changed(organisation_ids=[instance.pk])
 
 
 def module_version_changed(sender, instance, created=False, **kwargs) -> None:
     if instance.update_required:
-        services.standings_changed(module_id=instance.module_id)
+        standings_changed(module_id=instance.module_id)
 
 
 def connect() -> None:

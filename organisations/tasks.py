@@ -9,19 +9,20 @@ from django_tasks import task
 
 @task()
 def build_export_file(job_id: int) -> None:
-    """Build the ExportJob's file (organisations.services.run_export_job)."""
-    from . import services
+    """Build the ExportJob's file (organisations.compliance.exports.run_export_job)."""
+    from organisations.compliance.exports import run_export_job
 
-    services.run_export_job(job_id=job_id)
+    run_export_job(job_id=job_id)
 
 
 @task()
 def refresh_organisation_standings(organisation_id: int) -> None:
     """Store the organisation's statuses when too many are stale for a request to do it
-    (organisations.services.refresh_standings)."""
-    from . import services
+    (organisations.compliance.statuses.refresh_standings)."""
+    from organisations.compliance.statuses import refresh_standings
+
     from .models import Organisation
 
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is not None:
-        services.refresh_standings(organisation)
+        refresh_standings(organisation)

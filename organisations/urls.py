@@ -3,7 +3,7 @@ coordinator view is wrapped in organisations.access.coordinator_area."""
 
 from django.urls import path
 
-from . import membership_views, views
+from . import invitation_views, membership_views, views
 
 app_name = "organisations"
 
@@ -23,10 +23,10 @@ urlpatterns = [
     ),
     path("organisaties/<slug:slug>/herinneren/", views.remind, name="remind"),
     # Members: invitations, import, teams, changes (organisations/membership_views.py)
-    path("organisaties/<slug:slug>/uitnodigen/", membership_views.invite, name="invite"),
+    path("organisaties/<slug:slug>/uitnodigen/", invitation_views.invite, name="invite"),
     path(
         "organisaties/<slug:slug>/uitnodigingen/<int:invitation_id>/intrekken/",
-        membership_views.withdraw_invitation,
+        invitation_views.withdraw_invitation,
         name="withdraw_invitation",
     ),
     path("organisaties/<slug:slug>/importeren/", membership_views.import_members, name="import"),
@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "uitnodiging/<str:token>/",
-        membership_views.accept_invitation,
+        invitation_views.accept_invitation,
         name="accept_invitation",
     ),
 ]

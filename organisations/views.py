@@ -1,6 +1,6 @@
 """The coordinator's pages: the list of one's organisations, the dashboard, the people list
-and person page, and exports. Thin: reads through organisations.selectors, writes (the
-audit log, exports) through organisations.services. Every page about an organisation is
+and person page, and exports. Thin: reads and writes through organisations.compliance and
+organisations.services (the audit log). Every page about an organisation is
 wrapped in organisations.access.coordinator_area."""
 
 from django.contrib import messages
@@ -14,9 +14,21 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import reports, selectors, services
-from .access import coordinator_area, private
+from .access import coordinated_organisations, coordinator_area, private
+from .compliance.dashboard import dashboard as dashboard_of
+from .compliance.dashboard import figures_of, teams_needing_attention
+from .compliance.exports import export as start_export
+from .compliance.exports import export_download_name, exports_in_background
+from .compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP, team_rows
+from .compliance.people import MEETS_ALL, MEETS_NOT, NO_TEAM, PeopleFilters
+from .compliance.people import people as people_list
+from .compliance.people import person as person_detail
+from .compliance.reminder_mail import send_reminders_now
+from .compliance.reports import FORMATS, PEOPLE_FORMATS
+from .compliance.rule import Status
+from .compliance.statuses import REFRESH_INLINE_LIMIT, refresh_standings
 from .models import AuditAction, ExportJob, ExportStatus, Membership, Role, Team
+from .services.audit import record_audit
 
 PEOPLE_PER_PAGE = 50
 # The dashboard draws a bar and a table row per team: beyond this many neither a coordinator
@@ -29,13 +41,13 @@ def _refresh(organisation):
     """Stale stored statuses are brought up to date when found (a few members after a
     change or on a new day); a large backlog goes to a background task and the page is
     computed meanwhile."""
-    return lambda: services.refresh_standings(organisation, limit=services.REFRESH_INLINE_LIMIT)
+    return lambda: refresh_standings(organisation, limit=REFRESH_INLINE_LIMIT)
 
 
 @login_required
 @require_GET
 def index(request):
-    organisations = selectors.coordinated_organisations(request.user).select_related("sector")
+    organisations = coordinated_organisations(request.user).select_related("sector")
     return TemplateResponse(
         request, "organisations/index.html", {"organisations": organisations.order_by("name")}
     )
@@ -44,10 +56,8 @@ def index(request):
 @coordinator_area
 @require_GET
 def dashboard(request, organisation):
-    data = selectors.dashboard(organisation, refresh=_refresh(organisation))
-    services.record_audit(
-        actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD
-    )
+    data = dashboard_of(organisation, refresh=_refresh(organisation))
+    record_audit(actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD)
     return private(
         TemplateResponse(
             request,
@@ -56,9 +66,10 @@ def dashboard(request, organisation):
                 "organisation": organisation,
                 "framework": organisation.framework,
                 "dashboard": data,
-                "teams": selectors.teams_needing_attention(data.teams, DASHBOARD_TEAMS),
-                "statuses": selectors.DISPLAY_ORDER,
-                "background_exports": services.exports_in_background(organisation),
+                "teams": teams_needing_attention(data.teams, DASHBOARD_TEAMS),
+                "statuses": DISPLAY_ORDER,
+                "background_exports": exports_in_background(organisation),
+                "minimum_group": MINIMUM_GROUP,
             },
         )
     )
@@ -69,8 +80,8 @@ def dashboard(request, organisation):
 def team_figures(request, organisation):
     """Every team's figures in one table, by name: the dashboard shows only the
     DASHBOARD_TEAMS needing attention most."""
-    figures, _requirements = selectors.figures_of(organisation, refresh=_refresh(organisation))
-    services.record_audit(
+    figures, _requirements = figures_of(organisation, refresh=_refresh(organisation))
+    record_audit(
         actor=request.user,
         organisation=organisation,
         action=AuditAction.VIEWED_DASHBOARD,
@@ -83,8 +94,8 @@ def team_figures(request, organisation):
             {
                 "organisation": organisation,
                 "day": timezone.localdate(),
-                "teams": selectors.team_rows(figures=figures),
-                "statuses": selectors.DISPLAY_ORDER,
+                "teams": team_rows(figures=figures),
+                "statuses": DISPLAY_ORDER,
             },
         )
     )
@@ -93,9 +104,9 @@ def team_figures(request, organisation):
 @coordinator_area
 @require_GET
 def people(request, organisation):
-    listing = selectors.people(organisation, request.GET, refresh=_refresh(organisation))
+    listing = people_list(organisation, request.GET, refresh=_refresh(organisation))
     page = Paginator(listing.rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    services.record_audit(
+    record_audit(
         actor=request.user,
         organisation=organisation,
         action=AuditAction.VIEWED_PEOPLE,
@@ -115,12 +126,12 @@ def people(request, organisation):
                 "listing": listing,
                 "filters": listing.filters,
                 "page": page,
-                "status_choices": [(status.value, status.label) for status in selectors.Status],
-                "meets_all": selectors.MEETS_ALL,
-                "meets_not": selectors.MEETS_NOT,
-                "no_team": selectors.NO_TEAM,
-                "formats": [(key, reports.FORMATS[key]) for key in reports.PEOPLE_FORMATS],
-                "background_exports": services.exports_in_background(organisation),
+                "status_choices": [(status.value, status.label) for status in Status],
+                "meets_all": MEETS_ALL,
+                "meets_not": MEETS_NOT,
+                "no_team": NO_TEAM,
+                "formats": [(key, FORMATS[key]) for key in PEOPLE_FORMATS],
+                "background_exports": exports_in_background(organisation),
             },
         )
     )
@@ -130,10 +141,10 @@ def people(request, organisation):
 @require_GET
 def person(request, organisation, membership_id: int):
     try:
-        detail = selectors.person(organisation, membership_id)
+        detail = person_detail(organisation, membership_id)
     except Membership.DoesNotExist:
         raise Http404 from None
-    services.record_audit(
+    record_audit(
         actor=request.user,
         organisation=organisation,
         action=AuditAction.VIEWED_PERSON,
@@ -161,12 +172,10 @@ def person(request, organisation, membership_id: int):
 def export(request, organisation, fmt: str):
     """The people list (csv, xlsx; the filters come with the form) or the board's summary
     (pdf): the file at once, or for a large organisation a job page to wait on."""
-    if fmt not in reports.FORMATS:
+    if fmt not in FORMATS:
         raise Http404
-    filters = {name: request.POST.get(name, "") for name in selectors.PeopleFilters.FIELDS}
-    result = services.export(
-        organisation=organisation, actor=request.user, fmt=fmt, filters=filters
-    )
+    filters = {name: request.POST.get(name, "") for name in PeopleFilters.FIELDS}
+    result = start_export(organisation=organisation, actor=request.user, fmt=fmt, filters=filters)
     if isinstance(result, ExportJob):
         return redirect("organisations:export_job", slug=organisation.slug, job_id=result.pk)
     response = HttpResponse(result.content, content_type=result.content_type)
@@ -209,7 +218,7 @@ def export_job(request, organisation, job_id: int):
             {
                 "organisation": organisation,
                 "job": job,
-                "format": reports.FORMATS.get(job.format),
+                "format": FORMATS.get(job.format),
                 "download_url": download_url,
                 "finished": job.status in (ExportStatus.DONE, ExportStatus.FAILED),
             },
@@ -227,7 +236,7 @@ def export_download(request, organisation, job_id: int):
         or not job.file.storage.exists(job.file.name)
     ):
         raise Http404
-    services.record_audit(
+    record_audit(
         actor=request.user,
         organisation=organisation,
         action=AuditAction.EXPORTED,
@@ -236,8 +245,8 @@ def export_download(request, organisation, job_id: int):
     response = FileResponse(
         job.file.open("rb"),
         as_attachment=True,
-        filename=services.export_download_name(job),
-        content_type=reports.FORMATS[job.format].content_type,
+        filename=export_download_name(job),
+        content_type=FORMATS[job.format].content_type,
     )
     return private(response)
 
@@ -247,7 +256,7 @@ def export_download(request, organisation, job_id: int):
 def remind(request, organisation):
     """Remind the organisation's overdue and due people now (at most once a day each, so a
     second press the same day sends nothing new), then back to the dashboard."""
-    counts = services.send_reminders_now(actor=request.user, organisation=organisation)
+    counts = send_reminders_now(actor=request.user, organisation=organisation)
     parts = [
         ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", counts.sent)
         % {"count": counts.sent}

@@ -21,8 +21,9 @@ from wagtail.permissions import register_permission_policy
 from accounts.selectors import owners_of_addresses
 from core.admin_audit import AuditedViewSetMixin
 from courses.models import Sector
+from organisations.compliance.computation import learner_requirements, still_required
+from organisations.selectors.personal_data import people_in_audit_entries
 
-from . import selectors
 from .models import (
     AuditLogEntry,
     ExpertiseFramework,
@@ -237,7 +238,7 @@ class AuditLogViewSet(AuditedViewSetMixin, ModelViewSet):
         return AuditLogEntry.objects.select_related("organisation")
 
     def audit_subjects(self, objects):
-        return selectors.people_in_audit_entries(objects)
+        return people_in_audit_entries(objects)
 
     def audit_organisation(self, obj):
         return obj.organisation
@@ -327,12 +328,10 @@ def what_the_organisation_asks_next(request, enrolment) -> str:
     (nothing for someone without an organisation). courses shows it through its hook."""
     from django.template.loader import render_to_string
 
-    from . import selectors
-
-    requirements = selectors.learner_requirements(request.user)
+    requirements = learner_requirements(request.user)
     if not requirements:
         return ""
-    items = selectors.still_required(request.user, requirements=requirements)
+    items = still_required(request.user, requirements=requirements)
     return render_to_string(
         "organisations/includes/still_required.html",
         {"items": items[:NEXT_UP_SHOWN], "more": max(0, len(items) - NEXT_UP_SHOWN)},

@@ -8,6 +8,7 @@ import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,7 +24,7 @@ from . import scenario as rules
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage, Signal
 
 # Aggregates about fewer learners than this are not shown, so no one can be singled out.
-MINIMUM_GROUP = 5
+MINIMUM_GROUP = settings.SMALL_GROUP_MINIMUM  # the one threshold: see settings
 
 
 @functools.lru_cache(maxsize=256)

@@ -48,6 +48,7 @@ class QuizInsightIndexView(WagtailAdminTemplateMixin, TemplateView):
         context["rows"] = [
             (quiz, quiz_insight(quiz)) for quiz in _editable_quizzes(self.request.user)
         ]
+        context["minimum_group"] = MINIMUM_GROUP
         return context
 
 

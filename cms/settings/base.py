@@ -439,6 +439,11 @@ REVIEW_HORIZON_DAYS = int(os.environ.get("REVIEW_HORIZON_DAYS", "90"))
 # How many days ahead reminder emails announce an expiry or an update deadline.
 CERTIFICATE_REMINDER_DAYS = int(os.environ.get("CERTIFICATE_REMINDER_DAYS", "60"))
 
+# Figures about fewer people than this are never shown outside a person's own pages: quiz
+# insight (quizzes), knowledge gaps, the board's PDF and the national overview
+# (organisations). The one threshold; the texts that mention it interpolate it.
+SMALL_GROUP_MINIMUM = 5
+
 # Background tasks (django-tasks, which Wagtail 8 uses for its search and reference index
 # updates too). "database" queues them in the database (django-tasks-db) for a worker:
 # `python manage.py db_worker`, run as a service next to the web server. "immediate" runs

@@ -5,7 +5,7 @@
 the queries run only on the page that shows them (a context processor would run on every
 page).
 
-`{% status_bar counts %}` draws a stacked bar of a `selectors.StatusCounts` for the
+`{% status_bar counts %}` draws a stacked bar of a `StatusCounts` for the
 coordinator's charts."""
 
 from functools import lru_cache
@@ -18,8 +18,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 
-from organisations import selectors
-from organisations.compliance import Status
+from organisations.compliance.computation import learner_requirements
+from organisations.compliance.figures import StatusCounts
+from organisations.compliance.rule import Status
+from organisations.selectors.invitations import open_invitations_for
 
 register = template.Library()
 
@@ -32,11 +34,11 @@ def organisation_requirements(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"requirements": [], "invitations": [], "request": request}
-    requirements = selectors.learner_requirements(user)
+    requirements = learner_requirements(user)
     return {
         "request": request,
         "requirements": requirements,
-        "invitations": list(selectors.open_invitations_for(user)),
+        "invitations": list(open_invitations_for(user)),
         "examples": sorted(
             {
                 item.organisation.framework.name
@@ -76,7 +78,7 @@ def _number():
 
 
 @register.simple_tag
-def status_bar(counts: selectors.StatusCounts) -> SafeString:
+def status_bar(counts: StatusCounts) -> SafeString:
     """A stacked bar of `counts`, one rectangle per status with a count, filled with that
     status's pattern (`url(#signaal-pattern-<status>)`, see includes/status_patterns.html);
     an empty bar filled 'no data' when the total is zero. Decorative (aria-hidden): the
@@ -110,7 +112,7 @@ def status_bar(counts: selectors.StatusCounts) -> SafeString:
 
 
 @register.simple_tag
-def status_cells(counts: selectors.StatusCounts) -> SafeString:
+def status_cells(counts: StatusCounts) -> SafeString:
     """The table cells of `counts`, one per status in DISPLAY_ORDER (the columns' order):
     one tag instead of a loop of template nodes per row of a long team table."""
     number = _number()

@@ -20,7 +20,7 @@ from accounts.services import delete_account
 from certificates.models import REMOVED_HOLDER, CertificateReminder
 from courses.models import Enrolment, LessonCompletion, ReflectionAnswer
 from courses.services import complete_lesson
-from organisations import services as organisation_services
+from organisations.api import purge_audit_log
 from organisations.models import (
     AuditAction,
     AuditLogEntry,
@@ -382,7 +382,7 @@ def test_purge_keeps_newer_audit_log_entries(settings, capsys):
     assert "1 entries" in capsys.readouterr().out
     assert not AuditLogEntry.objects.filter(pk=old.pk).exists()
     assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
-    assert organisation_services.purge_audit_log() == 0
+    assert purge_audit_log() == 0
 
 
 @pytest.fixture

@@ -172,36 +172,6 @@ def test_exports_and_typed_searches_with_the_person_are_gone_after_deletion(
     assert "sanne" not in everything and "vries" not in everything
 
 
-@pytest.mark.parametrize(
-    ("typed", "names"),
-    [
-        ("Sanne de Vries", True),
-        ("  sanne   DE vries ", True),
-        ("vries", True),
-        ("SANNE@werk", True),
-        ("zoek sanne@example.nl", True),
-        ("vries sanne", True),
-        ("piet", False),
-        ("de", False),  # too short to be about her
-        ("", False),
-    ],
-)
-def test_which_typed_search_terms_name_the_person(typed, names):
-    from organisations.selectors import names_person, person_terms
-
-    person = UserFactory.build(full_name="Sanne de Vries", email="sanne@example.nl")
-    terms = person_terms(person, {"sanne@example.nl", "sanne@werk.example.nl"})
-    assert names_person(typed, terms) is names
-
-
-def test_a_very_short_name_blanks_only_itself():
-    from organisations.selectors import names_person, person_terms
-
-    terms = person_terms(UserFactory.build(full_name="E"), set())
-    assert names_person("e", terms)
-    assert not names_person("petersen", terms)
-
-
 def test_a_queued_export_of_a_deleted_requester_is_skipped_by_the_worker(
     client, settings, organisation, coordinator
 ):

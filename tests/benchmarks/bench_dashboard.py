@@ -9,7 +9,7 @@ organisations (slugs bench<size>-1) are generated once with cms.load_data and
 reused by later runs. The dashboard is requested through Django's test client as the
 organisation's coordinator, signed in with a second factor (the full view: middleware,
 access check, selectors, template, audit log); the CSV export is built with
-organisations.reports.build, the function both the immediate export and the background
+organisations.compliance.reports.build, the function both the immediate export and the background
 task call. Times are server times in this process: no network, no browser.
 
 Options: --sizes 1000 10000 100000, --repeat N (default 10; 100k gets at most 5),
@@ -159,7 +159,7 @@ def dashboard_action(organisation):
 def one_member_changed(organisation):
     """Before each run, one member's statuses go stale (a certificate issued, say): the
     view then refreshes that member before adding up."""
-    from organisations import services
+    from organisations.compliance import statuses
     from organisations.models import Membership
 
     user_ids = list(
@@ -167,7 +167,7 @@ def one_member_changed(organisation):
     )
 
     def before():
-        services.standings_changed(user_ids=[user_ids.pop()])
+        statuses.standings_changed(user_ids=[user_ids.pop()])
 
     return before
 
@@ -194,18 +194,19 @@ def people_action(query: dict):
 def live_dashboard_action(organisation):
     """The view while the stored statuses are stale and left to the background task (after
     a change to the organisation's requirements, or a first view): computed live."""
-    from organisations import services
+    from organisations import views
+    from organisations.compliance.statuses import StandingsRefresh, standings_changed
 
     action = dashboard_action(organisation)
-    refresh = services.refresh_standings
+    refresh = views.refresh_standings
 
     def live():
-        services.standings_changed(organisation_ids=[organisation.pk])
-        services.refresh_standings = lambda *args, **kwargs: services.StandingsRefresh(0, 0)
+        standings_changed(organisation_ids=[organisation.pk])
+        views.refresh_standings = lambda *args, **kwargs: StandingsRefresh(0, 0)
         try:
             action()
         finally:
-            services.refresh_standings = refresh
+            views.refresh_standings = refresh
 
     return live
 
@@ -213,23 +214,23 @@ def live_dashboard_action(organisation):
 def refresh_all_action(organisation):
     """Computing and storing every member's statuses: the background task's work after a
     change to the requirements (the first view of an organisation too)."""
-    from organisations import services
+    from organisations.compliance import statuses
 
     def action():
-        result = services.refresh_standings(organisation)
+        result = statuses.refresh_standings(organisation)
         assert result.refreshed > 0
 
     return action
 
 
 def everyone_stale(organisation):
-    from organisations import services
+    from organisations.compliance import statuses
 
-    return lambda: services.standings_changed(organisation_ids=[organisation.pk])
+    return lambda: statuses.standings_changed(organisation_ids=[organisation.pk])
 
 
 def csv_action(organisation):
-    from organisations import reports
+    from organisations.compliance import reports
 
     def action():
         result = reports.build(organisation, "csv", {})
@@ -239,10 +240,10 @@ def csv_action(organisation):
 
 
 def compliance_action(organisation):
-    from organisations import selectors
+    from organisations.compliance.computation import compliance
 
     def action():
-        selectors.compliance(organisation)
+        compliance(organisation)
 
     return action
 
@@ -341,9 +342,9 @@ def main() -> None:
     for size in options.sizes:
         organisation = organisation_of(size)
         repeat = options.repeat if size < 100_000 else min(options.repeat, 5)
-        from organisations import services
+        from organisations.compliance import statuses
 
-        services.refresh_standings(organisation)  # as the hourly cron leaves them
+        statuses.refresh_standings(organisation)  # as the hourly cron leaves them
         vacuum()
         for what, make, before, runs in (
             ("dashboard (full view)", dashboard_action, None, repeat),

@@ -335,3 +335,32 @@ def test_an_update_in_progress_becomes_a_renewal_when_the_certificate_reaches_it
     enrolment = course_services.start_module(user=learner, module=module)
     assert enrolment.update_from_version is None
     assert len(course_services.required_lesson_ids(enrolment)) == 2
+
+
+def test_an_update_deadline_after_the_expiry_gives_way_to_the_expiry(
+    client,
+    module,  # noqa: F811
+    quiz,  # noqa: F811
+):
+    """Issue 20.12, on the learner's side: when the certificate ends before the update
+    deadline, 'Mijn certificaten' and the module page show the expiry, not the update."""
+    learner = UserFactory()
+    complete_again(module, quiz, learner)
+    certificate = Certificate.objects.get(user=learner)
+    certificate.expires_on = timezone.localdate() + datetime.timedelta(days=30)
+    certificate.save(update_fields=["expires_on"])
+    publish_new_version(module, update_required=True, update_within_days=45)
+
+    assert selectors.certificate_update_due_on(certificate) is None
+    [row] = selectors.certificate_overview(user=learner)
+    assert row.update_due_on is None and row.renewal_open
+    client.force_login(learner)
+    page = client.get("/mijn-certificaten/").content.decode()
+    assert "Update nodig" not in page and "Verlenging mogelijk" in page
+
+    # An update deadline before the expiry still counts.
+    certificate.expires_on = timezone.localdate() + datetime.timedelta(days=90)
+    certificate.save(update_fields=["expires_on"])
+    assert selectors.certificate_update_due_on(certificate) == (
+        timezone.localdate() + datetime.timedelta(days=45)
+    )

@@ -47,8 +47,9 @@ def check_demo_organisations(out: str) -> None:
     from allauth.mfa.totp.internal.auth import hotp_value
     from allauth.mfa.utils import decrypt
 
-    from organisations import selectors
-    from organisations.compliance import Status
+    from organisations.access import may_coordinate
+    from organisations.compliance.computation import compliance, learner_requirements
+    from organisations.compliance.rule import Status
     from organisations.demo import DEMO_TOTP_SECRET
     from organisations.models import ComplianceSnapshot, Membership, Organisation
 
@@ -61,7 +62,7 @@ def check_demo_organisations(out: str) -> None:
     for organisation in organisations:
         assert organisation.framework.is_example
         assert organisation.teams.count() >= 2
-        report = selectors.compliance(organisation)
+        report = compliance(organisation)
         statuses |= {member.worst_status for member in report.members}
         assert 0 < report.compliant_count < len(report.members)
         assert ComplianceSnapshot.objects.filter(organisation=organisation).count() == 12
@@ -76,14 +77,14 @@ def check_demo_organisations(out: str) -> None:
 
     coordinator = User.objects.get(email="coordinator@signaal.test")
     vt = organisations.get(slug="veilig-thuis-regio-utrecht-demo")
-    assert selectors.may_coordinate(coordinator, vt)
-    assert not selectors.may_coordinate(coordinator, organisations.exclude(pk=vt.pk).first())
+    assert may_coordinate(coordinator, vt)
+    assert not may_coordinate(coordinator, organisations.exclude(pk=vt.pk).first())
     [totp] = Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP)
     assert decrypt(totp.data["secret"]) == DEMO_TOTP_SECRET
     assert hotp_value(DEMO_TOTP_SECRET, 1) >= 0  # a valid base32 secret
     assert DEMO_TOTP_SECRET in out and "otpauth://totp/" in out
     learner = User.objects.get(email="leerling@signaal.test")
-    assert selectors.learner_requirements(learner)
+    assert learner_requirements(learner)
 
 
 @pytest.mark.django_db

@@ -7,8 +7,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
-from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation
+from organisations.services.audit import record_audit
+from organisations.services.invitations import invite
 from tests.factories import CertificateFactory, UserFactory
 
 from .conftest import sign_in_with_mfa
@@ -70,13 +71,13 @@ def test_memberships_invitations_and_their_details(client, admin, person, organi
     invited = UserFactory(email="uitgenodigd@example.nl")
     EmailAddress.objects.create(user=invited, email="ander@example.nl", verified=False)
     coordinator = MembershipFactory(organisation=organisation, is_coordinator=True).user
-    invitation = services.invite(
+    invitation = invite(
         organisation=organisation,
         email="uitgenodigd@example.nl",
         role=RoleFactory(),
         invited_by=coordinator,
     )
-    unowned = services.invite(
+    unowned = invite(
         organisation=organisation,
         email="ander@example.nl",
         role=RoleFactory(),
@@ -108,7 +109,7 @@ def test_certificates_and_the_audit_log_itself(client, admin, person, modules):
     certificate = CertificateFactory(user=person, module=modules[0])
     assert client.get(reverse("certificates:index")).status_code == 200
     assert client.get(reverse("certificates:inspect", args=[certificate.pk])).status_code == 200
-    coordinator_entry = services.record_audit(
+    coordinator_entry = record_audit(
         actor=UserFactory(full_name="Carla"),
         organisation=None,
         action=AuditAction.VIEWED_PERSON,

@@ -1,5 +1,5 @@
-"""organisations.selectors.compliance: every member against every requirement that applies
-to them, from the records certificates and courses keep."""
+"""organisations.compliance.computation.compliance: every member against every requirement
+that applies to them, from the records certificates and courses keep."""
 
 import datetime
 
@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Enrolment, ModuleVersion
-from organisations import selectors
-from organisations.compliance import Status
+from organisations.compliance.computation import compliance, learner_requirements
+from organisations.compliance.rule import Status
 from organisations.models import RequirementLevel
 
 from .factories import MembershipFactory, RoleFactory, TeamFactory, certificate_for, requirement
@@ -49,7 +49,7 @@ def test_each_member_gets_the_status_the_rule_gives(organisation, modules):
     )
     MembershipFactory(role=professional)  # another organisation's member
 
-    report = selectors.compliance(organisation)
+    report = compliance(organisation)
     by_user = {member.user_id: member for member in report.members}
     assert set(by_user) == {valid.user_id, expired.user_id, revoked.user_id, started.user_id}
     assert ended.user_id not in by_user
@@ -83,9 +83,9 @@ def test_the_past_is_reconstructed_from_dates(organisation, modules):
     certificate_for(member.user, rode_vlaggen, issued_on=days_ago(100))
     MembershipFactory(organisation=organisation, started_on=days_ago(5))
 
-    today = selectors.compliance(organisation)
+    today = compliance(organisation)
     assert today.compliant_count == 1 and len(today.members) == 2
-    earlier = selectors.compliance(organisation, day=days_ago(200))
+    earlier = compliance(organisation, day=days_ago(200))
     assert [m.user_id for m in earlier.members] == [member.user_id]
     assert earlier.members[0].statuses[rule.pk].status == Status.OVERDUE
 
@@ -96,7 +96,7 @@ def test_a_member_of_two_organisations_sees_both_in_learner_requirements(modules
     second = MembershipFactory(user=first.user)
     requirement(first.organisation, rode_vlaggen)
     requirement(second.organisation, meldcode)
-    found = selectors.learner_requirements(first.user)
+    found = learner_requirements(first.user)
     assert {(item.organisation, item.requirement.module) for item in found} == {
         (first.organisation, rode_vlaggen),
         (second.organisation, meldcode),

@@ -1,18 +1,18 @@
-"""The rule for one person and one requirement (organisations.compliance), checked case by
-case and against its definition on generated inputs."""
+"""The rule for one person and one requirement (organisations.compliance.rule), checked case
+by case and against its definition on generated inputs."""
 
 import datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from organisations.compliance import (
+from organisations.compliance.rule import (
     DUE_WITHIN_DAYS,
-    EXPIRING_WITHIN_DAYS,
     MEETS,
     HeldCertificate,
     Status,
     counts_until,
+    expiring_within_days,
     requirement_status,
 )
 
@@ -108,6 +108,48 @@ def test_an_update_due_counts_until_its_deadline_then_is_overdue():
     assert not late.meets
 
 
+def expected_with_update(day, *, until, update):
+    """The definition when an update is due (issue 20, finding 12): the earlier of the
+    update deadline and the end of the certificate applies. Update first (or the same
+    day): 'update due' until it, then overdue until the certificate ends. Expiry first: an
+    ordinary certificate ('valid until', expiring in its last days, then expired): the
+    update deadline after it never shows."""
+    if until < day:
+        return Status.EXPIRED, until
+    if update <= until:
+        return (Status.UPDATE_DUE if day <= update else Status.OVERDUE), update
+    if (until - day).days <= expiring_within_days():
+        return Status.EXPIRING, until
+    return Status.COMPLIANT, until
+
+
+def test_the_earlier_of_expiry_and_update_deadline_applies_every_day():
+    """Walk every day across both dates, for an update deadline well before, on, and after
+    the certificate's end (also a second, shorter update ending a week after it)."""
+    expires_in = 100
+    for update_due_in in (-20, 30, 90, expires_in, expires_in + 7, expires_in + 200):
+        held = certificate(600, 600 + expires_in, update_due_in=update_due_in)
+        until = held.expires_on
+        update = held.update_due_on
+        day = TODAY - datetime.timedelta(days=30)
+        while day <= until + datetime.timedelta(days=10):
+            result = status_of(today=day, certificate=held)
+            assert (result.status, result.deadline) == expected_with_update(
+                day, until=until, update=update
+            ), (update_due_in, day)
+            # 'update due' is never shown with a deadline after the certificate ends.
+            if result.status == Status.UPDATE_DUE:
+                assert result.deadline <= until
+            day += datetime.timedelta(days=1)
+
+
+def test_an_expiry_before_the_update_deadline_is_expiring_not_update_due():
+    # Expires in 20 days, the update is due in 90: the certificate ends first.
+    result = status_of(certificate=certificate(700, 720, update_due_in=90))
+    assert result.status == Status.EXPIRING
+    assert result.deadline == TODAY + datetime.timedelta(days=20)
+
+
 days = st.integers(min_value=0, max_value=2000)
 
 
@@ -149,7 +191,7 @@ def test_the_rule_matches_its_definition(member_days, due_within, recertify, hel
     assert result.meets == (until >= TODAY and (update is None or update >= TODAY))
     assert (result.status in MEETS) == result.meets
     if result.status == Status.EXPIRING:
-        assert (until - TODAY).days <= EXPIRING_WITHIN_DAYS
+        assert (until - TODAY).days <= expiring_within_days()
 
 
 @given(
@@ -164,7 +206,7 @@ def test_the_rule_matches_its_definition(member_days, due_within, recertify, hel
 def test_changes_on_is_the_first_day_the_calendar_gives_another_status(
     member_days, due_within, recertify, held, in_progress
 ):
-    """Stored statuses (organisations.services.refresh_standings) stay valid until
+    """Stored statuses (organisations.compliance.statuses.refresh_standings) stay valid until
     `changes_on`: walk the days and check that nothing changes before it and that the status
     does change on it (None: never again)."""
     inputs = {
@@ -188,3 +230,15 @@ def test_changes_on_is_the_first_day_the_calendar_gives_another_status(
         day += datetime.timedelta(days=1)
     if today.changes_on is not None:
         assert requirement_status(today=today.changes_on, **inputs).status != today.status
+
+
+def test_the_expiring_window_is_the_renewal_window(settings):
+    """'Expiring' starts when renewing opens (CERTIFICATE_RENEWAL_WINDOW_DAYS), one setting."""
+    held = certificate(700, 740)  # ends in 40 days
+    settings.CERTIFICATE_RENEWAL_WINDOW_DAYS = 60
+    assert status_of(certificate=held).status == Status.EXPIRING
+    settings.CERTIFICATE_RENEWAL_WINDOW_DAYS = 30
+    compliant = status_of(certificate=held)
+    assert compliant.status == Status.COMPLIANT
+    assert compliant.changes_on == held.expires_on - datetime.timedelta(days=30)
+    assert "30" in str(Status.EXPIRING.label)

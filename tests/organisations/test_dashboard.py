@@ -11,8 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import ReflectionAnswer
-from organisations import selectors, services
-from organisations.compliance import Status
+from organisations.compliance.computation import compliance
+from organisations.compliance.dashboard import (
+    compliance_trend,
+    dashboard,
+    knowledge_gaps,
+    month_end,
+    shift_month,
+)
+from organisations.compliance.rule import Status
+from organisations.compliance.snapshots import record_compliance_snapshots
 from organisations.models import AuditAction, AuditLogEntry, ComplianceSnapshot, Membership
 from quizzes.models import QuizAttempt
 from tests.factories import UserFactory
@@ -36,7 +44,7 @@ def counts(row) -> dict:
 
 
 def test_the_dashboard_counts(small):
-    data = selectors.dashboard(small.organisation)
+    data = dashboard(small.organisation)
     assert (data.members, data.compliant, data.compliant_percent) == (8, 3, 38)
 
     rows = {row.requirement.pk: row for row in data.requirements}
@@ -97,15 +105,13 @@ def test_the_dashboard_page(small, coordinator_client):
 def test_months_without_a_snapshot_show_no_data(small):
     today = timezone.localdate()
     this_month = today.replace(day=1)
-    last_month = selectors.shift_month(this_month, -1)
+    last_month = shift_month(this_month, -1)
     ComplianceSnapshot.objects.create(
         organisation=small.organisation, month=last_month, members=10, compliant=4
     )
-    trend = selectors.compliance_trend(
-        small.organisation, current=selectors.compliance(small.organisation)
-    )
+    trend = compliance_trend(small.organisation, current=compliance(small.organisation))
     assert len(trend) == 13
-    assert trend[0].month == selectors.shift_month(this_month, -12)
+    assert trend[0].month == shift_month(this_month, -12)
     assert [point.has_data for point in trend[:11]] == [False] * 11
     assert (trend[11].month, trend[11].percent) == (last_month, 40)
     assert trend[12].is_current and trend[12].percent == 38
@@ -114,19 +120,19 @@ def test_months_without_a_snapshot_show_no_data(small):
 def test_snapshots_fill_the_last_twelve_months_once(small):
     other = OrganisationFactory()
     today = datetime.date(2026, 3, 15)
-    assert services.record_compliance_snapshots(today=today) == 24
+    assert record_compliance_snapshots(today=today) == 24
     snapshots = ComplianceSnapshot.objects.filter(organisation=small.organisation)
     assert sorted(snapshots.values_list("month", flat=True)) == [
         datetime.date(2025, month, 1) for month in range(3, 13)
     ] + [datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)]
     assert ComplianceSnapshot.objects.filter(organisation=other).count() == 12
     # Every hour again: nothing new. A missing month is filled.
-    assert services.record_compliance_snapshots(today=today) == 0
+    assert record_compliance_snapshots(today=today) == 0
     snapshots.filter(month=datetime.date(2025, 7, 1)).delete()
-    assert services.record_compliance_snapshots(today=today) == 1
+    assert record_compliance_snapshots(today=today) == 1
     # The snapshot holds what compliance reconstructs for the month's last day.
     february = snapshots.get(month=datetime.date(2026, 2, 1))
-    report = selectors.compliance(small.organisation, day=datetime.date(2026, 2, 28))
+    report = compliance(small.organisation, day=datetime.date(2026, 2, 28))
     assert (february.members, february.compliant) == (
         len(report.members),
         report.compliant_count,
@@ -135,10 +141,10 @@ def test_snapshots_fill_the_last_twelve_months_once(small):
 
 def test_snapshot_of_the_previous_month_counts_the_members_of_then(small):
     today = timezone.localdate()
-    last_month = selectors.shift_month(today.replace(day=1), -1)
-    services.record_compliance_snapshots(today=today)
+    last_month = shift_month(today.replace(day=1), -1)
+    record_compliance_snapshots(today=today)
     snapshot = ComplianceSnapshot.objects.get(organisation=small.organisation, month=last_month)
-    end = selectors.month_end(last_month)
+    end = month_end(last_month)
     expected = Membership.objects.active(on=end).filter(organisation=small.organisation).count()
     assert snapshot.members == expected
 
@@ -151,7 +157,7 @@ def test_knowledge_gaps_are_aggregated_over_the_organisations_members(small, mod
     outsider = UserFactory(full_name="Buiten Staander")
     play_to_poor_end(quiz, outsider)
 
-    gaps = selectors.knowledge_gaps(small.organisation)
+    gaps = knowledge_gaps(small.organisation)
     by_slug = {gap.signal.slug: gap for gap in gaps}
     assert by_slug["poging-tot-verwurging"].learners == 5
     assert by_slug["poging-tot-verwurging"].missed == 5
@@ -159,7 +165,7 @@ def test_knowledge_gaps_are_aggregated_over_the_organisations_members(small, mod
     Membership.objects.filter(pk=small.members["anna"].pk).update(
         ended_on=timezone.localdate() - datetime.timedelta(days=1)
     )
-    assert selectors.knowledge_gaps(small.organisation) == []
+    assert knowledge_gaps(small.organisation) == []
     assert QuizAttempt.objects.filter(user=outsider).exists()
 
 

@@ -10,10 +10,11 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from organisations import selectors, views
-from organisations.compliance import Status
+from organisations import views
+from organisations.compliance.dashboard import teams_needing_attention
+from organisations.compliance.figures import DISPLAY_ORDER, StatusCounts, TeamRow
+from organisations.compliance.rule import Status
 from organisations.models import AuditAction, AuditLogEntry, Membership
-from organisations.selectors import StatusCounts, TeamRow, teams_needing_attention
 
 from . import small_organisation
 from .factories import MembershipFactory, TeamFactory, requirement
@@ -103,7 +104,7 @@ def test_the_bar_escapes_what_it_is_given():
 def test_status_cells_give_a_cell_per_status_in_display_order():
     html = render("{% status_cells counts %}", counts=COUNTS)
     cells = re.findall(r'<td class="utrecht-table__cell signaal-num">(\d+)</td>', html)
-    assert cells == [str(COUNTS.count(status)) for status in selectors.DISPLAY_ORDER]
+    assert cells == [str(COUNTS.count(status)) for status in DISPLAY_ORDER]
     assert cells == ["3", "0", "0", "0", "0", "0", "1", "4"]
 
 

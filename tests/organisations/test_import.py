@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from organisations import imports, services
+from organisations import imports
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership, Team
+from organisations.services.invitations import accept_invitation
+from organisations.services.member_import import import_members
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, RoleFactory, TeamFactory
@@ -332,9 +334,9 @@ def test_the_last_coordinator_cannot_import_themselves_away(
 def test_importing_again_refreshes_invitations_and_changes_nothing_else(organisation, roles):
     actor = MembershipFactory(organisation=organisation, is_coordinator=True).user
     rows = parse(b"e-mail;rol\nnieuw@voorbeeld.nl;aandachtsfunctionaris\n").rows
-    services.import_members(organisation=organisation, actor=actor, rows=rows)
+    import_members(organisation=organisation, actor=actor, rows=rows)
     first = Invitation.objects.get()
-    result = services.import_members(organisation=organisation, actor=actor, rows=rows)
+    result = import_members(organisation=organisation, actor=actor, rows=rows)
     assert result.invited == 1
     again = Invitation.objects.get()
     assert again.pk == first.pk and again.expires_at >= first.expires_at
@@ -345,26 +347,26 @@ def test_an_invited_persons_start_date_counts_from_the_import(organisation, role
     then (deadlines count from it), not on the day they accept."""
     actor = MembershipFactory(organisation=organisation, is_coordinator=True).user
     rows = parse(b"e-mail;rol;startdatum\nnieuw@voorbeeld.nl;aandachtsfunctionaris;01-09-2026\n")
-    services.import_members(organisation=organisation, actor=actor, rows=rows.rows)
+    import_members(organisation=organisation, actor=actor, rows=rows.rows)
     invitation = Invitation.objects.get()
     assert invitation.started_on == datetime.date(2026, 9, 1)
     # Importing again without a date keeps it.
     rows = parse(b"e-mail;rol\nnieuw@voorbeeld.nl;aandachtsfunctionaris\n").rows
-    services.import_members(organisation=organisation, actor=actor, rows=rows)
+    import_members(organisation=organisation, actor=actor, rows=rows)
     invitation.refresh_from_db()
     assert invitation.started_on == datetime.date(2026, 9, 1)
 
     person = UserFactory(email="nieuw@voorbeeld.nl")
-    membership = services.accept_invitation(invitation=invitation, user=person)
+    membership = accept_invitation(invitation=invitation, user=person)
     assert membership.started_on == datetime.date(2026, 9, 1)
 
 
 def test_an_invitation_without_a_start_date_starts_on_acceptance(organisation, roles):
     actor = MembershipFactory(organisation=organisation, is_coordinator=True).user
     rows = parse(b"e-mail;rol\nnieuw@voorbeeld.nl;aandachtsfunctionaris\n").rows
-    services.import_members(organisation=organisation, actor=actor, rows=rows)
+    import_members(organisation=organisation, actor=actor, rows=rows)
     person = UserFactory(email="nieuw@voorbeeld.nl")
-    membership = services.accept_invitation(invitation=Invitation.objects.get(), user=person)
+    membership = accept_invitation(invitation=Invitation.objects.get(), user=person)
     assert membership.started_on == timezone.localdate()
 
 

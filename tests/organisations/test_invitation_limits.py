@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import delete_account
-from organisations import selectors, services
 from organisations.models import AuditAction, AuditLogEntry, Invitation
+from organisations.selectors.invitations import invitations_left_today
+from organisations.services import invitations
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, OrganisationFactory, RoleFactory
@@ -121,12 +122,12 @@ def test_the_limit_is_per_organisation_and_per_day(coordinator_client, organisat
     other = OrganisationFactory()
     other_coordinator = MembershipFactory(organisation=other, is_coordinator=True).user
     for n in range(3):
-        services.invite(
+        invitations.invite(
             organisation=other, email=f"x{n}@voorbeeld.nl", role=role, invited_by=other_coordinator
         )
     # Yesterday's invitations of this organisation no longer count.
     for n in range(3):
-        services.invite(
+        invitations.invite(
             organisation=organisation,
             email=f"gisteren{n}@voorbeeld.nl",
             role=role,
@@ -136,8 +137,8 @@ def test_the_limit_is_per_organisation_and_per_day(coordinator_client, organisat
     AuditLogEntry.objects.filter(organisation=organisation).update(at=yesterday)
 
     assert invite(coordinator_client, organisation, "vandaag@voorbeeld.nl", role).status_code == 302
-    assert selectors.invitations_left_today(organisation) == 2
-    assert selectors.invitations_left_today(other) == 0
+    assert invitations_left_today(organisation) == 2
+    assert invitations_left_today(other) == 0
 
 
 def test_the_import_records_each_invited_address_and_deletion_blanks_it(

@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership
+from organisations.services.invitations import InvitationError, accept_invitation, invite
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, OrganisationFactory, RoleFactory, TeamFactory
@@ -69,7 +69,7 @@ def test_a_known_person_who_prefers_english_gets_english(
 ):
     UserFactory(email="english@voorbeeld.nl", preferred_language="en")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invite(
+        invite(
             organisation=organisation,
             email="english@voorbeeld.nl",
             role=role,
@@ -79,11 +79,11 @@ def test_a_known_person_who_prefers_english_gets_english(
 
 
 def test_inviting_again_refreshes_the_open_invitation(organisation, coordinator, role, team):
-    first = services.invite(
+    first = invite(
         organisation=organisation, email="a@voorbeeld.nl", role=role, invited_by=coordinator
     )
     Invitation.objects.filter(pk=first.pk).update(expires_at=timezone.now())
-    again = services.invite(
+    again = invite(
         organisation=organisation,
         email="A@voorbeeld.nl",
         role=role,
@@ -117,7 +117,7 @@ def test_a_team_of_another_organisation_is_refused(coordinator_client, organisat
 
 @pytest.fixture
 def invitation(organisation, coordinator, role, team):
-    return services.invite(
+    return invite(
         organisation=organisation,
         email="uitgenodigd@voorbeeld.nl",
         role=role,
@@ -159,7 +159,7 @@ def test_the_invited_person_accepts_and_becomes_a_member(client, invitation, tea
 def test_accepting_updates_a_current_membership(invitation, team, role):
     person = UserFactory(email="uitgenodigd@voorbeeld.nl")
     current = MembershipFactory(user=person, organisation=invitation.organisation)
-    services.accept_invitation(invitation=invitation, user=person)
+    accept_invitation(invitation=invitation, user=person)
     assert Membership.objects.filter(user=person).count() == 1
     current.refresh_from_db()
     assert (current.team, current.role) == (team, role)
@@ -208,15 +208,15 @@ def test_an_expired_invitation_changes_nothing(client, invitation):
 
 def test_a_used_invitation_cannot_be_used_again(client, invitation):
     person = UserFactory(email="uitgenodigd@voorbeeld.nl")
-    services.accept_invitation(invitation=invitation, user=person)
+    accept_invitation(invitation=invitation, user=person)
     Membership.objects.filter(user=person).update(ended_on=timezone.localdate())
     client.force_login(person)
     response = client.post(accept_url(invitation))
     assert response.status_code == 410
     assert "al geaccepteerd" in response.content.decode()
     assert Membership.objects.get(user=person).ended_on == timezone.localdate()
-    with pytest.raises(services.InvitationError, match="used"):
-        services.accept_invitation(invitation=invitation, user=person)
+    with pytest.raises(InvitationError, match="used"):
+        accept_invitation(invitation=invitation, user=person)
 
 
 def test_an_unknown_token_is_not_found(client):
@@ -263,7 +263,7 @@ def test_the_coordinator_withdraws_an_invitation_and_its_link_stops_working(
 
 def test_an_accepted_or_withdrawn_invitation_cannot_be_withdrawn(coordinator_client, invitation):
     person = UserFactory(email="uitgenodigd@voorbeeld.nl")
-    services.accept_invitation(invitation=invitation, user=person)
+    accept_invitation(invitation=invitation, user=person)
 
     response = coordinator_client.post(withdraw_url(invitation), follow=True)
 
@@ -278,7 +278,7 @@ def test_an_accepted_or_withdrawn_invitation_cannot_be_withdrawn(coordinator_cli
 def test_another_organisations_invitation_cannot_be_withdrawn(
     coordinator_client, organisation, role
 ):
-    elsewhere = services.invite(
+    elsewhere = invite(
         organisation=OrganisationFactory(name="Elders"),
         email="elders@voorbeeld.nl",
         role=role,

@@ -12,8 +12,8 @@ from certificates import codes
 from certificates.models import Certificate
 from cms import load_data
 from courses.models import Enrolment
-from organisations import selectors
-from organisations.compliance import Status
+from organisations.compliance.computation import compliance
+from organisations.compliance.rule import Status
 from organisations.models import Membership, Organisation, Team
 from tests.courses.conftest import make_module
 
@@ -61,7 +61,7 @@ def test_creates_what_it_says(content, monkeypatch, copy):
         assert certificate.enrolment.user_id == certificate.user_id
         assert certificate.enrolment.completed_at == certificate.issued_at
     # Mixed states, through the one compliance rule.
-    report = selectors.compliance(organisation)
+    report = compliance(organisation)
     assert len(report.members) == 50
     statuses = {status.status for m in report.members for status in m.statuses.values()}
     assert {Status.COMPLIANT, Status.OVERDUE} <= statuses

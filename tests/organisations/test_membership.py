@@ -9,8 +9,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Membership, Role, Team
+from organisations.services.invitations import invite
+from organisations.services.memberships import MembershipError, end_membership
 
 from .conftest import sign_in_with_mfa
 from .factories import MembershipFactory, OrganisationFactory, RoleFactory, TeamFactory
@@ -79,13 +80,13 @@ def test_ending_needs_the_confirmation(coordinator_client, member):
 
 
 def test_an_ended_membership_no_longer_changes(coordinator_client, member):
-    services.end_membership(membership=member, actor=member.user)
+    end_membership(membership=member, actor=member.user)
     response = change(coordinator_client, member, team="", role=member.role_id)
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.team is not None
-    with pytest.raises(services.MembershipError):
-        services.end_membership(membership=member, actor=member.user)
+    with pytest.raises(MembershipError):
+        end_membership(membership=member, actor=member.user)
 
 
 def test_the_last_coordinator_cannot_step_down(coordinator_client, organisation, coordinator):
@@ -163,13 +164,13 @@ def test_a_team_without_members_is_deleted_and_its_history_kept(
 ):
     url = reverse("organisations:teams", args=[organisation.slug])
     team = member.team
-    services.end_membership(membership=member, actor=member.user)  # history in the team
+    end_membership(membership=member, actor=member.user)  # history in the team
     future = MembershipFactory(
         organisation=organisation,
         team=TeamFactory(organisation=organisation, name="Team Later"),
         started_on=timezone.localdate() + datetime.timedelta(days=7),
     )
-    invitation = services.invite(
+    invitation = invite(
         organisation=organisation,
         email="nieuw@voorbeeld.nl",
         role=member.role,

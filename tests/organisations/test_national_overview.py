@@ -11,7 +11,12 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from organisations import selectors
+from organisations.compliance.national import (
+    OverviewCell,
+    OverviewSector,
+    _suppress,
+    national_overview,
+)
 from organisations.models import AuditAction, AuditLogEntry, ComplianceSnapshot
 from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
@@ -54,7 +59,7 @@ def cells(overview):
 
 
 def test_cells_under_five_are_hidden_with_a_complement(country):
-    overview = selectors.national_overview()
+    overview = national_overview()
     assert overview.month == MONTH
     assert overview.months == [MONTH, datetime.date(2026, 9, 1)]
     assert overview.without_figures == 2  # West, and the one recorded in September only
@@ -76,13 +81,13 @@ def test_cells_under_five_are_hidden_with_a_complement(country):
 def test_a_region_alone_in_its_sector_is_not_given_away(country):
     politie, _zorg = country
     organisation_with(SectorFactory(name="Onderwijs", slug="onderwijs-test"), "Oost", 40, 20)
-    overview = selectors.national_overview()
+    overview = national_overview()
     table = cells(overview)
     # The hidden cells (Zorg: 2) are still fewer than five together: the total stays hidden.
     assert overview.total.hidden
     assert not table[("Onderwijs", "*")].hidden
     organisation_with(_zorg, "West", 7, 3)
-    overview = selectors.national_overview()
+    overview = national_overview()
     table = cells(overview)
     # Zorg now has 9 people: its total shows; Oost (2) is hidden and so is West, the only
     # other region, so Oost cannot be derived.
@@ -92,7 +97,7 @@ def test_a_region_alone_in_its_sector_is_not_given_away(country):
 
 
 def test_another_month(country):
-    overview = selectors.national_overview(month=datetime.date(2026, 9, 1))
+    overview = national_overview(month=datetime.date(2026, 9, 1))
     assert overview.total.members == 50 and overview.total.compliant_percent == 100
     assert overview.without_figures == 6
 
@@ -104,15 +109,13 @@ def test_suppression_never_leaves_a_lone_small_cell():
     rng = random.Random(7)  # noqa: S311
     for _round in range(200):
         regions = [
-            (f"r{index}", selectors.OverviewCell(1, rng.choice([0, 1, 2, 4, 5, 9, 30]), 0))
+            (f"r{index}", OverviewCell(1, rng.choice([0, 1, 2, 4, 5, 9, 30]), 0))
             for index in range(rng.randint(1, 5))
         ]
-        total = selectors.OverviewCell(
-            len(regions), sum(cell.members for _name, cell in regions), 0
-        )
-        sector = selectors.OverviewSector("s", regions, total)
-        national = selectors.OverviewCell(1, total.members, 0)
-        selectors._suppress([sector], national, 5)
+        total = OverviewCell(len(regions), sum(cell.members for _name, cell in regions), 0)
+        sector = OverviewSector("s", regions, total)
+        national = OverviewCell(1, total.members, 0)
+        _suppress([sector], national, 5)
         hidden = sum(cell.members for _name, cell in regions if cell.hidden)
         assert hidden == 0 or hidden >= 5 or all(cell.hidden for _name, cell in regions)
         for _name, cell in regions:

@@ -13,7 +13,12 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations import reminders, services
+from organisations.compliance.reminder_mail import (
+    send_coordinator_summaries,
+    send_learner_digests,
+    send_reminders_now,
+)
+from organisations.compliance.reminders import Stage, iso_week, learner_period, stage_of
 from organisations.models import AuditAction, AuditLogEntry, ReminderLog
 
 from . import email_backends
@@ -78,7 +83,7 @@ def mail_to(user) -> list:
 
 
 def test_each_person_gets_one_digest_with_their_own_items(people, organisation):
-    counts = services.send_learner_digests(today=TODAY)
+    counts = send_learner_digests(today=TODAY)
 
     anna, bob, carl = people["anna"], people["bob"], people["carl"]
     (digest,) = mail_to(anna)
@@ -121,7 +126,7 @@ def test_a_digest_comes_in_the_persons_language(people):
     anna.preferred_language = "en"
     anna.save()
 
-    services.send_learner_digests(today=TODAY)
+    send_learner_digests(today=TODAY)
 
     (digest,) = mail_to(anna)
     assert digest.subject == "[Signaal] Reminder: your training on Signaal"
@@ -130,11 +135,11 @@ def test_a_digest_comes_in_the_persons_language(people):
 
 
 def test_the_second_run_sends_nothing_new(people):
-    services.send_learner_digests(today=TODAY)
+    send_learner_digests(today=TODAY)
     sent = len(mail.outbox)
 
-    again = services.send_learner_digests(today=TODAY)
-    later_that_week = services.send_learner_digests(today=days(3))
+    again = send_learner_digests(today=TODAY)
+    later_that_week = send_learner_digests(today=days(3))
 
     assert len(mail.outbox) == sent
     assert again.sent == later_that_week.sent == 0
@@ -142,20 +147,20 @@ def test_the_second_run_sends_nothing_new(people):
 
 def test_overdue_is_reminded_again_after_a_week_and_due_becomes_overdue(people):
     anna = people["anna"]
-    services.send_learner_digests(today=TODAY)
+    send_learner_digests(today=TODAY)
     # Day 40 after the deadline was week 5; day 42 starts week 6, but the last reminder
     # was two days ago: at most one a week.
-    services.send_learner_digests(today=days(2))
-    services.send_learner_digests(today=days(6))
+    send_learner_digests(today=days(2))
+    send_learner_digests(today=days(6))
     assert len(mail_to(anna)) == 1
 
-    services.send_learner_digests(today=days(7))
+    send_learner_digests(today=days(7))
     first, second = mail_to(anna)
     assert "Meldcode" in second.body
     assert "Rode vlaggen" not in second.body  # its due reminder went out already
 
     # 'Rode vlaggen' was due on day 20: overdue from day 21.
-    services.send_learner_digests(today=days(21))
+    send_learner_digests(today=days(21))
     third = mail_to(anna)[2]
     assert "Rode vlaggen" in third.body and "de uiterste datum was" in third.body
     assert "Meldcode" in third.body  # week 8 of Meldcode, a week after the last one
@@ -164,11 +169,11 @@ def test_overdue_is_reminded_again_after_a_week_and_due_becomes_overdue(people):
 def test_a_new_certificate_ends_the_reminders(people, modules):
     anna = people["anna"]
     rode_vlaggen, meldcode = modules
-    services.send_learner_digests(today=TODAY)
+    send_learner_digests(today=TODAY)
     certificate_for(anna, meldcode, issued_on=TODAY)
     certificate_for(anna, rode_vlaggen, issued_on=TODAY)
 
-    services.send_learner_digests(today=days(7))
+    send_learner_digests(today=days(7))
 
     assert len(mail_to(anna)) == 1
 
@@ -176,7 +181,7 @@ def test_a_new_certificate_ends_the_reminders(people, modules):
 def test_coordinators_get_their_own_organisations_overdue_people_weekly(people):
     coordinator, other_coordinator = people["coordinator"], people["other_coordinator"]
 
-    counts = services.send_coordinator_summaries(today=TODAY)
+    counts = send_coordinator_summaries(today=TODAY)
 
     (summary,) = mail_to(coordinator)
     assert "Weekoverzicht" in summary.subject
@@ -189,9 +194,9 @@ def test_coordinators_get_their_own_organisations_overdue_people_weekly(people):
     assert counts.sent == 2
     # Once per ISO week.
     monday = TODAY - datetime.timedelta(days=TODAY.weekday())
-    services.send_coordinator_summaries(today=monday + datetime.timedelta(days=6))
+    send_coordinator_summaries(today=monday + datetime.timedelta(days=6))
     assert len(mail_to(coordinator)) == 1
-    services.send_coordinator_summaries(today=monday + datetime.timedelta(days=7))
+    send_coordinator_summaries(today=monday + datetime.timedelta(days=7))
     assert len(mail_to(coordinator)) == 2
 
 
@@ -199,7 +204,7 @@ def test_no_summary_without_overdue_people(people, modules):
     rode_vlaggen, meldcode = modules
     certificate_for(people["carl"], meldcode, issued_on=TODAY)
 
-    services.send_coordinator_summaries(today=TODAY)
+    send_coordinator_summaries(today=TODAY)
 
     assert not mail_to(people["other_coordinator"])
     assert len(mail_to(people["coordinator"])) == 1
@@ -210,7 +215,7 @@ def test_a_failing_mail_server_marks_nothing_as_sent(people, settings):
     email_backends.FAIL_FOR.clear()
     email_backends.FAIL_FOR.add(people["anna"].email)
     try:
-        counts = services.send_learner_digests(today=TODAY)
+        counts = send_learner_digests(today=TODAY)
     finally:
         email_backends.FAIL_FOR.clear()
 
@@ -220,7 +225,7 @@ def test_a_failing_mail_server_marks_nothing_as_sent(people, settings):
     assert mail_to(people["carl"])
     assert not ReminderLog.objects.filter(user=people["anna"]).exists()
 
-    retry = services.send_learner_digests(today=TODAY)
+    retry = send_learner_digests(today=TODAY)
     assert retry.sent == 1
     assert len(mail_to(people["anna"])) == 1
 
@@ -291,8 +296,8 @@ def test_remind_now_is_only_for_the_organisations_own_coordinators(people, organ
 
 
 def test_remind_now_does_not_change_the_cron_digest(people, organisation):
-    services.send_reminders_now(actor=people["coordinator"], organisation=organisation)
-    counts = services.send_learner_digests(today=TODAY)
+    send_reminders_now(actor=people["coordinator"], organisation=organisation)
+    counts = send_learner_digests(today=TODAY)
     # The digest's periods are its own: Anna still gets her digest.
     assert len(mail_to(people["anna"])) == 2
     assert counts.sent == 3
@@ -312,7 +317,7 @@ def test_two_overlapping_runs_send_once(people, settings):
 
     def run():
         try:
-            results.append(services.send_learner_digests(today=TODAY))
+            results.append(send_learner_digests(today=TODAY))
         finally:
             connections.close_all()
 
@@ -338,30 +343,16 @@ def test_two_overlapping_runs_send_once(people, settings):
 
 
 def test_stage_rule_follows_the_compliance_statuses():
-    from organisations.compliance import RequirementStatus, Status
+    from organisations.compliance.rule import RequirementStatus, Status
 
-    assert reminders.stage_of(RequirementStatus(Status.OVERDUE, days(-1)), today=TODAY) == (
-        reminders.Stage.OVERDUE
-    )
-    assert reminders.stage_of(RequirementStatus(Status.EXPIRED, days(-1)), today=TODAY) == (
-        reminders.Stage.OVERDUE
-    )
-    assert reminders.stage_of(RequirementStatus(Status.DUE, days(30)), today=TODAY) == (
-        reminders.Stage.DUE
-    )
-    assert reminders.stage_of(RequirementStatus(Status.IN_PROGRESS, days(30)), today=TODAY) == (
-        reminders.Stage.DUE
-    )
-    assert reminders.stage_of(RequirementStatus(Status.IN_PROGRESS, days(31)), today=TODAY) is None
-    assert reminders.stage_of(RequirementStatus(Status.UPDATE_DUE, days(10)), today=TODAY) == (
-        reminders.Stage.DUE
-    )
-    assert reminders.stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY) == (
-        reminders.Stage.EXPIRING
-    )
+    assert stage_of(RequirementStatus(Status.OVERDUE, days(-1)), today=TODAY) == (Stage.OVERDUE)
+    assert stage_of(RequirementStatus(Status.EXPIRED, days(-1)), today=TODAY) == (Stage.OVERDUE)
+    assert stage_of(RequirementStatus(Status.DUE, days(30)), today=TODAY) == (Stage.DUE)
+    assert stage_of(RequirementStatus(Status.IN_PROGRESS, days(30)), today=TODAY) == (Stage.DUE)
+    assert stage_of(RequirementStatus(Status.IN_PROGRESS, days(31)), today=TODAY) is None
+    assert stage_of(RequirementStatus(Status.UPDATE_DUE, days(10)), today=TODAY) == (Stage.DUE)
+    assert stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY) == (Stage.EXPIRING)
     for status in (Status.NOT_STARTED, Status.COMPLIANT):
-        assert reminders.stage_of(RequirementStatus(status, days(100)), today=TODAY) is None
-    assert reminders.learner_period(reminders.Stage.OVERDUE, days(-13), today=TODAY) == (
-        f"{days(-13).isoformat()}+w1"
-    )
-    assert reminders.iso_week(datetime.date(2027, 1, 1)) == "2026-W53"
+        assert stage_of(RequirementStatus(status, days(100)), today=TODAY) is None
+    assert learner_period(Stage.OVERDUE, days(-13), today=TODAY) == (f"{days(-13).isoformat()}+w1")
+    assert iso_week(datetime.date(2027, 1, 1)) == "2026-W53"

@@ -15,13 +15,24 @@ from django.utils import timezone
 from accounts.services import delete_account
 from certificates import services as certificate_services
 from courses.models import Enrolment, ModuleVersion
-from organisations import selectors, services
+from organisations.compliance import statuses
+from organisations.compliance.computation import applicable_requirements, compliance
+from organisations.compliance.dashboard import dashboard
+from organisations.compliance.figures import Figures
+from organisations.compliance.people import MEETS_ALL, MEETS_NOT, NO_TEAM, people
+from organisations.compliance.rule import Status
+from organisations.compliance.statuses import (
+    refresh_all_standings,
+    refresh_standings,
+    stored_figures,
+)
 from organisations.models import (
     MemberRequirementStatus,
     Membership,
     MemberStanding,
     RequirementLevel,
 )
+from organisations.services.memberships import change_membership, end_membership
 from tests.factories import TEST_PASSWORD, UserFactory
 
 from . import small_organisation
@@ -38,12 +49,12 @@ def small(organisation, modules, coordinator):
 
 def stored(organisation, day=None):
     day = day or timezone.localdate()
-    requirements = selectors.applicable_requirements(organisation)
-    return selectors.stored_figures(organisation, requirements, day=day)
+    requirements = applicable_requirements(organisation)
+    return stored_figures(organisation, requirements, day=day)
 
 
 def live(organisation, day=None):
-    return selectors.Figures.of(selectors.compliance(organisation, day=day))
+    return Figures.of(compliance(organisation, day=day))
 
 
 def same(figures, expected) -> None:
@@ -66,14 +77,14 @@ def same(figures, expected) -> None:
 
 
 def refresh_and_compare(organisation) -> None:
-    assert services.refresh_standings(organisation).refreshed > 0
+    assert refresh_standings(organisation).refreshed > 0
     same(stored(organisation), live(organisation))
-    assert services.refresh_standings(organisation).refreshed == 0  # nothing left stale
+    assert refresh_standings(organisation).refreshed == 0  # nothing left stale
 
 
 def test_stored_statuses_add_up_to_the_live_figures(small):
     assert stored(small.organisation) is None  # never computed: the dashboard computes
-    result = services.refresh_standings(small.organisation)
+    result = refresh_standings(small.organisation)
     assert result.refreshed == 8
     same(stored(small.organisation), live(small.organisation))
     assert MemberRequirementStatus.objects.filter(
@@ -82,9 +93,9 @@ def test_stored_statuses_add_up_to_the_live_figures(small):
 
 
 def test_the_dashboard_reads_the_same_from_stored_statuses(small):
-    computed = selectors.dashboard(small.organisation)
-    services.refresh_standings(small.organisation)
-    read = selectors.dashboard(small.organisation)
+    computed = dashboard(small.organisation)
+    refresh_standings(small.organisation)
+    read = dashboard(small.organisation)
     assert read.figures.stored and not computed.figures.stored
     assert (read.members, read.compliant, read.compliant_percent) == (8, 3, 38)
     assert read.overall == computed.overall
@@ -96,7 +107,7 @@ def test_the_dashboard_reads_the_same_from_stored_statuses(small):
 def test_every_kind_of_change_makes_them_stale_until_refreshed(small, modules, django_user_model):
     rode_vlaggen, meldcode = modules
     organisation, members = small.organisation, small.members
-    services.refresh_standings(organisation)
+    refresh_standings(organisation)
 
     def changed(change, *, leaves=False) -> None:
         change()
@@ -126,7 +137,7 @@ def test_every_kind_of_change_makes_them_stale_until_refreshed(small, modules, d
 
     def role_changed():
         """A member becomes aandachtsfunctionaris: requirement B now applies."""
-        services.change_membership(
+        change_membership(
             membership=members["anna"],
             actor=members["coordinator"].user,
             team=members["anna"].team,
@@ -136,7 +147,7 @@ def test_every_kind_of_change_makes_them_stale_until_refreshed(small, modules, d
 
     def membership_ended():
         """A member leaves."""
-        services.end_membership(membership=members["eva"], actor=members["coordinator"].user)
+        end_membership(membership=members["eva"], actor=members["coordinator"].user)
 
     def member_joined():
         """A new member (bulk imports write memberships without signals: no row yet)."""
@@ -191,7 +202,7 @@ def test_every_kind_of_change_makes_them_stale_until_refreshed(small, modules, d
 
 
 def test_the_calendar_makes_them_stale(small):
-    services.refresh_standings(small.organisation)
+    refresh_standings(small.organisation)
     today = timezone.localdate()
     first_change = min(
         MemberStanding.objects.filter(valid_until__isnull=False).values_list(
@@ -203,15 +214,15 @@ def test_the_calendar_makes_them_stale(small):
     same(stored(small.organisation, day_before), live(small.organisation, day_before))
     assert stored(small.organisation, first_change) is None
     # Another day is computed live by the dashboard, whatever is stored.
-    assert not selectors.dashboard(small.organisation, day=day_before).figures.stored
+    assert not dashboard(small.organisation, day=day_before).figures.stored
 
 
 def test_a_large_backlog_is_left_to_the_background_task(small, settings):
-    nothing = services.refresh_standings(small.organisation, limit=3, defer=False)
+    nothing = refresh_standings(small.organisation, limit=3, defer=False)
     assert (nothing.refreshed, nothing.pending) == (0, 8)
     assert stored(small.organisation) is None
     # In tests the task backend runs tasks at once: the task stored them all.
-    queued = services.refresh_standings(small.organisation, limit=3)
+    queued = refresh_standings(small.organisation, limit=3)
     assert queued.pending == 8
     same(stored(small.organisation), live(small.organisation))
 
@@ -225,7 +236,7 @@ def test_the_dashboard_view_stores_them_and_the_cron_keeps_them_fresh(small, coo
     same(stored(small.organisation), live(small.organisation))
 
     other = MembershipFactory(role=RoleFactory())  # another organisation
-    assert services.refresh_all_standings() == 1
+    assert refresh_all_standings() == 1
     assert MemberStanding.objects.get(membership=other).computed_changes is not None
 
 
@@ -237,7 +248,7 @@ def test_a_change_during_a_refresh_is_not_lost(small, modules, monkeypatch):
         pytest.skip("row locks: PostgreSQL")
     rode_vlaggen = modules[0]
     cees = small.members["cees"].user
-    compute = selectors.compliance
+    compute = compliance
     other_request: list[threading.Thread] = []
 
     def issue_certificate_elsewhere():
@@ -254,10 +265,10 @@ def test_a_change_during_a_refresh_is_not_lost(small, modules, monkeypatch):
         time.sleep(0.5)  # the other request now waits for the rows this refresh locked
         return report
 
-    monkeypatch.setattr(selectors, "compliance", compute_then_race)
-    services.refresh_standings(small.organisation)
+    monkeypatch.setattr(statuses, "compliance", compute_then_race)
+    refresh_standings(small.organisation)
     other_request[0].join(timeout=10)
-    monkeypatch.setattr(selectors, "compliance", compute)
+    monkeypatch.setattr(statuses, "compliance", compute)
 
     assert stored(small.organisation) is None, "the new certificate was swallowed"
     refresh_and_compare(small.organisation)
@@ -267,24 +278,24 @@ def test_the_people_list_selects_the_same_rows_from_stored_statuses(small):
     """Every filter (alone and combined) selects the same people in the same order from the
     stored statuses as the rule applied to everyone, with the same statuses per cell."""
     organisation = small.organisation
-    report = selectors.compliance(organisation)
+    report = compliance(organisation)
     requirements = [str(r.pk) for r in report.requirements]
-    statuses = [s.value for s in selectors.Status] + [selectors.MEETS_ALL, selectors.MEETS_NOT]
+    statuses = [s.value for s in Status] + [MEETS_ALL, MEETS_NOT]
     queries = [{}, {"q": "AALDERS"}, {"q": "@voorbeeld"}, {"q": "niemand"}]
-    queries += [{"team": team} for team in (str(small.noord.pk), selectors.NO_TEAM)]
+    queries += [{"team": team} for team in (str(small.noord.pk), NO_TEAM)]
     queries += [{"role": str(small.aandacht.pk)}]
     queries += [
         {"status": status, **({"requirement": pk} if pk else {})}
         for status in statuses
         for pk in [None, *requirements]
     ]
-    queries += [{"team": str(small.noord.pk), "status": selectors.MEETS_NOT, "q": "c"}]
-    assert selectors.people(organisation).stored is False  # never computed: computed live
-    services.refresh_standings(organisation)
+    queries += [{"team": str(small.noord.pk), "status": MEETS_NOT, "q": "c"}]
+    assert people(organisation).stored is False  # never computed: computed live
+    refresh_standings(organisation)
 
     selected_somebody = 0
     for query in queries:
-        listing = selectors.people(organisation, query)
+        listing = people(organisation, query)
         assert listing.stored, query
         filters = listing.filters
         assert not filters.invalid
@@ -303,13 +314,13 @@ def test_the_people_list_selects_the_same_rows_from_stored_statuses(small):
 def test_the_people_list_pages_in_sql_with_a_fixed_number_of_queries(
     small, coordinator_client, django_assert_max_num_queries
 ):
-    services.refresh_standings(small.organisation)
+    refresh_standings(small.organisation)
     url = reverse("organisations:people", args=[small.organisation.slug])
     with django_assert_max_num_queries(30) as few:
         coordinator_client.get(url)
     for name in ("Hanna", "Ivo", "Jet", "Kim", "Lot"):
         MembershipFactory(organisation=small.organisation, user__full_name=name)
-    services.refresh_standings(small.organisation)
+    refresh_standings(small.organisation)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = coordinator_client.get(url, {"status": selectors.MEETS_NOT})
+        response = coordinator_client.get(url, {"status": MEETS_NOT})
     assert "Hanna" in response.content.decode()

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts import selectors
 from accounts.models import User
-from organisations import services
 from organisations.models import AuditAction, AuditLogEntry, Invitation, Membership
+from organisations.services.invitations import InvitationError, accept_invitation, invite
 from tests.factories import TEST_PASSWORD, UserFactory
 
 from .conftest import sign_in_with_mfa
@@ -46,7 +46,7 @@ def coordinator_invitation(home_page):
     """Another organisation invites the address as its coordinator."""
     organisation = OrganisationFactory(name="Veilig Thuis Elders")
     inviter = MembershipFactory(organisation=organisation, is_coordinator=True).user
-    return services.invite(
+    return invite(
         organisation=organisation,
         email=TARGET,
         role=RoleFactory(),
@@ -82,8 +82,8 @@ def test_an_unverified_login_address_cannot_accept_and_is_told_to_verify(
 
 def test_the_service_refuses_an_unverified_address(client, coordinator_invitation):
     person = sign_up(client, TARGET)
-    with pytest.raises(services.InvitationError) as refused:
-        services.accept_invitation(invitation=coordinator_invitation, user=person)
+    with pytest.raises(InvitationError) as refused:
+        accept_invitation(invitation=coordinator_invitation, user=person)
     assert refused.value.reason == "unverified"
     assert not Membership.objects.filter(user=person).exists()
 

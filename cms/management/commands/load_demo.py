@@ -10,7 +10,7 @@ from accounts.services import ensure_verified_account
 from certificates.models import Certificate
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
-from organisations.demo import ensure_demo_totp, load_demo_organisations
+from organisations.api import ensure_demo_totp, load_demo_organisations
 from quizzes.demo import give_demo_attempts, load_demo_quizzes
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only

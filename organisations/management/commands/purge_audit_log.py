@@ -4,14 +4,14 @@ to run from cron (daily): it only ever deletes what is past the retention period
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from organisations import services
+from organisations.services.audit import purge_audit_log
 
 
 class Command(BaseCommand):
     help = "Delete audit log entries older than AUDIT_LOG_RETENTION_DAYS."
 
     def handle(self, *args, **options) -> None:
-        deleted = services.purge_audit_log()
+        deleted = purge_audit_log()
         self.stdout.write(
             f"Audit log: {deleted} entries older than "
             f"{settings.AUDIT_LOG_RETENTION_DAYS} days deleted."

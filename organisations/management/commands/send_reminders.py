@@ -7,7 +7,10 @@ never sends the same reminder twice, also when two runs overlap."""
 from django.core.management.base import BaseCommand, CommandError
 
 from certificates.api import send_certificate_reminders
-from organisations import services
+from organisations.compliance.exports import delete_old_exports
+from organisations.compliance.reminder_mail import send_reminders
+from organisations.compliance.snapshots import record_compliance_snapshots
+from organisations.compliance.statuses import refresh_all_standings
 
 
 class Command(BaseCommand):
@@ -16,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         certificates = send_certificate_reminders()
         self.stdout.write(f"Certificate reminders: {certificates} sent.")
-        counts = services.send_reminders()
+        counts = send_reminders()
         for label, result in (
             ("Learner digests", counts["learners"]),
             ("Coordinator summaries", counts["coordinators"]),
@@ -25,11 +28,11 @@ class Command(BaseCommand):
                 f"{label}: {result.sent} sent, {result.failed} failed, "
                 f"{result.skipped} sent by a parallel run."
             )
-        snapshots = services.record_compliance_snapshots()
+        snapshots = record_compliance_snapshots()
         self.stdout.write(f"Compliance snapshots: {snapshots} recorded.")
-        refreshed = services.refresh_all_standings()
+        refreshed = refresh_all_standings()
         self.stdout.write(f"Stored statuses: {refreshed} members refreshed.")
-        deleted = services.delete_old_exports()
+        deleted = delete_old_exports()
         self.stdout.write(f"Old export files: {deleted} deleted.")
         if counts["learners"].failed or counts["coordinators"].failed:
             # A non-zero exit makes cron report it; the failed ones are retried next run.

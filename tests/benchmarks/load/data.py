@@ -254,6 +254,6 @@ def prepare(
 def refresh_standings() -> None:
     """What the hourly cron does: the organisations' stored statuses fresh for everyone
     (bulk inserts above send no signals), so the dashboards start as in production."""
-    from organisations import services
+    from organisations.compliance.statuses import refresh_all_standings
 
-    services.refresh_all_standings()
+    refresh_all_standings()

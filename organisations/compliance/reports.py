@@ -1,8 +1,9 @@
 """Export builders: the (filtered) people list as CSV for Dutch Excel and as XLSX, the
 board's PDF summary, and the national overview as CSV and XLSX.
 
-Builders read through organisations.selectors and return bytes; they record and store
-nothing (organisations.services does, and decides between now and the background)."""
+Builders read through organisations.compliance (dashboard, people, national) and return
+bytes; they record and store nothing (organisations.compliance.exports does, and decides
+between now and the background)."""
 
 import csv
 import datetime
@@ -15,8 +16,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .models import Organisation, Requirement
+from organisations.compliance.dashboard import dashboard
+from organisations.compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP
+from organisations.compliance.national import NationalOverview, OverviewCell
+from organisations.compliance.people import PeopleList, people
+
+from ..models import Organisation, Requirement
 
 Progress = Callable[[float], None]
 
@@ -74,7 +79,7 @@ def requirement_label(requirement: Requirement) -> str:
 
 
 def people_table(
-    people: selectors.PeopleList, *, progress: Progress = _no_progress
+    people: PeopleList, *, progress: Progress = _no_progress
 ) -> tuple[list[str], list[list]]:
     """Headers and rows (str, date or None per cell) of the people list: one row a person,
     per requirement its status and the date that goes with it (deadline, valid until, or
@@ -188,8 +193,8 @@ def _filename(organisation: Organisation, kind: str, extension: str) -> str:
 def people_export(
     organisation: Organisation, fmt: str, filters: dict, *, progress: Progress = _no_progress
 ) -> ExportFile:
-    """The people list with these filters (see selectors.PeopleFilters) as CSV or XLSX."""
-    listing = selectors.people(organisation, filters)
+    """The people list with these filters (see PeopleFilters) as CSV or XLSX."""
+    listing = people(organisation, filters)
     progress(0.3)
     listed = list(listing.rows)  # StoredPeople computes every row once, here
     listing.rows = listed
@@ -215,7 +220,7 @@ def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) 
     people shows no figures, so no one can be recognised in it."""
     from weasyprint import HTML
 
-    data = selectors.dashboard(organisation)
+    data = dashboard(organisation)
     progress(0.5)
     html = render_to_string(
         "organisations/board_report_pdf.html",
@@ -223,8 +228,8 @@ def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) 
             "dashboard": data,
             "organisation": organisation,
             "framework": organisation.framework,
-            "minimum_group": selectors.MINIMUM_GROUP,
-            "statuses": selectors.DISPLAY_ORDER,
+            "minimum_group": MINIMUM_GROUP,
+            "statuses": DISPLAY_ORDER,
             "generated_at": timezone.localtime(),
         },
     )
@@ -252,7 +257,7 @@ def build(
 # --- The national overview -----------------------------------------------------------------
 
 
-def national_overview_table(overview: selectors.NationalOverview) -> tuple[list[str], list[list]]:
+def national_overview_table(overview: NationalOverview) -> tuple[list[str], list[list]]:
     """The overview as it shows in the admin, hidden cells as '< 5' (no figures)."""
     headers = [
         _("Sector"),
@@ -264,7 +269,7 @@ def national_overview_table(overview: selectors.NationalOverview) -> tuple[list[
     ]
     hidden = f"< {overview.minimum_group}"
 
-    def line(sector: str, region: str, cell: selectors.OverviewCell) -> list:
+    def line(sector: str, region: str, cell: OverviewCell) -> list:
         if cell.hidden:
             return [sector, region, cell.organisations, hidden, hidden, hidden]
         percent = cell.compliant_percent
@@ -286,7 +291,7 @@ def national_overview_table(overview: selectors.NationalOverview) -> tuple[list[
     return headers, rows
 
 
-def national_overview_file(overview: selectors.NationalOverview, fmt: str) -> ExportFile:
+def national_overview_file(overview: NationalOverview, fmt: str) -> ExportFile:
     headers, rows = national_overview_table(overview)
     month = overview.month.strftime("%Y-%m") if overview.month else "geen"
     content = (

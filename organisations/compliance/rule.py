@@ -1,25 +1,35 @@
 """The rule for one person against one requirement, as a pure function.
 
-organisations.selectors.compliance applies it to every member of an organisation at once;
-keeping the rule free of the database lets it be tested exhaustively."""
+organisations.compliance.computation.compliance applies it to every member of an
+organisation at once; keeping the rule free of the database lets it be tested exhaustively."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from certificates.api import add_months
 
-# A valid certificate counts as "expiring" this many days before it stops counting.
-EXPIRING_WITHIN_DAYS = 60
 # Not started, with the deadline this close: "due" rather than "not started".
 DUE_WITHIN_DAYS = 30
 
 ONE_DAY = datetime.timedelta(days=1)
-EXPIRING_WINDOW = datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
 DUE_WINDOW = datetime.timedelta(days=DUE_WITHIN_DAYS)
+
+
+def expiring_within_days() -> int:
+    """A counting certificate is "expiring" in its last N days: the certificates app's
+    renewal window (CERTIFICATE_RENEWAL_WINDOW_DAYS), so "expiring" is exactly when the
+    holder can renew. One setting; the reminders and the status label read it too."""
+    return settings.CERTIFICATE_RENEWAL_WINDOW_DAYS
+
+
+def _expiring_label() -> str:
+    return gettext("expiring within %(days)s days") % {"days": expiring_within_days()}
 
 
 class Status(models.TextChoices):
@@ -29,7 +39,7 @@ class Status(models.TextChoices):
     EXPIRED = "expired", _("expired")
     DUE = "due", _("due")
     UPDATE_DUE = "update_due", _("update due")
-    EXPIRING = "expiring", _("expiring within 60 days")
+    EXPIRING = "expiring", lazy(_expiring_label, str)()
     IN_PROGRESS = "in_progress", _("in progress")
     NOT_STARTED = "not_started", _("not started")
     COMPLIANT = "compliant", _("compliant")
@@ -55,7 +65,7 @@ class RequirementStatus:
     # or when it expired.
     deadline: datetime.date | None
     # The first later day on which the same inputs give another status (None: never). Kept
-    # with the rule, so stored statuses (organisations.services.refresh_standings) know
+    # with the rule, so stored statuses (organisations.compliance.statuses.refresh_standings) know
     # when the calendar alone makes them stale.
     changes_on: datetime.date | None = None
 
@@ -96,28 +106,36 @@ def requirement_status(
     )
 
 
-# The rule's two halves, separately, so organisations.selectors.compliance can evaluate each
-# distinct input once (many members share a start date, or a certificate's dates).
+# The rule's two halves, separately, so organisations.compliance.computation.compliance can
+# evaluate each distinct input once (many members share a start date, or a certificate's dates).
 
 
 def certificate_status(
     *, today: datetime.date, certificate: HeldCertificate, recertify_every_months: int | None
 ) -> RequirementStatus:
-    """With a certificate: how it counts for the requirement today."""
+    """With a certificate: how it counts for the requirement today. With an update due
+    (`update_due_on`) the earlier of the update deadline and the last day it counts
+    applies, and the status says which: 'update due' (then 'overdue') for the update,
+    'compliant', 'expiring' or 'expired' with the date it ends."""
     until = counts_until(certificate, recertify_every_months=recertify_every_months)
     expires = until + ONE_DAY
     if until < today:
         return RequirementStatus(Status.EXPIRED, until)
     update_due_on = certificate.update_due_on
-    if update_due_on is not None:
+    # The earlier of the two dates applies: an update deadline after the certificate ends
+    # never shows (the certificate runs out first, and is 'expiring' as any other).
+    if update_due_on is not None and update_due_on <= until:
         if update_due_on < today:
             return RequirementStatus(Status.OVERDUE, update_due_on, expires)
         return RequirementStatus(
             Status.UPDATE_DUE, update_due_on, min(update_due_on + ONE_DAY, expires)
         )
-    if (until - today).days <= EXPIRING_WITHIN_DAYS:
+    expiring_within = expiring_within_days()
+    if (until - today).days <= expiring_within:
         return RequirementStatus(Status.EXPIRING, until, expires)
-    return RequirementStatus(Status.COMPLIANT, until, until - EXPIRING_WINDOW)
+    return RequirementStatus(
+        Status.COMPLIANT, until, until - datetime.timedelta(days=expiring_within)
+    )
 
 
 def deadline_status(

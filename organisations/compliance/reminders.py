@@ -1,12 +1,14 @@
 """Reminders: which requirement statuses call for an email and when (the periods), and
-what goes into each email. The statuses come from organisations.selectors.compliance; nothing
-here recomputes them. Sending and the ReminderLog rows are in organisations.services.
+what goes into each email. The statuses come from
+organisations.compliance.computation.compliance; nothing here recomputes them. Sending and
+the ReminderLog rows are in organisations.compliance.reminder_mail.
 
 The periods (ReminderLog.item / ReminderLog.period, unique per person and kind):
 
 - learner digest, per mandatory requirement, grouped into three stages:
   due (not started with the deadline within 30 days, or in progress / update due with the
-  deadline within 30 days), expiring (a certificate in its last 60 days) and overdue
+  deadline within 30 days), expiring (a certificate in its last
+  CERTIFICATE_RENEWAL_WINDOW_DAYS, see rule.expiring_within_days) and overdue
   (overdue or expired). item = "requirement:<id>:<stage>"; period = the deadline for due and
   expiring (so once per deadline: when it becomes due, when it starts to expire), and
   "<deadline>+w<n>" for overdue, n = whole weeks since the deadline (so the day it becomes
@@ -29,9 +31,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from . import selectors
-from .compliance import DUE_WITHIN_DAYS, RequirementStatus, Status
-from .models import Membership, Organisation
+from organisations.compliance.computation import Compliance, compliance
+
+from ..models import Membership, Organisation
+from .rule import DUE_WITHIN_DAYS, RequirementStatus, Status
 
 LEARNER_DIGEST = "learner_digest"
 COORDINATOR_SUMMARY = "coordinator_summary"
@@ -162,7 +165,7 @@ class ReminderInput:
     summaries: list[OrganisationSummary]
 
 
-def member_items(report: selectors.Compliance, member, *, today: datetime.date):
+def member_items(report: Compliance, member, *, today: datetime.date):
     """The reminder items of one member of a compliance report: mandatory requirements in a
     reminder stage, most urgent first."""
     by_id = {requirement.pk: requirement for requirement in report.requirements}
@@ -216,7 +219,7 @@ def reminder_input(
     learner_items: dict[int, dict[tuple[str, str], ReminderItem]] = defaultdict(dict)
     summaries = []
     for organisation in organisations.select_related("sector"):
-        report = selectors.compliance(organisation, day=today)
+        report = compliance(organisation, day=today)
         overdue, due = [], 0
         for member in report.members:
             items = member_items(report, member, today=today)

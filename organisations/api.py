@@ -1,0 +1,32 @@
+"""What other apps may call from organisations: cms (the signed-in home, the admin audit,
+accounts' data download and deletion), courses, certificates, quizzes, and their tests.
+They use these functions, never organisations' models, selectors or services directly (as
+other apps use the Open edX certificates app's api.py), so organisations can change inside.
+
+Add a function here only when another app needs it; everything else stays internal."""
+
+from .access import organisations_left_without_coordinator
+from .compliance.computation import LearnerRequirement, learner_requirements, still_required
+from .demo import ensure_demo_totp, load_demo_organisations
+from .models import AuditAction
+from .selectors.personal_data import personal_data
+from .services.audit import purge_audit_log, record_audit
+from .services.personal_data import erase_person
+
+__all__ = [
+    # 'Mijn leren' and the signed-in home: what the person's organisations still ask.
+    "LearnerRequirement",
+    "learner_requirements",
+    "still_required",
+    # The audit log (the admin's views of people's data are recorded here too).
+    "AuditAction",
+    "record_audit",
+    "purge_audit_log",
+    # Accounts: the data download, and what deleting an account does in organisations.
+    "personal_data",
+    "erase_person",
+    "organisations_left_without_coordinator",
+    # The demo (manage.py load_demo).
+    "load_demo_organisations",
+    "ensure_demo_totp",
+]

@@ -1,0 +1,200 @@
+"""The coordinator's dashboard: figures, requirement and team rows, the 12-month trend and
+the knowledge gaps."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from organisations.compliance.computation import Compliance, applicable_requirements, compliance
+from organisations.compliance.figures import (
+    Figures,
+    RequirementRow,
+    StatusCounts,
+    TeamRow,
+    percent_of,
+    requirement_rows,
+    team_rows,
+)
+from organisations.compliance.statuses import stored_figures
+from organisations.models import (
+    ComplianceSnapshot,
+    Membership,
+    Organisation,
+    Requirement,
+)
+
+TREND_MONTHS = 12
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def shift_month(first: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after (or before) the month of `first`."""
+    index = first.year * 12 + first.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    return shift_month(first, 1) - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: datetime.date  # first day
+    members: int | None  # None: no snapshot for that month
+    compliant: int | None
+    is_current: bool = False  # this month so far, computed now
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.members)
+
+    @property
+    def share(self) -> float | None:
+        return percent_of(self.compliant, self.members) if self.has_data else None
+
+    @property
+    def percent(self) -> int | None:
+        share = self.share
+        return None if share is None else round(share)
+
+    @property
+    def height(self) -> str:  # unlocalised, for SVG attributes
+        return f"{self.share or 0:.2f}"
+
+    @property
+    def y(self) -> str:
+        return f"{100 - (self.share or 0):.2f}"
+
+
+@dataclass
+class Dashboard:
+    organisation: Organisation
+    day: datetime.date
+    figures: Figures
+    requirements: list[RequirementRow]
+    teams: list[TeamRow]
+    trend: list[TrendPoint]
+    knowledge_gaps: list  # quizzes.selectors.SignalInsight, most missed first
+
+    @property
+    def members(self) -> int:
+        return self.figures.member_count
+
+    @property
+    def compliant(self) -> int:
+        return self.figures.compliant_count
+
+    @property
+    def compliant_percent(self) -> int | None:
+        members = self.figures.member_count
+        return round(100 * self.compliant / members) if members else None
+
+    @property
+    def overall(self) -> StatusCounts:
+        """Members by their most urgent status on the mandatory requirements (members without
+        any mandatory requirement are not in it)."""
+        return StatusCounts.of(self.figures.worst)
+
+
+def _attention_order(row: TeamRow) -> tuple:
+    share = row.compliant / row.members if row.members else 1.0
+    return (share, row.team_id is None, row.name)
+
+
+def teams_needing_attention(rows: list[TeamRow], limit: int) -> list[TeamRow]:
+    """The teams the dashboard shows: all of them, in their order (by name), when there are
+    at most `limit`; otherwise the `limit` with the lowest share of members meeting every
+    mandatory requirement, lowest first, ties by name (members without a team after the
+    named teams). A coordinator cannot read hundreds of bars; the rest are on the teams
+    page."""
+    if len(rows) <= limit:
+        return list(rows)
+    return sorted(rows, key=_attention_order)[:limit]
+
+
+def compliance_trend(
+    organisation: Organisation, *, current: Compliance | Figures | None = None, today=None
+) -> list[TrendPoint]:
+    """The compliant share at the end of each of the last TREND_MONTHS complete months, from
+    ComplianceSnapshot (None where no snapshot was recorded), then this month so far when
+    `current` (today's figures) is given. One query."""
+    today = today or (current.day if isinstance(current, Compliance) else timezone.localdate())
+    this_month = month_start(today)
+    first = shift_month(this_month, -TREND_MONTHS)
+    recorded = {
+        month: (members, compliant)
+        for month, members, compliant in ComplianceSnapshot.objects.filter(
+            organisation=organisation, month__gte=first, month__lt=this_month
+        ).values_list("month", "members", "compliant")
+    }
+    points = []
+    for index in range(TREND_MONTHS):
+        month = shift_month(first, index)
+        members, compliant = recorded.get(month, (None, None))
+        points.append(TrendPoint(month, members, compliant))
+    if current is not None:
+        points.append(
+            TrendPoint(this_month, current.member_count, current.compliant_count, is_current=True)
+        )
+    return points
+
+
+def knowledge_gaps(organisation: Organisation, *, day: datetime.date | None = None) -> list:
+    """Which signals the organisation's active members miss most in scenario quizzes,
+    aggregated over all their attempts (quizzes.selectors.signal_misses leaves out any
+    signal fewer than MINIMUM_GROUP of them met). Never per person."""
+    from quizzes.models import QuizAttempt
+    from quizzes.selectors import signal_misses
+
+    users = Membership.objects.active(on=day).filter(organisation=organisation).values("user_id")
+    return signal_misses(QuizAttempt.objects.filter(user_id__in=users))
+
+
+def figures_of(
+    organisation: Organisation,
+    *,
+    day: datetime.date | None = None,
+    refresh: Callable[[], object] | None = None,
+) -> tuple[Figures, list[Requirement]]:
+    """The organisation's counts on `day` and the requirements they are about: from the
+    stored statuses when they are fresh for every member today, otherwise computed; an
+    earlier day is always computed. When some are stale, `refresh` (the view passes
+    refresh_standings) is called once and they are read again: reading them is
+    also the check, so the usual view spends no query on it."""
+    today = timezone.localdate()
+    day = day or today
+    requirements = applicable_requirements(organisation)
+    figures = stored_figures(organisation, requirements, day=day) if day == today else None
+    if figures is None and refresh is not None and day == today:
+        refresh()
+        figures = stored_figures(organisation, requirements, day=day)
+    if figures is None:
+        report = compliance(organisation, day=day)
+        figures, requirements = Figures.of(report), report.requirements
+    return figures, requirements
+
+
+def dashboard(
+    organisation: Organisation,
+    *,
+    day: datetime.date | None = None,
+    refresh: Callable[[], object] | None = None,
+) -> Dashboard:
+    """Everything the coordinator's dashboard shows, in a fixed number of queries (the
+    counts from `figures_of`)."""
+    day = day or timezone.localdate()
+    figures, requirements = figures_of(organisation, day=day, refresh=refresh)
+    return Dashboard(
+        organisation=organisation,
+        day=day,
+        figures=figures,
+        requirements=requirement_rows(requirements=requirements, figures=figures),
+        teams=team_rows(figures=figures),
+        trend=compliance_trend(organisation, current=figures, today=day),
+        knowledge_gaps=knowledge_gaps(organisation, day=day),
+    )

@@ -1,0 +1,318 @@
+"""The people list (filters, stored or live selection, paging) and one person's page."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from certificates.models import Certificate
+from organisations.compliance.computation import (
+    Compliance,
+    MemberCompliance,
+    applicable_requirements,
+    compliance,
+)
+from organisations.compliance.rule import (
+    MEETS,
+    RequirementStatus,
+    Status,
+)
+from organisations.compliance.statuses import fresh_standing
+from organisations.models import (
+    MemberRequirementStatus,
+    Membership,
+    Organisation,
+    Requirement,
+    RequirementLevel,
+    Role,
+    Team,
+)
+
+MEETS_ALL = "meets"
+MEETS_NOT = "does_not_meet"
+NO_TEAM = "none"
+
+
+@dataclass(frozen=True)
+class PeopleFilters:
+    """The people list's filters, from the query string. Unknown values are dropped and
+    named in `invalid`, so a bad link shows everyone with a message instead of an error."""
+
+    q: str = ""
+    team: str = ""  # a team id, NO_TEAM, or "" for all
+    role: str = ""  # a role id
+    requirement: str = ""  # a requirement id: `status` applies to that requirement only
+    status: str = ""  # a Status, MEETS_ALL or MEETS_NOT
+    invalid: tuple[str, ...] = ()
+
+    FIELDS = ("q", "team", "role", "requirement", "status")
+
+    @classmethod
+    def from_query(
+        cls, query, *, organisation: Organisation, requirements: list[Requirement]
+    ) -> "PeopleFilters":
+        values = {name: (query.get(name) or "").strip() for name in cls.FIELDS}
+        values["q"] = values["q"][:100]
+        allowed = {
+            "team": {
+                str(pk)
+                for pk in Team.objects.filter(organisation=organisation).values_list(
+                    "pk", flat=True
+                )
+            }
+            | {NO_TEAM},
+            "role": {str(pk) for pk in Role.objects.values_list("pk", flat=True)},
+            "requirement": {str(r.pk) for r in requirements},
+            "status": {s.value for s in Status} | {MEETS_ALL, MEETS_NOT},
+        }
+        invalid = []
+        for name, choices in allowed.items():
+            if values[name] and values[name] not in choices:
+                invalid.append(name)
+                values[name] = ""
+        return cls(**values, invalid=tuple(invalid))
+
+    def as_dict(self) -> dict[str, str]:
+        """The filters in use, for the audit log, export jobs and links."""
+        return {name: getattr(self, name) for name in self.FIELDS if getattr(self, name)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_dict())
+
+    def matches(self, member: MemberCompliance) -> bool:
+        if self.q:
+            needle = self.q.casefold()
+            if needle not in member.full_name.casefold() and needle not in member.email.casefold():
+                return False
+        if self.team == NO_TEAM and member.team_id is not None:
+            return False
+        if self.team and self.team != NO_TEAM and str(member.team_id) != self.team:
+            return False
+        if self.role and str(member.role_id) != self.role:
+            return False
+        if not self.status:
+            return True
+        if self.requirement:
+            status = member.statuses.get(int(self.requirement))
+            if status is None:
+                return False
+            if self.status == MEETS_ALL:
+                return status.meets
+            if self.status == MEETS_NOT:
+                return not status.meets
+            return status.status == self.status
+        if self.status == MEETS_ALL:
+            return member.meets_mandatory
+        if self.status == MEETS_NOT:
+            return not member.meets_mandatory
+        # A status without a requirement: any mandatory requirement in that status.
+        return any(member.statuses[pk].status == self.status for pk in member.mandatory_ids)
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    member: MemberCompliance
+    # Per requirement of the list (same order): the status, or None where it does not apply.
+    statuses: list[RequirementStatus | None]
+
+    @classmethod
+    def of(cls, member: MemberCompliance, requirements: list[Requirement]) -> "PersonRow":
+        return cls(member, [member.statuses.get(r.pk) for r in requirements])
+
+
+class StoredPeople:
+    """The people list's rows when the stored statuses are fresh: the selection (filters,
+    order, count, paging) is made in SQL on the stored statuses, and only the rows read
+    (one page, or all for an export) are computed by `compliance`, so their statuses and
+    dates come from the rule itself. A sequence for Paginator: count() and slices."""
+
+    def __init__(self, memberships: QuerySet, organisation: Organisation, day: datetime.date):
+        self.memberships = memberships
+        self.organisation = organisation
+        self.day = day
+
+    @cached_property
+    def _count(self) -> int:
+        return self.memberships.count()
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[PersonRow]:
+        if not isinstance(index, slice):
+            raise TypeError("The people list is read by pages (slices).")
+        ids = list(self.memberships.values_list("pk", "user_id")[index])
+        if not ids:
+            return []
+        report = compliance(self.organisation, day=self.day, user_ids=[u for _pk, u in ids])
+        return _rows_in_order(report, [pk for pk, _user_id in ids])
+
+    def __iter__(self):
+        # Every row (an export): the rule for the whole organisation, which selects its
+        # members in SQL, is quicker than for a list of thousands of ids.
+        ids = list(self.memberships.values_list("pk", flat=True))
+        return iter(_rows_in_order(compliance(self.organisation, day=self.day), ids))
+
+
+def _rows_in_order(report: Compliance, membership_ids: list[int]) -> list[PersonRow]:
+    by_membership = {member.membership_id: member for member in report.members}
+    return [
+        PersonRow.of(by_membership[pk], report.requirements)
+        for pk in membership_ids
+        if pk in by_membership
+    ]
+
+
+@dataclass
+class PeopleList:
+    requirements: list[Requirement]
+    filters: PeopleFilters
+    rows: list[PersonRow] | StoredPeople
+    teams: list[Team]
+    roles: list[Role]
+
+    @property
+    def stored(self) -> bool:
+        return isinstance(self.rows, StoredPeople)
+
+
+def _stored_people(
+    organisation: Organisation,
+    filters: PeopleFilters,
+    requirements: list[Requirement],
+    *,
+    day: datetime.date,
+) -> StoredPeople | None:
+    """The filtered selection read from the stored statuses, or None when any active
+    member's statuses are missing or stale on `day` (one query checks)."""
+    active = Membership.objects.active(on=day).filter(organisation=organisation)
+    counted = active.aggregate(
+        members=Count("pk"), fresh=Count("pk", filter=fresh_standing(day, "standing__"))
+    )
+    if counted["members"] != counted["fresh"]:
+        return None
+    selected = active
+    if filters.q:
+        selected = selected.filter(
+            Q(user__full_name__icontains=filters.q) | Q(user__email__icontains=filters.q)
+        )
+    if filters.team == NO_TEAM:
+        selected = selected.filter(team__isnull=True)
+    elif filters.team:
+        selected = selected.filter(team_id=int(filters.team))
+    if filters.role:
+        selected = selected.filter(role_id=int(filters.role))
+    if filters.status:
+        # The same rule as PeopleFilters.matches, on the stored statuses.
+        if filters.requirement:
+            statuses = MemberRequirementStatus.objects.filter(
+                membership=OuterRef("pk"), requirement_id=int(filters.requirement)
+            )
+        else:
+            statuses = MemberRequirementStatus.objects.filter(
+                membership=OuterRef("pk"),
+                requirement_id__in=[
+                    r.pk for r in requirements if r.level == RequirementLevel.MANDATORY
+                ],
+            )
+        if filters.status == MEETS_ALL and not filters.requirement:
+            selected = selected.filter(standing__meets_mandatory=True)
+        elif filters.status == MEETS_NOT and not filters.requirement:
+            selected = selected.filter(standing__meets_mandatory=False)
+        elif filters.status == MEETS_ALL:
+            selected = selected.filter(Exists(statuses.filter(status__in=MEETS)))
+        elif filters.status == MEETS_NOT:
+            selected = selected.filter(Exists(statuses.exclude(status__in=MEETS)))
+        else:
+            selected = selected.filter(Exists(statuses.filter(status=filters.status)))
+    return StoredPeople(
+        selected.order_by("user__full_name", "user_id"), organisation=organisation, day=day
+    )
+
+
+def people(
+    organisation: Organisation,
+    query=None,
+    *,
+    day: datetime.date | None = None,
+    refresh: Callable[[], object] | None = None,
+) -> PeopleList:
+    """The organisation's active members with their status per requirement, filtered by
+    the query string (see PeopleFilters), in name order.
+
+    Today, with fresh stored statuses, the selection is made in SQL and only the rows read
+    are computed (StoredPeople); when some are stale, `refresh` (the view passes
+    refresh_standings) is called once and they are read again. Otherwise, and
+    for an earlier day, the whole organisation is computed by `compliance` and then
+    filtered (a fixed number of queries). Both give the same rows."""
+    today = timezone.localdate()
+    day = day or today
+    requirements = applicable_requirements(organisation)
+    filters = PeopleFilters.from_query(
+        query or {}, organisation=organisation, requirements=requirements
+    )
+    rows = None
+    if day == today:
+        rows = _stored_people(organisation, filters, requirements, day=day)
+        if rows is None and refresh is not None:
+            refresh()
+            rows = _stored_people(organisation, filters, requirements, day=day)
+    if rows is None:
+        report = compliance(organisation, day=day)
+        requirements = report.requirements
+        rows = [
+            PersonRow.of(member, report.requirements)
+            for member in report.members
+            if filters.matches(member)
+        ]
+    return PeopleList(
+        requirements=requirements,
+        filters=filters,
+        rows=rows,
+        teams=list(Team.objects.filter(organisation=organisation).order_by("name")),
+        roles=list(Role.objects.order_by("name")),
+    )
+
+
+@dataclass
+class PersonDetail:
+    membership: Membership
+    # (requirement, status) for each requirement that applies; empty once the membership ended
+    requirements: list[tuple[Requirement, RequirementStatus]]
+    meets_mandatory: bool | None
+    certificates: list[Certificate]
+    day: datetime.date
+
+
+def person(organisation: Organisation, membership_id: int) -> PersonDetail:
+    """One member for the coordinator: requirements with status and dates, and the
+    certificates for modules the organisation's framework requires (never quiz answers or
+    reflections). Memberships of other organisations raise Membership.DoesNotExist."""
+    membership = Membership.objects.select_related("user", "team", "role").get(
+        pk=membership_id, organisation=organisation
+    )
+    report = compliance(organisation, user=membership.user)
+    by_id = {r.pk: r for r in report.requirements}
+    member = next((m for m in report.members if m.membership_id == membership.pk), None)
+    rows = []
+    if member is not None:
+        rows = [(by_id[pk], status) for pk, status in member.statuses.items()]
+    certificates = list(
+        Certificate.objects.filter(
+            user=membership.user, module_id__in={r.module_id for r in report.requirements}
+        ).order_by("-issued_at")
+    )
+    return PersonDetail(
+        membership=membership,
+        requirements=rows,
+        meets_mandatory=member.meets_mandatory if member is not None else None,
+        certificates=certificates,
+        day=report.day,
+    )

@@ -1,0 +1,254 @@
+"""Sending the reminders (which statuses call for one and when: reminders.py)."""
+
+import datetime
+import logging
+from collections import defaultdict
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from organisations.compliance.computation import compliance
+from organisations.compliance.reminders import (
+    COORDINATOR_REQUEST,
+    COORDINATOR_SUMMARY,
+    LEARNER_DIGEST,
+    OVERDUE_INTERVAL_DAYS,
+    ReminderInput,
+    Stage,
+    coordinator_context,
+    iso_week,
+    learner_context,
+    member_items,
+    member_stage,
+    reminder_input,
+    unsent,
+)
+from organisations.models import (
+    AuditAction,
+    Organisation,
+    ReminderLog,
+)
+from organisations.services.audit import record_audit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ReminderCounts:
+    sent: int = 0
+    failed: int = 0
+    # Nothing new for the person, or sent already (earlier today, or by a parallel run).
+    skipped: int = 0
+
+    def add(self, outcome: bool | None) -> None:
+        if outcome is True:
+            self.sent += 1
+        elif outcome is False:
+            self.failed += 1
+        else:
+            self.skipped += 1
+
+
+def _deliver(
+    *, user: User, kind: str, keys: list[tuple[str, str]], template: str, context: dict, connection
+) -> bool | None:
+    """Insert the reminder's log rows first and send inside the same transaction. A parallel
+    run inserting the same rows waits on the unique constraint until this one commits and
+    then fails (so nothing is sent twice); a failing send rolls the rows back, so the next
+    run tries again. True: sent; False: the send failed; None: sent already."""
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.bulk_create(
+                [
+                    ReminderLog(user=user, kind=kind, item=item, period=period)
+                    for item, period in keys
+                ]
+            )
+            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+                subject = render_to_string(f"organisations/email/{template}_subject.txt", context)
+                body = render_to_string(f"organisations/email/{template}_message.txt", context)
+            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
+            EmailMessage(subject, body, to=[user.email], connection=connection).send()
+    except IntegrityError:
+        return None
+    except Exception:
+        logger.exception("Sending the %s reminder to user %s failed", kind, user.pk)
+        # A broken connection is opened again for the next email.
+        with suppress(Exception):
+            connection.close()
+        return False
+    return True
+
+
+@contextmanager
+def _mail_connection():
+    """One connection to the mail server for a run's emails (SMTP would otherwise connect
+    for each). When it cannot be opened now, each send tries again and fails on its own."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:
+        logger.exception("Could not connect to the mail server")
+    try:
+        yield connection
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.exception("Could not close the mail server connection")
+
+
+def _users(user_ids) -> list[User]:
+    return list(
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .only("pk", "email", "full_name", "preferred_language")
+        .order_by("pk")
+    )
+
+
+def send_learner_digests(
+    *, today: datetime.date | None = None, gathered: ReminderInput | None = None
+) -> ReminderCounts:
+    """One email per person with the reminders of all their organisations that were not sent
+    yet for their period (due, expiring, overdue: see organisations.reminders)."""
+    today = today or timezone.localdate()
+    gathered = gathered or reminder_input(today=today)
+    counts = ReminderCounts()
+    with _mail_connection() as connection:
+        overdue = f":{Stage.OVERDUE}"
+        interval_start = today - datetime.timedelta(days=OVERDUE_INTERVAL_DAYS)
+        recent = timezone.make_aware(datetime.datetime.combine(interval_start, datetime.time()))
+        user_ids = sorted(gathered.learner_items)
+        for start in range(0, len(user_ids), 500):
+            chunk = user_ids[start : start + 500]
+            periods = {item.period for pk in chunk for item in gathered.learner_items[pk]}
+            sent, recent_overdue = defaultdict(set), defaultdict(set)
+            for user_id, item, period, sent_at in ReminderLog.objects.filter(
+                Q(period__in=periods) | Q(sent_at__gte=recent, item__endswith=overdue),
+                kind=LEARNER_DIGEST,
+                user_id__in=chunk,
+            ).values_list("user_id", "item", "period", "sent_at"):
+                sent[user_id].add((item, period))
+                if item.endswith(overdue) and timezone.localdate(sent_at) > interval_start:
+                    recent_overdue[user_id].add((item, period.partition("+")[0]))
+            for user in _users(chunk):
+                new = unsent(
+                    gathered.learner_items[user.pk],
+                    sent=sent[user.pk],
+                    recent_overdue=recent_overdue[user.pk],
+                )
+                if not new:
+                    continue
+                counts.add(
+                    _deliver(
+                        user=user,
+                        kind=LEARNER_DIGEST,
+                        keys=[item.key for item in new],
+                        template="learner_digest",
+                        context=learner_context(user, new),
+                        connection=connection,
+                    )
+                )
+    return counts
+
+
+def send_coordinator_summaries(
+    *, today: datetime.date | None = None, gathered: ReminderInput | None = None
+) -> ReminderCounts:
+    """Once per ISO week, each coordinator gets the overdue people of the organisations they
+    coordinate (only those with overdue people), one email for all of them."""
+    today = today or timezone.localdate()
+    gathered = gathered or reminder_input(today=today)
+    week = iso_week(today)
+    per_coordinator = defaultdict(list)
+    for summary in gathered.summaries:
+        if summary.overdue_count:
+            for user_id in summary.coordinator_ids:
+                per_coordinator[user_id].append(summary)
+    sent = set(
+        ReminderLog.objects.filter(
+            kind=COORDINATOR_SUMMARY, period=week, user_id__in=list(per_coordinator)
+        ).values_list("user_id", "item")
+    )
+    counts = ReminderCounts()
+    with _mail_connection() as connection:
+        for user in _users(list(per_coordinator)):
+            new = [
+                summary
+                for summary in per_coordinator[user.pk]
+                if (user.pk, f"organisation:{summary.organisation_id}") not in sent
+            ]
+            if not new:
+                continue
+            counts.add(
+                _deliver(
+                    user=user,
+                    kind=COORDINATOR_SUMMARY,
+                    keys=[(f"organisation:{summary.organisation_id}", week) for summary in new],
+                    template="coordinator_summary",
+                    context=coordinator_context(user, new, today=today),
+                    connection=connection,
+                )
+            )
+    return counts
+
+
+def send_reminders(*, today: datetime.date | None = None) -> dict[str, ReminderCounts]:
+    """The hourly run: learners' digests and coordinators' weekly summaries, from one read
+    of every organisation's compliance. Safe to repeat and to overlap."""
+    today = today or timezone.localdate()
+    gathered = reminder_input(today=today)
+    return {
+        "learners": send_learner_digests(today=today, gathered=gathered),
+        "coordinators": send_coordinator_summaries(today=today, gathered=gathered),
+    }
+
+
+def send_reminders_now(
+    *, actor: User, organisation: Organisation, today: datetime.date | None = None
+) -> ReminderCounts:
+    """A coordinator reminds the overdue and due people of their organisation now: at most
+    once a day per person and organisation, however often it is asked."""
+    today = today or timezone.localdate()
+    report = compliance(organisation, day=today)
+    item, period = f"organisation:{organisation.pk}", today.isoformat()
+    targets = {}
+    for member in report.members:
+        items = member_items(report, member, today=today)
+        if member_stage(items) in (Stage.OVERDUE, Stage.DUE):
+            targets[member.user_id] = items
+    sent = set(
+        ReminderLog.objects.filter(
+            kind=COORDINATOR_REQUEST, item=item, period=period, user_id__in=list(targets)
+        ).values_list("user_id", flat=True)
+    )
+    counts = ReminderCounts(skipped=len(sent))
+    reminded = []
+    with _mail_connection() as connection:
+        for user in _users([pk for pk in targets if pk not in sent]):
+            outcome = _deliver(
+                user=user,
+                kind=COORDINATOR_REQUEST,
+                keys=[(item, period)],
+                template="learner_digest",
+                context=learner_context(user, targets[user.pk], requested_by=organisation.name),
+                connection=connection,
+            )
+            counts.add(outcome)
+            if outcome:
+                reminded.append(user.pk)
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.SENT_REMINDER,
+        detail={"sent": counts.sent, "failed": counts.failed, "skipped": counts.skipped},
+        subjects=reminded,
+    )
+    return counts

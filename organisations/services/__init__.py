@@ -1,0 +1,1 @@
+"""Writes for organisations: audit log, memberships, teams, invitations, import, personal data."""

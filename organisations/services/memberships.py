@@ -1,0 +1,156 @@
+"""Writes about memberships: locking an organisation, changing and ending a membership."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from accounts.models import User
+from organisations.models import (
+    AuditAction,
+    Membership,
+    Organisation,
+    Role,
+    Team,
+)
+from organisations.services.audit import record_audit
+
+
+class MembershipError(ValueError):
+    """A change that is not allowed; the message is for the coordinator (translated)."""
+
+
+def lock_organisation(organisation: Organisation) -> Organisation:
+    """Membership changes of one organisation go one at a time, so two coordinators cannot
+    both step down at once and leave nobody in charge."""
+    return Organisation.objects.select_for_update().get(pk=organisation.pk)
+
+
+def _has_other_coordinator(organisation: Organisation, *, besides: Membership) -> bool:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, is_coordinator=True)
+        .exclude(pk=besides.pk)
+        .exists()
+    )
+
+
+def _check_coordinator_left(*, membership: Membership, actor: User) -> None:
+    """Whoever steps down or is removed, the organisation keeps a coordinator (platform
+    administrators may leave it without one: they can appoint one in the admin)."""
+    if actor.is_superuser or not membership.is_coordinator:
+        return
+    if not _has_other_coordinator(membership.organisation, besides=membership):
+        raise MembershipError(
+            gettext(
+                "This is the organisation's last coordinator. Make someone else coordinator first."
+            )
+        )
+
+
+def team_of(organisation: Organisation, team: Team | None) -> Team | None:
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValueError("The team belongs to another organisation.")
+    return team
+
+
+def current_membership(*, user: User | int, organisation: Organisation) -> Membership | None:
+    """The person's (a User or its id) current membership: open, or ending in the future."""
+    return (
+        Membership.objects.current()
+        .filter(user=user, organisation=organisation)
+        .order_by("-started_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def change_membership(
+    *,
+    membership: Membership,
+    actor: User,
+    team: Team | None,
+    role: Role,
+    is_coordinator: bool,
+) -> Membership:
+    """Change a current member's team, role or coordinator rights (audited). Ended
+    memberships stay as they were; the last coordinator cannot step down."""
+    organisation = lock_organisation(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_on is not None and membership.ended_on <= timezone.localdate():
+        raise MembershipError(gettext("This membership has ended and can no longer change."))
+    team = team_of(organisation, team)
+    if membership.is_coordinator and not is_coordinator:
+        _check_coordinator_left(membership=membership, actor=actor)
+    changes = {}
+    for name, old, new in (
+        ("team", membership.team, team),
+        ("role", membership.role, role),
+        ("is_coordinator", membership.is_coordinator, is_coordinator),
+    ):
+        if old != new:
+            changes[name] = [str(old) if old is not None else None, str(new) if new else new]
+    if not changes:
+        return membership
+    membership.team, membership.role, membership.is_coordinator = team, role, is_coordinator
+    membership.save(update_fields=["team", "role", "is_coordinator"])
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.CHANGED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id, "changes": changes},
+        subjects=[membership.user_id],
+    )
+    return membership
+
+
+def _end(membership: Membership, *, today) -> None:
+    """THE way a membership ends: today, or on its first day when it has not started yet
+    (so it never counts). The row stays, with its history."""
+    membership.ended_on = max(today, membership.started_on)
+    membership.save(update_fields=["ended_on"])
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, actor: User) -> Membership:
+    """End a membership today. The row stays (with its history); the person no longer
+    counts for the organisation from today on."""
+    organisation = lock_organisation(membership.organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    today = timezone.localdate()
+    if membership.ended_on is not None and membership.ended_on <= today:
+        raise MembershipError(gettext("This membership has already ended."))
+    _check_coordinator_left(membership=membership, actor=actor)
+    _end(membership, today=today)
+    record_audit(
+        actor=actor,
+        organisation=organisation,
+        action=AuditAction.ENDED_MEMBERSHIP,
+        detail={"membership": membership.pk, "user": membership.user_id},
+        subjects=[membership.user_id],
+    )
+    return membership
+
+
+def end_memberships_of_removed_account(*, user: User) -> int:
+    """Account deletion (accounts, through organisations.personal_data): every membership of the
+    person not ended by then ends as `end_membership` ends one, audited without naming them
+    (the account is being anonymised). The organisation may lose its last coordinator (the
+    deletion page says so). Call inside the deletion's transaction; returns how many ended."""
+    today = timezone.localdate()
+    ended = 0
+    for membership in (
+        Membership.objects.select_for_update().filter(user=user).select_related("organisation")
+    ):
+        if membership.ended_on is not None and membership.ended_on <= max(
+            today, membership.started_on
+        ):
+            continue
+        _end(membership, today=today)
+        record_audit(
+            actor=None,
+            organisation=membership.organisation,
+            action=AuditAction.ENDED_MEMBERSHIP,
+            detail={"membership": membership.pk, "account_removed": True},
+        )
+        ended += 1
+    return ended

@@ -6,7 +6,7 @@ import io
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -86,10 +86,9 @@ def test_codes_have_80_random_bits_and_catch_typing_errors():
     assert codes.normalise(ambiguous) == code
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_issues_give_one_certificate(module, quiz):  # noqa: F811
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (CI runs this)")
     learner = UserFactory()
     for lesson in lessons_of(module):
         course_services.complete_lesson(user=learner, lesson=lesson)

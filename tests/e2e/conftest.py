@@ -23,6 +23,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    # Everything in this folder is a browser test (`make test-fast` leaves them out).
+    folder = Path(__file__).parent
+    for item in items:
+        if folder in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
     if os.path.exists(CHROMIUM) and AXE_SOURCE.exists():
         return
     if os.environ.get("SIGNAAL_REQUIRE_BROWSER"):

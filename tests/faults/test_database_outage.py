@@ -191,6 +191,7 @@ print(json.dumps(outcome))
 """
 
 
+@pytest.mark.subprocess
 def test_pages_answer_503_when_the_database_is_unreachable():
     # A separate process whose PostgreSQL is not there at all (a closed port).
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}

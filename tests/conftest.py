@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from cms.services import ensure_site
-from tests import database
+from tests import database, registers
 
 
 def pytest_collection_modifyitems(config, items):
@@ -31,6 +31,7 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django
             connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"]
             connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         migrated_rows = database.snapshot()
+        registers.ensure_all()
     yield migrated_rows
     if keep:
         with django_db_blocker.unblock():
@@ -58,6 +59,13 @@ def _clear_cache():
     yield
     cache.clear()
     scenario_for_revision.cache_clear()
+
+
+@pytest.fixture
+def no_registers(db):
+    """No taxonomy, sources or signals, as before the content is first loaded (the session
+    loads them for everyone else, tests/registers.py)."""
+    registers.remove_all()
 
 
 @pytest.fixture

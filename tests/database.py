@@ -21,7 +21,14 @@ from django.db import connection, transaction
 # Rows that the tables' emptying does not lose (`post_migrate` makes them again), and
 # search index entries, which the index makes from the restored rows' content.
 NOT_KEPT = {"contenttypes", "sessions", "modelsearch", "wagtailsearch"}
-NOT_KEPT_MODELS = {"auth.permission"}
+# The registers the session loads after the copy (tests/registers.py) are not kept either.
+NOT_KEPT_MODELS = {
+    "auth.permission",
+    "courses.theme",
+    "courses.sector",
+    "courses.source",
+    "quizzes.signal",
+}
 
 
 def kept_models() -> list:

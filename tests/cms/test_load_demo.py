@@ -7,6 +7,9 @@ from cms.accounts.models import User
 from cms.management.commands.load_demo import DEMO_PASSWORD
 from cms.models import HomePage
 
+# load_demo fills a new site: without the registers the session loads for other tests.
+pytestmark = pytest.mark.usefixtures("no_registers")
+
 DEMO_EMAILS = {
     "leerling@signaal.test",
     "coordinator@signaal.test",

@@ -8,7 +8,8 @@ from cms.management.commands.load_demo import DEMO_PASSWORD
 from cms.models import HomePage
 
 # load_demo fills a new site: without the registers the session loads for other tests.
-pytestmark = pytest.mark.usefixtures("no_registers")
+# Each test loads the whole demo (`make test-fast` leaves them out).
+pytestmark = [pytest.mark.usefixtures("no_registers"), pytest.mark.slow]
 
 DEMO_EMAILS = {
     "leerling@signaal.test",

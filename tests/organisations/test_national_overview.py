@@ -18,7 +18,8 @@ from tests.factories import UserFactory
 
 from .factories import OrganisationFactory, SectorFactory
 
-pytestmark = pytest.mark.django_db
+# The tests make their own sectors (named as real ones), not the loaded taxonomy.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_registers")]
 
 MONTH = datetime.date(2026, 10, 1)
 

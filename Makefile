@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: demo setup install messages test lint format serve serve-check clean
+.PHONY: demo setup install messages test test-fast lint format serve serve-check clean
 
 # Everything a fresh machine needs, then the demo on http://127.0.0.1:8000 (SQLite).
 demo: setup
@@ -72,10 +72,26 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The whole test suite: lint, format check, unit, integration and browser tests.
-# DATABASE_URL selects the database (CI: PostgreSQL); the default is SQLite.
+# The whole test suite: lint, format check, unit, integration and browser tests, in
+# TEST_WORKERS processes (pytest-xdist; each its own test database), printing the 20
+# slowest tests and the branch coverage. The database: DATABASE_URL when set (CI), else
+# PostgreSQL on 127.0.0.1:5432 when it answers, else SQLite, which skips the tests marked
+# `postgresql` (tests/database_url.py says which it chose). PYTEST_ARGS adds options,
+# e.g. PYTEST_ARGS="-n 0" for one process or PYTEST_ARGS=tests/courses for one folder.
+TEST_WORKERS ?= 2
+TEST_DATABASE = DATABASE_URL="$$($(BIN)/python -m tests.database_url)"
+
 test: setup lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(TEST_DATABASE) && export DATABASE_URL && \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20 --cov --cov-report=term $(PYTEST_ARGS)
+
+# The inner loop, a few minutes: no browser, no subprocesses, no fuzzing (markers e2e,
+# subprocess, slow), keeping the test databases between runs (--reuse-db).
+FAST_MARKERS = not e2e and not subprocess and not slow
+
+test-fast: setup
+	@$(TEST_DATABASE) && export DATABASE_URL && \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --reuse-db -m "$(FAST_MARKERS)" --durations=10 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

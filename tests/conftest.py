@@ -2,6 +2,50 @@ import pytest
 from django.core.cache import cache
 
 from cms.services import ensure_site
+from tests import database, registers
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=f"needs PostgreSQL; this run uses {connection.vendor}")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """pytest-django's test database, with the rows its migrations made (tests/database.py).
+
+    With `--reuse-db` a database whose tables an interrupted run left empty is made again;
+    after a run whose transactional tests emptied them, they are put back for the next."""
+    from django.db import connection
+
+    keep = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        if database.is_emptied():
+            # Only a reused database can be (a fresh one was just migrated).
+            connection.settings_dict["TEST"]["NAME"] = connection.settings_dict["NAME"]
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        migrated_rows = database.snapshot()
+        registers.ensure_all()
+    yield migrated_rows
+    if keep:
+        with django_db_blocker.unblock():
+            if database.is_emptied():
+                database.restore(migrated_rows)
+
+
+@pytest.fixture
+def migrated(django_db_setup, django_db_blocker):
+    """The rows the migrations made (locale, tree root, groups, collection, workflow, site),
+    back after a transactional test emptied the tables; for tests that need them."""
+    with django_db_blocker.unblock():
+        if database.is_emptied():
+            database.restore(django_db_setup)
 
 
 @pytest.fixture(autouse=True)
@@ -18,13 +62,12 @@ def _clear_cache():
 
 
 @pytest.fixture
-def home_page(db):
-    # A transactional test (browser, concurrency) flushes the tables afterwards, taking
-    # the locale and tree root that Wagtail's migrations made; put them back first.
-    from django.conf import settings
-    from wagtail.models import Locale, Page
+def no_registers(db):
+    """No taxonomy, sources or signals, as before the content is first loaded (the session
+    loads them for everyone else, tests/registers.py)."""
+    registers.remove_all()
 
-    if Page.get_first_root_node() is None:
-        locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+
+@pytest.fixture
+def home_page(db, migrated):
     return ensure_site()

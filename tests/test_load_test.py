@@ -43,6 +43,7 @@ KINDS = {
 }
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_every_flow_of_the_load_mix_works_against_the_site(
     catalogue,  # noqa: F811 (the fixture imported above)

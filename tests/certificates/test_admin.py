@@ -122,12 +122,11 @@ def test_non_administrators_are_refused_even_with_admin_access(client, modules):
     sign_in_with_mfa(client, editor)
     for path in ("", "results/", f"inspect/{certificate.pk}/", f"{certificate.pk}/intrekken/"):
         response = client.get(f"{LISTING}{path}")
-        assert response.status_code in (302, 403), path
+        # Wagtail sends an admin user without the permission back to the dashboard.
+        assert (response.status_code, response["Location"]) == (302, "/beheer/"), path
         assert certificate.formatted_code not in response.content.decode()
-    assert client.post(f"{LISTING}{certificate.pk}/intrekken/", {"reason": "x"}).status_code in (
-        302,
-        403,
-    )
+    response = client.post(f"{LISTING}{certificate.pk}/intrekken/", {"reason": "x"})
+    assert (response.status_code, response["Location"]) == (302, "/beheer/")
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
     # Nor does the admin menu offer it.

@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from core import mail as services
@@ -185,10 +185,9 @@ def test_a_batch_goes_on_after_one_refused_email(refusing):
     assert QueuedEmail.objects.get().key == "batch:1"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_overlapping_runs_send_each_mail_once(settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's SKIP LOCKED (CI runs this)")
     settings.EMAIL_BACKEND = REFUSING
     email_backends.REFUSAL[:] = [ConnectionRefusedError()]
     for number in range(4):

@@ -25,6 +25,7 @@ def test_healthz_answers_200_when_the_database_is_reachable(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.subprocess
 def test_healthz_answers_503_when_the_database_is_down():
     # A separate process whose database is a PostgreSQL server that is not there, as
     # after a crash or during a failover.

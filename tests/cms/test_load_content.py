@@ -16,7 +16,8 @@ from courses.models import LessonPage, LoadedContent, ModulePage, Source
 from quizzes import content_loader as quiz_content
 from quizzes.models import ScenarioQuizPage
 
-pytestmark = pytest.mark.django_db
+# load_content's first run meets a site without the registers the session loads.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_registers")]
 
 MODULE = "stalking-door-ex-partner"
 MODULE_FILE = "04-stalking-door-ex-partner.yaml"

@@ -7,6 +7,10 @@ from accounts.models import User
 from cms.management.commands.load_demo import DEMO_PASSWORD
 from cms.models import HomePage
 
+# load_demo fills a new site: without the registers the session loads for other tests.
+# Each test loads the whole demo (`make test-fast` leaves them out).
+pytestmark = [pytest.mark.usefixtures("no_registers"), pytest.mark.slow]
+
 DEMO_EMAILS = {
     "leerling@signaal.test",
     "coordinator@signaal.test",

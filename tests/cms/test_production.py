@@ -89,6 +89,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.subprocess
 def test_media_on_disk_by_default_and_hashed_compressed_static_files_in_production():
     result = run_python(SHOW_STORAGE, production_env())
     assert result.returncode == 0, result.stderr
@@ -97,6 +98,7 @@ def test_media_on_disk_by_default_and_hashed_compressed_static_files_in_producti
     assert shown["static"] == "core.storage.StaticFilesStorage"
 
 
+@pytest.mark.subprocess
 def test_media_storage_s3_selects_a_private_bucket_without_touching_the_network():
     env = production_env(
         MEDIA_STORAGE="s3",
@@ -122,6 +124,7 @@ def test_media_storage_s3_selects_a_private_bucket_without_touching_the_network(
     }
 
 
+@pytest.mark.subprocess
 def test_media_storage_s3_without_a_bucket_refuses_to_start():
     result = run_python(SHOW_STORAGE, production_env(MEDIA_STORAGE="s3"))
     assert result.returncode != 0
@@ -182,7 +185,8 @@ def test_certificate_pdfs_are_kept_private_in_s3_and_read_back(
     grants = s3_media.get_object_acl(Bucket="signaal-media", Key=key)["Grants"]
     assert not [g for g in grants if g["Grantee"].get("URI", "").endswith("/AllUsers")]
     # Links to the file are signed and expire.
-    assert "X-Amz-Signature=" in certificate.pdf.url or "Signature=" in certificate.pdf.url
+    url = certificate.pdf.url
+    assert "&Signature=" in url and "&Expires=" in url
 
     # The second time it comes from the bucket, not from WeasyPrint.
     def no_rendering(*args, **kwargs):
@@ -203,6 +207,7 @@ Client().get("/taal/", HTTP_X_REQUEST_ID="req-12345678")  # 405: django.request 
 """
 
 
+@pytest.mark.subprocess
 def test_production_logs_are_json_lines_with_level_logger_message_and_request_id():
     result = run_python(LOG_SOMETHING, production_env())
     assert result.returncode == 0, result.stderr
@@ -218,6 +223,7 @@ def test_production_logs_are_json_lines_with_level_logger_message_and_request_id
     assert "Method Not Allowed" in refused["message"]
 
 
+@pytest.mark.subprocess
 def test_plain_logs_when_asked():
     result = run_python(LOG_SOMETHING, production_env(LOG_FORMAT="plain"))
     assert result.returncode == 0, result.stderr
@@ -265,6 +271,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.subprocess
 def test_whitenoise_serves_hashed_compressed_files_after_collectstatic(collected_static):
     hashed = hashed_name(collected_static, "cms/css/signaal.css")
     assert hashed != "cms/css/signaal.css"
@@ -283,6 +290,7 @@ def test_whitenoise_serves_hashed_compressed_files_after_collectstatic(collected
 # gunicorn --------------------------------------------------------------------------------
 
 
+@pytest.mark.subprocess
 def test_gunicorn_accepts_the_configuration():
     result = subprocess.run(
         [str(GUNICORN), "--check-config", "cms.wsgi"],
@@ -295,6 +303,7 @@ def test_gunicorn_accepts_the_configuration():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.subprocess
 def test_gunicorn_workers_default_to_twice_the_cores_plus_one_at_most_eight():
     code = (
         "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
@@ -354,6 +363,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> tuple[
     pytest.fail(f"gunicorn did not answer {url} within {seconds} s")
 
 
+@pytest.mark.subprocess
 def test_gunicorn_serves_healthz_and_static_files_for_real(
     django_db_setup, collected_static, tmp_path
 ):
@@ -386,7 +396,7 @@ def test_gunicorn_serves_healthz_and_static_files_for_real(
         hashed = hashed_name(collected_static, "cms/css/signaal.css")
         status, headers, body = get(f"{base}/static/{hashed}")
         assert status == 200
-        assert b"signaal" in body or len(body) > 100
+        assert b"signaal" in body
         assert "max-age=315360000" in headers["Cache-Control"]
 
         # Graceful restart: the master replaces its workers and keeps answering.

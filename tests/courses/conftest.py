@@ -5,11 +5,12 @@ from wagtail.models import Page
 
 from courses import content_loader
 from courses.models import CourseIndexPage, LessonPage, ModulePage, Sector, Source, Theme
+from tests import registers
 
 
 @pytest.fixture
 def catalogue(home_page) -> CourseIndexPage:
-    content_loader.ensure_taxonomy()
+    registers.ensure_taxonomy()
     return content_loader.ensure_catalogue(home=home_page)
 
 
@@ -60,6 +61,26 @@ def make_module(
         add_lesson(module, f"Les {number}")
     module.save_revision().publish()
     module.refresh_from_db()
+    return module
+
+
+def light_module(parent: Page, title: str, *, slug: str = "") -> ModulePage:
+    """A live module page without lessons, revisions or publishing, for tests that need a
+    module to point at (requirements, frameworks) and test neither the module nor its
+    publication. make_module builds one as an editor would."""
+    today = datetime.date.today()
+    module = ModulePage(
+        live=True,
+        title=title,
+        slug=slug,
+        summary="Een module voor professionals.",
+        level="basis",
+        estimated_minutes=45,
+        content_owner="Redactie",
+        last_reviewed=today,
+        next_review=today + datetime.timedelta(days=365),
+    )
+    parent.add_child(instance=module)
     return module
 
 

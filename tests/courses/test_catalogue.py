@@ -93,7 +93,7 @@ def test_search_finds_text_in_modules_and_in_their_lessons(modules):
     assert titles(catalogue(filters("q=wurging&niveau=verdieping"))) == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Dutch stemming needs PostgreSQL")
+@pytest.mark.postgresql
 def test_dutch_word_forms_are_found_on_postgresql(modules):
     assert titles(catalogue(filters("q=vlag"))) == ["Rode vlaggen"]
     assert titles(catalogue(filters("q=stalken"))) == ["Rode vlaggen"]

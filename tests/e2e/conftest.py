@@ -23,6 +23,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    # Everything in this folder is a browser test (`make test-fast` leaves them out).
+    folder = Path(__file__).parent
+    for item in items:
+        if folder in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
     if os.path.exists(CHROMIUM) and AXE_SOURCE.exists():
         return
     if os.environ.get("SIGNAAL_REQUIRE_BROWSER"):
@@ -88,20 +93,12 @@ def assert_accessible(page) -> None:
 
 
 @pytest.fixture
-def site(transactional_db):
-    """The Signaal site, also after an earlier browser test emptied the tables.
-
-    The live server runs in another thread, so browser tests commit for real and the
-    database is flushed after each one, which removes what Wagtail's migrations created
-    (the locale and the tree root). They are put back here before the site is made."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page
-
+def site(transactional_db, migrated):
+    """The Signaal site. The live server runs in another thread, so browser tests commit
+    for real and the tables are emptied after each one; `migrated` puts back what the
+    migrations made before the site is made."""
     from cms.services import ensure_site
 
-    if Page.get_first_root_node() is None:
-        locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
     return ensure_site()
 
 

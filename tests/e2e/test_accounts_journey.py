@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from accounts.models import User
 from tests.e2e.conftest import assert_accessible
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, site):
     mail.outbox.clear()
     page.goto("/")
-    assert page.locator("html").get_attribute("lang") == "nl"
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Registreren").click()
@@ -28,7 +29,7 @@ def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, si
     page.get_by_role("button", name="Registreren").click()
 
     page.wait_for_url(re.compile(r"/account/confirm-email/$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Verifieer je e-mailadres"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verifieer je e-mailadres")
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/\s]+(/account/confirm-email/\S+/)", mail.outbox[0].body).group(1)
 
@@ -42,20 +43,20 @@ def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, si
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(f"{live_server.url}/mijn-leren/")
     menu = page.get_by_role("navigation", name="Hoofdmenu")
-    assert menu.get_by_role("button", name="Uitloggen").is_visible()
+    expect(menu.get_by_role("button", name="Uitloggen")).to_be_visible()
 
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     menu = page.get_by_role("navigation", name="Main menu")
     assert User.objects.get(email="fatima@example.nl").preferred_language == "en"
 
     menu.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{live_server.url}/")
     menu = page.get_by_role("navigation", name="Main menu")
-    assert menu.get_by_role("link", name="Log in").is_visible()
+    expect(menu.get_by_role("link", name="Log in")).to_be_visible()
     # The language choice outlives the session.
-    assert page.locator("html").get_attribute("lang") == "en"
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.csp_violations == []
 
 
@@ -65,7 +66,7 @@ def test_home_login_and_signup_pages_pass_axe_in_english_too(page, site):
     page.wait_for_load_state()
     for path in ("/", "/account/login/", "/account/signup/", "/zoeken/?q=femicide"):
         page.goto(path)
-        assert page.locator("html").get_attribute("lang") == "en"
+        expect(page.locator("html")).to_have_attribute("lang", "en")
         assert_accessible(page)
     assert page.csp_violations == []
 
@@ -73,11 +74,11 @@ def test_home_login_and_signup_pages_pass_axe_in_english_too(page, site):
 def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(page, site):
     page.goto("/")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.textContent.trim()")
-    assert focused == "Direct naar de inhoud"
-    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    focused = page.locator(":focus")
+    expect(focused).to_have_text("Direct naar de inhoud")
+    expect(focused).not_to_have_css("outline-style", "none")
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    expect(page).to_have_url(re.compile(r"#main$"))
 
 
 def test_a_wrong_password_shows_a_clear_message_and_no_login(page, site):
@@ -87,7 +88,7 @@ def test_a_wrong_password_shows_a_clear_message_and_no_login(page, site):
     page.get_by_label("Wachtwoord", exact=True).fill("niet-het-wachtwoord")
     page.get_by_role("button", name="Aanmelden").click()
     alert = page.get_by_role("alert")
-    assert "wachtwoord is niet correct" in alert.inner_text()
+    expect(alert).to_contain_text("wachtwoord is niet correct")
     assert_accessible(page)
 
 
@@ -99,10 +100,10 @@ def test_layout_works_on_a_small_screen(browser, live_server, site):
     assert overflow is False
     # The menu folds behind a 'Menu' button on a phone (issue 19: the header took 40% of it).
     menu = page.get_by_role("button", name="Menu")
-    assert menu.get_attribute("aria-expanded") == "false"
+    expect(menu).to_have_attribute("aria-expanded", "false")
     menu.click()
-    assert menu.get_attribute("aria-expanded") == "true"
-    assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("navigation", name="Hoofdmenu")).to_be_visible()
     context.close()
 
 
@@ -127,7 +128,8 @@ def test_sign_up_while_the_mail_server_is_down_and_verify_when_the_mail_follows(
         page.wait_for_url(re.compile(r"/account/confirm-email/$"))
         # The person is told, in a message that passes axe, that the email will follow.
         notice = page.get_by_text("De e-mail kon nu niet worden verstuurd")
-        assert notice.is_visible() and "automatisch" in notice.inner_text()
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("automatisch")
         assert_accessible(page)
         assert mail.outbox == []
     finally:

@@ -96,11 +96,11 @@ def test_a_person_turns_on_two_factor_authentication_and_saves_recovery_codes(pa
     page.get_by_role("button", name="Bevestig").click()
 
     qr = page.get_by_role("img")
-    assert qr.first.is_visible()
+    expect(qr.first).to_be_visible()
     assert_accessible(page)
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(totp_code(secret))
     page.get_by_role("button", name="Activeer").click()
     page.wait_for_url(re.compile(r"/account/2fa/"))
-    assert page.get_by_text(re.compile("herstelcodes", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("herstelcodes", re.I)).first).to_be_visible()
     assert page.csp_violations == []

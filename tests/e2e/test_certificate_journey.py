@@ -79,7 +79,7 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
 
     page.goto(url.group(1))
     expect(page.get_by_role("heading", name="Geldig")).to_be_visible()
-    assert page.get_by_text("Lotte de Wit").is_visible()
+    expect(page.get_by_text("Lotte de Wit")).to_be_visible()
     assert "lotte@example.nl" not in page.content()
     assert_accessible(page)
 

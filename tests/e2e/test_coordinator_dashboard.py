@@ -6,6 +6,7 @@ way."""
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from organisations import views
 from organisations.models import ExportJob, Membership
@@ -48,33 +49,33 @@ def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp
     slug = small.organisation.slug
 
     page.goto(f"/organisaties/{slug}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Veilig Thuis Testregio"
-    assert page.locator(".signaal-kpi__number").inner_text() == "38%"
-    assert page.get_by_role("table", name="Aantal leden per status, per eis").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Veilig Thuis Testregio")
+    expect(page.locator(".signaal-kpi__number")).to_have_text("38%")
+    expect(page.get_by_role("table", name="Aantal leden per status, per eis")).to_be_visible()
     assert_accessible(page)
 
     # Fewer teams on the dashboard than the organisation has (3): the table of all of them.
     monkeypatch.setattr(views, "DASHBOARD_TEAMS", 2)
     page.reload()
-    assert page.get_by_text("Hier staan de 2 van de 3 teams").is_visible()
+    expect(page.get_by_text("Hier staan de 2 van de 3 teams")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Alle 3 teams in één tabel").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Alle teams"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alle teams")
     teams = page.get_by_role(
         "table",
         name="Leden die aan alle verplichte eisen voldoen, en de status op die eisen, per team",
     )
-    assert teams.get_by_role("link").all_inner_texts() == ["Noord", "Zuid", "Geen team"]
+    expect(teams.get_by_role("link")).to_have_text(["Noord", "Zuid", "Geen team"])
     assert_accessible(page)
 
     page.get_by_role("link", name="Mensen", exact=True).click()
     page.get_by_label("Status", exact=True).select_option("overdue")
     page.get_by_role("button", name="Mensen tonen").click()
-    assert page.get_by_role("heading", name="2 mensen").is_visible()
+    expect(page.get_by_role("heading", name="2 mensen")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Dirk Dijkstra").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Dirk Dijkstra"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dirk Dijkstra")
     assert_accessible(page)
 
     with override_settings(
@@ -86,13 +87,13 @@ def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp
         page.get_by_role("button", name="CSV").click()
         page.wait_for_url("**/exports/*/")
         status = page.get_by_role("status")
-        assert "wachtrij" in status.inner_text()
-        assert page.get_by_role("link", name="Bestand downloaden").is_hidden()
+        expect(status).to_contain_text("wachtrij")
+        expect(page.get_by_role("link", name="Bestand downloaden")).to_be_hidden()
         assert_accessible(page)
         build_export_file.call(ExportJob.objects.get().pk)  # the worker
         download = page.get_by_role("link", name="Bestand downloaden")
         download.wait_for(state="visible", timeout=15000)
-        assert "klaar" in status.inner_text()
+        expect(status).to_contain_text("klaar")
         with page.expect_download() as info:
             download.click()
         assert info.value.suggested_filename.endswith(".csv")

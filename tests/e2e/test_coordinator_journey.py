@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from playwright.sync_api import expect
 
 from organisations.models import Invitation, Membership
 from tests.auth import totp_code
@@ -47,16 +48,16 @@ def test_the_coordinator_signs_in_with_mfa_reads_filters_exports_and_imports(
     page.get_by_role("button", name=re.compile("Aanmelden|Bevestig")).click()
     page.wait_for_url(f"{live_server.url}/organisaties/{slug}/")
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Veilig Thuis Proefregio"
-    assert page.locator(".signaal-kpi__number").inner_text() == "38%"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Veilig Thuis Proefregio")
+    expect(page.locator(".signaal-kpi__number")).to_have_text("38%")
     assert_accessible(page)
 
     page.get_by_role("link", name="Mensen", exact=True).click()
     page.get_by_label("Status", exact=True).select_option("overdue")
     page.get_by_role("button", name="Mensen tonen").click()
-    assert page.get_by_role("heading", name="2 mensen").is_visible()
-    assert page.get_by_role("link", name="Dirk Dijkstra").is_visible()
-    assert page.get_by_role("link", name="Anna Aalders").count() == 0
+    expect(page.get_by_role("heading", name="2 mensen")).to_be_visible()
+    expect(page.get_by_role("link", name="Dirk Dijkstra")).to_be_visible()
+    expect(page.get_by_role("link", name="Anna Aalders")).to_have_count(0)
 
     with page.expect_download() as info:
         page.get_by_role("button", name="CSV").click()
@@ -80,8 +81,8 @@ def test_the_coordinator_signs_in_with_mfa_reads_filters_exports_and_imports(
     upload.set_input_files(str(bad))
     page.get_by_role("button", name="Importeren", exact=True).click()
     alert = page.get_by_role("alert")
-    assert "Er is niets geïmporteerd" in alert.inner_text()
-    assert "Regel 3:" in alert.inner_text()
+    expect(alert).to_contain_text("Er is niets geïmporteerd")
+    expect(alert).to_contain_text("Regel 3:")
     assert Membership.objects.count() == members_before
     assert_accessible(page)
 
@@ -95,8 +96,8 @@ def test_the_coordinator_signs_in_with_mfa_reads_filters_exports_and_imports(
     )
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
     page.get_by_role("button", name="Importeren", exact=True).click()
-    assert page.get_by_role("status").first.is_visible()
-    assert not page.get_by_role("alert").count()
+    expect(page.get_by_role("status").first).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
     # Neither has an account yet: both are invited, with the team and role from the file.
     invited = Invitation.objects.filter(organisation=small.organisation).order_by("email")
     assert [(i.email, i.team.name, i.role.name) for i in invited] == [

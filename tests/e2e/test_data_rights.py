@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.models import User
 from accounts.services import ensure_verified_account
@@ -37,7 +38,7 @@ def test_learner_downloads_their_data_and_deletes_the_account(page, live_server,
         "link", name="Mijn gegevens"
     ).click()
     page.wait_for_url(re.compile(r"/mijn-gegevens/$"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Mijn gegevens"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mijn gegevens")
     assert_accessible(page)
     # The download button was unreadable (its text the colour of its background).
     look_at(page, "my-data")
@@ -59,14 +60,14 @@ def test_learner_downloads_their_data_and_deletes_the_account(page, live_server,
     page.get_by_label("Ik begrijp dat mijn account").check()
     page.get_by_role("button", name="Mijn account definitief verwijderen").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_text("Je account en persoonsgegevens zijn verwijderd.").is_visible()
+    expect(page.get_by_text("Je account en persoonsgegevens zijn verwijderd.")).to_be_visible()
     menu = page.get_by_role("navigation", name="Hoofdmenu")
-    assert menu.get_by_role("link", name="Inloggen").is_visible()
+    expect(menu.get_by_role("link", name="Inloggen")).to_be_visible()
     assert User.objects.get(pk=learner.pk).is_removed
 
     page.goto(f"/certificaten/verifieer/{certificate.code}/")
     holder = page.locator("dt", has_text="Houder").locator("xpath=following-sibling::dd")
-    assert holder.inner_text() == "verwijderd account"
+    expect(holder).to_have_text("verwijderd account")
     assert "Noor" not in page.content()
 
     log_in(page, "noor@example.nl")

@@ -121,7 +121,7 @@ def test_keyboard_only_quiz_with_feedback_in_view_to_the_finish_line(page, world
              document.body.append(probe);
              const colour = getComputedStyle(probe).borderColor; probe.remove(); return colour; }"""
     )
-    assert radio.evaluate("el => getComputedStyle(el).borderColor") != error_colour
+    expect(radio).not_to_have_css("border-color", error_colour)
     assert_accessible(page)
     look_at(page, "quiz-question")
     tab_to(page, "Ik vraag door naar wat er gebeurde")

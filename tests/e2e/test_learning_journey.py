@@ -4,6 +4,7 @@ and lands back on the right lesson; quick exit leaves at once. axe-core checks t
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.services import ensure_verified_account
 from courses import content_loader
@@ -44,17 +45,17 @@ def test_filter_start_read_two_lessons_log_out_and_resume(page, live_server, mod
     page.get_by_label(re.compile(r"^Verdieping")).check()
     page.get_by_role("button", name="Toon modules").click()
     results = page.get_by_role("region", name=re.compile("module"))
-    assert results.get_by_role("link", name="Rode vlaggen herkennen").is_visible()
-    assert results.get_by_role("link", name="Meldcode in de praktijk").count() == 0
+    expect(results.get_by_role("link", name="Rode vlaggen herkennen")).to_be_visible()
+    expect(results.get_by_role("link", name="Meldcode in de praktijk")).to_have_count(0)
 
     results.get_by_role("link", name="Rode vlaggen herkennen").click()
     assert_accessible(page)
     page.get_by_role("button", name="Start deze module").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Les 1"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Les 1")
     assert_accessible(page)
     page.get_by_role("button", name="Markeer als gedaan en ga naar de volgende les").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Les 2"
-    assert page.get_by_text("1 van 3 lessen gedaan").first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Les 2")
+    expect(page.get_by_text("1 van 3 lessen gedaan").first).to_be_visible()
 
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(f"{live_server.url}/")
@@ -62,7 +63,7 @@ def test_filter_start_read_two_lessons_log_out_and_resume(page, live_server, mod
     log_in(page, "lotte@example.nl")
     page.wait_for_url(re.compile(r"/mijn-leren/$"))
     page.get_by_role("link", name="Verder: Les 2").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Les 2"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Les 2")
     assert page.csp_violations == []
 
 
@@ -75,7 +76,7 @@ def test_quick_exit_leaves_for_a_neutral_site_by_button_and_by_escape_twice(page
     page.goto("/modules/rode-vlaggen-herkennen/")
     page.get_by_role("link", name=re.compile("Snel weg")).click()
     page.wait_for_url(re.compile(r"knmi\.nl"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Het weer"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Het weer")
 
     page.goto("/modules/")
     page.goto("/modules/rode-vlaggen-herkennen/")
@@ -94,7 +95,7 @@ def test_lessons_read_fully_with_javascript_switched_off(browser, live_server, m
     log_in(page, "lotte@example.nl")
     page.goto("/modules/meldcode-in-de-praktijk/")
     page.get_by_role("button", name="Start deze module").click()
-    assert page.get_by_text("Tekst van Les 1.").is_visible()
+    expect(page.get_by_text("Tekst van Les 1.")).to_be_visible()
     page.get_by_role("button", name="Markeer als gedaan en ga naar de volgende les").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Les 2"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Les 2")
     context.close()

@@ -3,6 +3,7 @@ corrected), invites someone and changes a member's role; the invited person acce
 and the Content-Security-Policy find nothing on the way."""
 
 import pytest
+from playwright.sync_api import expect
 
 from organisations.models import Invitation, Membership, Team
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -37,7 +38,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     assert_accessible(page)
     page.get_by_label("Naam van het nieuwe team").fill("Team Noord")
     page.get_by_role("button", name="Team toevoegen").click()
-    assert page.get_by_role("status").get_by_text("Team Team Noord is toegevoegd.").is_visible()
+    expect(page.get_by_role("status").get_by_text("Team Team Noord is toegevoegd.")).to_be_visible()
     assert Team.objects.filter(organisation=organisation, name="Team Noord").exists()
 
     page.get_by_role("link", name="Importeren", exact=True).click()
@@ -54,8 +55,9 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(bad))
     page.get_by_role("button", name="Importeren", exact=True).click()
     alert = page.get_by_role("alert")
-    assert "Er is niets geïmporteerd" in alert.inner_text()
-    assert "Regel 3:" in alert.inner_text() and "Regel 4:" in alert.inner_text()
+    expect(alert).to_contain_text("Er is niets geïmporteerd")
+    expect(alert).to_contain_text("Regel 3:")
+    expect(alert).to_contain_text("Regel 4:")
     assert_accessible(page)
     assert Membership.objects.get(user=known).role.slug == "uitvoerend-professional"
 
@@ -71,7 +73,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
     page.get_by_label("Teams aanmaken die nog niet bestaan").check()
     page.get_by_role("button", name="Importeren", exact=True).click()
-    assert "Import voltooid" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Import voltooid")
     member = Membership.objects.get(user=known, organisation=organisation)
     assert member.role.slug == "aandachtsfunctionaris" and member.team.name == "Team Noord"
     # Someone with an account elsewhere is invited like anyone new, never added.
@@ -84,16 +86,16 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     page.get_by_label("E-mailadres").fill("uitgenodigd@voorbeeld.nl")
     page.get_by_label("Rol", exact=True).select_option(label="Aandachtsfunctionaris")
     page.get_by_role("button", name="Uitnodiging versturen").click()
-    assert "uitgenodigd@voorbeeld.nl" in page.get_by_role("status").inner_text()
-    assert page.get_by_role(
-        "table", name="Uitnodigingen die nog niet zijn geaccepteerd"
-    ).is_visible()
+    expect(page.get_by_role("status")).to_contain_text("uitgenodigd@voorbeeld.nl")
+    expect(
+        page.get_by_role("table", name="Uitnodigingen die nog niet zijn geaccepteerd")
+    ).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/organisaties/{slug}/mensen/{member.pk}/")
     page.get_by_label("Rol", exact=True).select_option(label="Uitvoerend professional")
     page.get_by_role("button", name="Wijzigingen opslaan").click()
-    assert "is gewijzigd" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("is gewijzigd")
     assert_accessible(page)
     member.refresh_from_db()
     assert member.role.slug == "uitvoerend-professional"
@@ -103,7 +105,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     UserFactory(email="uitgenodigd@voorbeeld.nl")
     page.context.clear_cookies()
     page.goto(f"/uitnodiging/{invitation.token}/")
-    assert "Buurtteams Testdorp" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Buurtteams Testdorp")
     assert_accessible(page)
     page.get_by_role("main").get_by_role("link", name="Inloggen").click()
     page.get_by_label("E-mail").fill("uitgenodigd@voorbeeld.nl")
@@ -113,7 +115,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
     assert_accessible(page)
     page.get_by_role("button", name="Uitnodiging accepteren").click()
     page.wait_for_url("**/mijn-leren/")
-    assert "Welkom bij Buurtteams Testdorp" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Welkom bij Buurtteams Testdorp")
     assert Membership.objects.filter(
         user__email="uitgenodigd@voorbeeld.nl", organisation=organisation
     ).exists()

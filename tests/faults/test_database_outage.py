@@ -21,9 +21,6 @@ from tests.factories import UserFactory
 from tests.quizzes.conftest import choice_id
 
 ROOT = Path(__file__).resolve().parents[2]
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="terminates PostgreSQL backends"
-)
 TERMINATE = (
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -114,7 +111,7 @@ def answer_form(quiz, attempt, step_key) -> dict:
     return form | {"choice": choice_id(quiz, step_key, 0)}
 
 
-@on_postgresql
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_answers_survive_terminated_connections(quiz, record_property):
     learner = UserFactory()
@@ -160,7 +157,7 @@ def test_answers_survive_terminated_connections(quiz, record_property):
     assert QuizAnswer.objects.filter(attempt=attempt).count() == len(acknowledged)
 
 
-@on_postgresql
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_lost_outside_the_view_also_gets_the_503_page(quiz):
     # The session is read by a middleware (the language choice) before any view runs, so
@@ -194,6 +191,7 @@ print(json.dumps(outcome))
 """
 
 
+@pytest.mark.subprocess
 def test_pages_answer_503_when_the_database_is_unreachable():
     # A separate process whose PostgreSQL is not there at all (a closed port).
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}

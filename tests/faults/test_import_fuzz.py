@@ -17,7 +17,8 @@ from openpyxl import Workbook
 from organisations.models import Invitation, Membership, Team
 from tests.organisations.factories import RoleFactory, TeamFactory
 
-pytestmark = pytest.mark.django_db
+# Fuzzing: many generated examples per test (`make test-fast` leaves it out).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=60,

@@ -87,7 +87,7 @@ def test_sign_up_with_the_mail_server_down_sends_the_mail_later_once(
     assert run.sent == 1 and not QueuedEmail.objects.exists()
     [message] = mail.outbox
     assert message.to == ["anna@example.nl"]
-    assert "Anna de Vries" in message.body or "confirm-email" in message.body
+    assert "/account/confirm-email/" in message.body
     assert send_queued_emails(now=queued.next_attempt_at).sent == 0  # never twice
 
     client.post(confirmation_path(message))

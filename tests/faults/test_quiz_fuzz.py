@@ -14,7 +14,8 @@ from quizzes.models import QuizAnswer, QuizAttempt
 from tests.factories import UserFactory
 from tests.quizzes.conftest import choice_id
 
-pytestmark = pytest.mark.django_db
+# Fuzzing: many generated examples per test (`make test-fast` leaves it out).
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 FUZZ = settings(
     max_examples=100,

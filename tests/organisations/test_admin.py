@@ -81,8 +81,10 @@ def test_the_audit_log_is_read_only(admin_client, organisation):
     )
     for view in ("edit", "delete"):
         response = admin_client.get(reverse(f"organisations_audit_log:{view}", args=[entry.pk]))
-        assert response.status_code in (302, 403), view
-    assert admin_client.get(reverse("organisations_audit_log:add")).status_code in (302, 403)
+        # Wagtail refuses by sending the user back to the dashboard.
+        assert (response.status_code, response["Location"]) == (302, "/beheer/"), view
+    response = admin_client.get(reverse("organisations_audit_log:add"))
+    assert (response.status_code, response["Location"]) == (302, "/beheer/")
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -92,7 +94,7 @@ def test_editors_see_nothing_of_it(editor_client, people):
     assert reverse("organisations_memberships:index") not in menu.content.decode()
     for name in VIEWSETS:
         response = editor_client.get(reverse(f"{name}:index"))
-        assert response.status_code in (302, 403), name
+        assert (response.status_code, response["Location"]) == (302, "/beheer/"), name
         assert "Gerda Geheim" not in response.content.decode()
     edit = editor_client.get(reverse("organisations_memberships:edit", args=[people.pk]))
-    assert edit.status_code in (302, 403)
+    assert (edit.status_code, edit["Location"]) == (302, "/beheer/")

@@ -177,7 +177,7 @@ def test_knowledge_gaps_on_the_page_show_signals_not_people(small, modules, coor
         reverse("organisations:dashboard", args=[small.organisation.slug])
     ).content.decode()
     section = body.split('id="kennis-titel"')[1].split("</section>")[0]
-    assert "Poging tot verwurging" in section or "verwurging" in section.lower()
+    assert "Poging tot verwurging" in section
     for name in small_organisation.NAMES:
         assert name not in section
 
@@ -258,11 +258,11 @@ def test_the_people_list_filters(small, coordinator_client):
 
 def test_the_people_list_shows_statuses_and_deadlines(small, coordinator_client):
     body = get_people(coordinator_client, small, q="Fien").content.decode()
-    assert "Bijna te laat" in body or "bijna te laat" in body.lower()
+    assert "Bijna te laat" in body
     fien = small.members["fien"]
     due = fien.started_on + datetime.timedelta(days=90)
     assert f"{due.day} " in body
-    assert "Te laat" in body or "te laat" in body.lower()
+    assert "Te laat" in body
 
 
 def test_bad_filters_are_ignored_with_a_message(small, coordinator_client):

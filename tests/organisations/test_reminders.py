@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -306,10 +306,9 @@ def test_remind_now_does_not_change_the_cron_digest(people, organisation):
 # --- Overlapping runs ---------------------------------------------------------------------
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_overlapping_runs_send_once(people, settings):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's waiting on the unique index (CI runs this)")
     settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
     email_backends.SENDING.clear()
     email_backends.RELEASE.clear()

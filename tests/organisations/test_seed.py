@@ -7,17 +7,25 @@ import textwrap
 import pytest
 from django.core.management import CommandError, call_command
 
-from courses.demo import load_demo_modules
+from courses import content_loader
 from courses.models import Sector
 from organisations import seed
 from organisations.models import ExpertiseFramework, Requirement, RequirementLevel, Role
+from tests.courses.conftest import light_module
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def content_modules(home_page):
-    return {module.slug: module for module in load_demo_modules(home=home_page)}
+def content_modules(catalogue):
+    """A module page for each module file: the framework names them by slug (loading the
+    modules with their lessons and revisions is tested in tests/cms/test_load_content.py)."""
+    return {
+        content.data["slug"]: light_module(
+            catalogue, content.data["title"], slug=content.data["slug"]
+        )
+        for content in content_loader.read_module_files()
+    }
 
 
 def test_the_example_framework_is_labelled_and_sensible(content_modules, capsys):

@@ -8,7 +8,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,12 +240,11 @@ def test_the_dashboard_view_stores_them_and_the_cron_keeps_them_fresh(small, coo
     assert MemberStanding.objects.get(membership=other).computed_changes is not None
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_change_during_a_refresh_is_not_lost(small, modules, monkeypatch):
     """A certificate is issued by another request while the refresh computes (it has already
     read the data): the refresh must leave that person stale, not store the old status."""
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks: PostgreSQL")
     rode_vlaggen = modules[0]
     cees = small.members["cees"].user
     compute = compliance

@@ -2,9 +2,9 @@ import copy
 
 import pytest
 
-from courses.content_loader import ensure_sources
 from quizzes import content_loader
 from quizzes.models import ScenarioQuizPage
+from tests import registers
 from tests.courses.conftest import catalogue, make_module  # noqa: F401 (fixture)
 
 MELDCODE_ORDER = [
@@ -125,8 +125,8 @@ def quiz_data(**changes) -> dict:
 
 
 def make_quiz(module, data: dict | None = None, *, publish: bool = True) -> ScenarioQuizPage:
-    content_loader.ensure_signals()
-    quiz = content_loader.unsaved_quiz_page(data or quiz_data(), ensure_sources())
+    registers.ensure_signals()
+    quiz = content_loader.unsaved_quiz_page(data or quiz_data(), registers.ensure_sources())
     quiz.live = publish
     module.add_child(instance=quiz)
     if publish:

@@ -194,8 +194,10 @@ def test_insight_is_aggregated_and_hidden_for_small_groups(admin_client, quiz):
 
 def test_insight_is_for_editors_of_the_quiz_only(client, quiz):
     client.force_login(UserFactory())
-    response = client.get(reverse("quizzes_insight", args=[quiz.pk]))
-    assert response.status_code in (302, 403)
+    url = reverse("quizzes_insight", args=[quiz.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/account/login/?next={url}"
 
 
 def test_a_step_image_needs_alternative_text():

@@ -4,7 +4,7 @@ attempt row lock makes the second request wait and then see the step has moved o
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from quizzes import services
 from quizzes.models import QuizAnswer
@@ -13,10 +13,9 @@ from tests.factories import UserFactory
 from .conftest import choice_id
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submits_of_the_same_answer_save_one(quiz):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (CI runs this)")
     attempt = services.start_attempt(user=UserFactory(), quiz=quiz)
     chosen = [choice_id(quiz, "start", 0)]
     barrier = threading.Barrier(2)

@@ -10,11 +10,11 @@ from .selectors import (
     update_due_on,
     update_requirements,
 )
-from .services import ISSUER, add_months, send_certificate_reminders
+from .services import ISSUER, certificate_expiry, send_certificate_reminders
 
 __all__ = [
     "ISSUER",
-    "add_months",
+    "certificate_expiry",
     "certificate_standing",
     "current_certificate",
     "new_code",

@@ -1,6 +1,5 @@
 """Writes for certificates: issuing (the one place), the PDF, revoking, reminders."""
 
-import calendar
 import datetime
 import logging
 from collections import defaultdict
@@ -17,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.dates import add_months
 from courses.models import Enrolment
 
 from . import codes, selectors
@@ -34,12 +34,11 @@ ISSUER = "Signaal"
 logger = logging.getLogger(__name__)
 
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
+def certificate_expiry(valid_from: datetime.date, validity_months: int) -> datetime.date:
+    """THE last day a certificate is valid when its validity (the module's
+    certificate_validity_months) starts on `valid_from`: issuing, the demo and the
+    load-test data all ask here."""
+    return add_months(valid_from, validity_months)
 
 
 @transaction.atomic
@@ -105,7 +104,7 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                     learning_outcomes=[str(block.value) for block in module.learning_objectives],
                     issuer=ISSUER,
                     issued_at=issued_at,
-                    expires_on=add_months(valid_from, module.certificate_validity_months),
+                    expires_on=certificate_expiry(valid_from, module.certificate_validity_months),
                 )
         except IntegrityError:
             # A code collision (80 random bits: practically never) or a parallel issue.

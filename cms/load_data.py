@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from accounts.models import User
 from certificates import codes
-from certificates.api import ISSUER, add_months
+from certificates.api import ISSUER, certificate_expiry
 from certificates.models import Certificate
 from courses.models import Enrolment, ModulePage, ModuleVersion, Sector
 from organisations.models import (
@@ -489,7 +489,7 @@ def _member_batch(
                     "accreditations": [],
                     "issuer": ISSUER,
                     "issued_at": _at(issued_on),
-                    "expires_on": add_months(issued_on, plan.validity[module_id]),
+                    "expires_on": certificate_expiry(issued_on, plan.validity[module_id]),
                     "revoked_at": _at(issued_on, 16) if rng.random() < REVOKED else None,
                 }
             )

@@ -15,12 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from certificates.api import ISSUER, add_months, new_code
+from certificates.api import ISSUER, certificate_expiry, new_code
 from certificates.models import Certificate
+from core.dates import add_months, month_start, shift_month
 from courses.api import current_version
 from courses.models import Enrolment, ModulePage, Sector
 from organisations.compliance.computation import applicable_requirements
-from organisations.compliance.dashboard import TREND_MONTHS, month_start, shift_month
+from organisations.compliance.dashboard import TREND_MONTHS
 from organisations.compliance.snapshots import record_compliance_snapshot
 
 from . import seed
@@ -175,7 +176,7 @@ def _give_certificate(user: User, module: ModulePage, *, issued_on: datetime.dat
         accreditations=[],
         issuer=ISSUER,
         issued_at=issued_at,
-        expires_on=add_months(issued_on, module.certificate_validity_months),
+        expires_on=certificate_expiry(issued_on, module.certificate_validity_months),
     )
 
 

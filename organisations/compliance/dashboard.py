@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from core.dates import month_start, shift_month
 from organisations.compliance.computation import Compliance, applicable_requirements, compliance
 from organisations.compliance.figures import (
     Figures,
@@ -26,20 +27,6 @@ from organisations.models import (
 )
 
 TREND_MONTHS = 12
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def shift_month(first: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after (or before) the month of `first`."""
-    index = first.year * 12 + first.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(first: datetime.date) -> datetime.date:
-    return shift_month(first, 1) - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)

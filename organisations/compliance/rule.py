@@ -12,7 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from certificates.api import add_months
+from core.dates import add_months
 
 # Not started, with the deadline this close: "due" rather than "not started".
 DUE_WITHIN_DAYS = 30

@@ -5,8 +5,9 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.dates import month_end, month_start, shift_month
 from organisations.compliance.computation import compliance
-from organisations.compliance.dashboard import TREND_MONTHS, month_end, month_start, shift_month
+from organisations.compliance.dashboard import TREND_MONTHS
 from organisations.models import Organisation
 
 

@@ -10,14 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import month_end, shift_month
 from courses.models import ReflectionAnswer
 from organisations.compliance.computation import compliance
 from organisations.compliance.dashboard import (
     compliance_trend,
     dashboard,
     knowledge_gaps,
-    month_end,
-    shift_month,
 )
 from organisations.compliance.rule import Status
 from organisations.compliance.snapshots import record_compliance_snapshots

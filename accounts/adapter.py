@@ -43,6 +43,12 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
         )
 
+    def get_login_redirect_url(self, request) -> str:
+        # A page named by the sign-in link (?next=) wins before this is asked.
+        from .landing import landing_for
+
+        return landing_for(request.user) or super().get_login_redirect_url(request)
+
     def get_reauthentication_methods(self, user) -> list[dict]:
         """An account with a second factor confirms sensitive actions (recovery codes,
         switching the app off, its email addresses) with that factor only: a password or an

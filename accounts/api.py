@@ -2,6 +2,7 @@
 part of the person's data (download and deletion) and what makes an account privileged
 (second factor required), and the session's second factor."""
 
+from .landing import register as register_landing
 from .personal_data import register as register_personal_data
 from .second_factor import register_privilege_check
 from .selectors import owners_of_addresses, verified_addresses
@@ -10,6 +11,7 @@ from .services import ensure_verified_account
 __all__ = [
     "ensure_verified_account",
     "owners_of_addresses",
+    "register_landing",
     "register_personal_data",
     "register_privilege_check",
     "verified_addresses",

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import second_factor
@@ -47,6 +48,23 @@ def organisations_left_without_coordinator(user: User) -> list[Organisation]:
         .filter(coordinators=1)
         .order_by("name")
     )
+
+
+def coordinator_landing(user: User) -> str | None:
+    """After signing in, a coordinator lands on their organisation's dashboard, or on the
+    chooser when they coordinate several (superusers excepted: they have the admin)."""
+    slugs = list(
+        Organisation.objects.filter(
+            pk__in=Membership.objects.active()
+            .filter(user=user, is_coordinator=True)
+            .values("organisation_id")
+        ).values_list("slug", flat=True)[:2]
+    )
+    if not slugs:
+        return None
+    if len(slugs) == 1:
+        return reverse("organisations:dashboard", args=[slugs[0]])
+    return reverse("organisations:index")
 
 
 def coordinates_anything(user: User) -> bool:

@@ -9,11 +9,11 @@ class OrganisationsConfig(AppConfig):
     verbose_name = _("Organisations")
 
     def ready(self) -> None:
-        from accounts.api import register_personal_data, register_privilege_check
+        from accounts.api import register_landing, register_personal_data, register_privilege_check
         from core.admin_audit import register_audit_recorder
 
         from . import personal_data, signals
-        from .access import coordinates_anything
+        from .access import coordinates_anything, coordinator_landing
         from .models import AuditAction
         from .selectors.personal_data import personal_data as download
         from .services.audit import record_audit
@@ -31,3 +31,5 @@ class OrganisationsConfig(AppConfig):
         # Coordinators see their staff's data: their accounts need a second factor, which
         # they enrol only after proving they read their verified address.
         register_privilege_check(coordinates_anything)
+        # ... and land on their dashboard after signing in (issue 20.1).
+        register_landing(coordinator_landing)

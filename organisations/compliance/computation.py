@@ -295,6 +295,12 @@ class LearnerRequirement:
     requirement: Requirement
     status: RequirementStatus
 
+    @property
+    def calm(self) -> bool:
+        """A recommended module not (yet) done: shown without a deadline and never as late
+        (issue 20.4); only mandatory ones can be late."""
+        return self.requirement.is_recommended and not self.status.meets
+
 
 def learner_requirements(user: User) -> list[LearnerRequirement]:
     """What the person's organisations require of them and by when, most urgent first
@@ -313,6 +319,7 @@ def learner_requirements(user: User) -> list[LearnerRequirement]:
     return sorted(
         result,
         key=lambda item: (
+            item.calm,
             order.index(item.status.status),
             item.status.deadline or datetime.date.max,
             item.requirement.module.title,

@@ -119,9 +119,22 @@ class PersonRow:
     # Per requirement of the list (same order): the status, or None where it does not apply.
     statuses: list[RequirementStatus | None]
 
+    # Per requirement of the list: whether it is only recommended (shown calmly: issue 20.4).
+    recommended: tuple[bool, ...] = ()
+
     @classmethod
     def of(cls, member: MemberCompliance, requirements: list[Requirement]) -> "PersonRow":
-        return cls(member, [member.statuses.get(r.pk) for r in requirements])
+        return cls(
+            member,
+            [member.statuses.get(r.pk) for r in requirements],
+            tuple(r.level == RequirementLevel.RECOMMENDED for r in requirements),
+        )
+
+    @property
+    def cells(self) -> list[tuple[RequirementStatus | None, bool]]:
+        """(status, recommended) per requirement, for the people list's cells."""
+        flags = self.recommended or (False,) * len(self.statuses)
+        return list(zip(self.statuses, flags, strict=True))
 
 
 class StoredPeople:

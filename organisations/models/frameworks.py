@@ -101,6 +101,7 @@ class Requirement(models.Model):
         choices=RequirementLevel.choices,
         default=RequirementLevel.MANDATORY,
     )
+
     due_within_days = models.PositiveSmallIntegerField(
         _("due within (days of joining)"),
         default=90,
@@ -144,3 +145,7 @@ class Requirement(models.Model):
     def __str__(self) -> str:
         role = self.role.name if self.role_id else _("every role")
         return f"{self.sector} · {role} · {self.module.title}"
+
+    @property
+    def is_recommended(self) -> bool:
+        return self.level == RequirementLevel.RECOMMENDED

@@ -15,7 +15,7 @@ from tests.organisations import small_organisation
 from tests.organisations.conftest import catalogue, modules, sign_in_with_mfa  # noqa: F401
 from tests.organisations.factories import MembershipFactory, OrganisationFactory
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, look_at
 
 pytestmark = pytest.mark.e2e
 
@@ -73,10 +73,16 @@ def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp
     page.get_by_role("button", name="Mensen tonen").click()
     expect(page.get_by_role("heading", name="2 mensen")).to_be_visible()
     assert_accessible(page)
+    look_at(page, "coordinator-people")
 
     page.get_by_role("link", name="Dirk Dijkstra").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dirk Dijkstra")
     assert_accessible(page)
+    look_at(page, "coordinator-person")
+    # The header leads back to the organisation's dashboard from any page (issue 20.1).
+    page.goto("/mijn-certificaten/")
+    page.get_by_role("link", name="Veilig Thuis Testregio").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Veilig Thuis Testregio")
 
     with override_settings(
         ORGANISATION_EXPORT_IMMEDIATE_LIMIT=3,

@@ -26,7 +26,13 @@ class InviteForm(_OrganisationForm):
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("No team")
     )
-    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all())
+    # The role decides which requirements apply, so it is chosen, never defaulted.
+    role = forms.ModelChoiceField(
+        label=_("Role"),
+        queryset=Role.objects.all(),
+        empty_label=_("Choose a role"),
+        help_text=_("Which modules the framework asks of this person depends on the role."),
+    )
     is_coordinator = forms.BooleanField(
         label=_("Coordinator: may see the progress of everyone in the organisation"),
         required=False,

@@ -289,3 +289,13 @@ def test_another_organisations_invitation_cannot_be_withdrawn(
     )
     assert coordinator_client.post(through_mine).status_code == 404
     assert Invitation.objects.filter(pk=elsewhere.pk).exists()
+
+
+def test_the_role_is_chosen_not_defaulted(coordinator_client, organisation, role):
+    """Issue 20.8: the role decides which modules apply, so the form asks for it."""
+    page = coordinator_client.get(f"/organisaties/{organisation.slug}/uitnodigen/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert '<option value="" selected>Kies een rol</option>' in content
+    assert "---------" not in content
+    assert "hangt af van de rol" in content

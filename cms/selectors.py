@@ -137,7 +137,7 @@ class LearnerHome:
     """What a signed-in person's home page leads to: the module to continue, what their
     organisations still ask (with deadlines), and a first module when nothing is going on."""
 
-    in_progress: list  # courses.selectors.Progress, most recent first
+    in_progress: list  # courses.selectors.learning.Progress, most recent first
     required: list  # organisations.api.LearnerRequirement, most urgent first
     required_more: int
     has_organisation: bool

@@ -9,12 +9,13 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.api import register_personal_data
 
-        from . import selectors, services, signals
+        from . import services, signals
+        from .selectors.personal_data import personal_data
 
         signals.connect()
         register_personal_data(
             "courses",
             title=_("Modules, lessons and reflections"),
-            export=selectors.personal_data,
+            export=personal_data,
             erase=services.erase_personal_data,
         )

@@ -92,7 +92,7 @@ def start_module(*, user: User, module: ModulePage) -> Enrolment:
     the current version. A new one is an update (only what changed is required) when the
     learner holds a valid certificate for an earlier version that is not up for renewal.
     Safe against double clicks and parallel requests."""
-    from .selectors import certificate_standing
+    from .selectors.learning import certificate_standing
 
     enrolments = Enrolment.objects.filter(user=user, module=module)
     existing = enrolments.filter(completed_at__isnull=True).first()
@@ -287,15 +287,16 @@ def ensure_review_workflow(*, catalogue: Page) -> Workflow:
 def update_search_index(*, module: ModulePage) -> None:
     """Put the module's current text in the Elasticsearch catalogue index, when one is
     configured. A failure is logged, not raised: publishing must not depend on search."""
-    from . import search_index, selectors
+    from . import search_index
+    from .selectors import catalogue
 
-    if not selectors.use_elasticsearch():
+    if not catalogue.use_elasticsearch():
         return
     try:
         search_index.index_modules(
-            client=selectors.elasticsearch_client(),
-            index=selectors.module_index_name(),
-            modules=[selectors.module_search_data(module)],
+            client=catalogue.elasticsearch_client(),
+            index=catalogue.module_index_name(),
+            modules=[catalogue.module_search_data(module)],
         )
-    except selectors.ElasticsearchException:
+    except catalogue.ElasticsearchException:
         logger.warning("Could not update the search index for module %s", module.pk)

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
-from . import selectors, services
+from . import services
 from .models import CourseIndexPage, LessonPage, Level, ModulePage, Sector, Theme
 from .search_index import DURATION_BUCKETS
+from .selectors import learning
+from .selectors.catalogue import CatalogueFilters, catalogue
 
 DURATION_LABELS = {
     "kort": gettext_lazy("Less than 30 minutes"),
@@ -38,10 +40,10 @@ def completion_panels(request: HttpRequest, enrolment) -> list[str]:
 
 def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
     themes, sectors = list(Theme.objects.all()), list(Sector.objects.all())
-    filters = selectors.CatalogueFilters.from_querydict(request.GET, themes=themes, sectors=sectors)
+    filters = CatalogueFilters.from_querydict(request.GET, themes=themes, sectors=sectors)
     return {
         "filters": filters,
-        "catalogue": selectors.catalogue(filters),
+        "catalogue": catalogue(filters),
         "themes": themes,
         "levels": Level.choices,
         "sectors": sectors,
@@ -50,17 +52,17 @@ def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
 
 
 def module_context(request: HttpRequest, page: ModulePage) -> dict:
-    enrolment = selectors.learner_enrolment(user=request.user, module=page)
+    enrolment = learning.learner_enrolment(user=request.user, module=page)
     return {
         "enrolment": enrolment,
         "completion_panels": (
             completion_panels(request, enrolment) if enrolment and enrolment.completed_at else []
         ),
-        "certificate_offer": selectors.certificate_offer(
+        "certificate_offer": learning.certificate_offer(
             user=request.user, module=page, enrolment=enrolment
         ),
-        "assessment": selectors.module_assessment(module=page, enrolment=enrolment),
-        "outline": selectors.module_outline(module=page, enrolment=enrolment),
+        "assessment": learning.module_assessment(module=page, enrolment=enrolment),
+        "outline": learning.module_outline(module=page, enrolment=enrolment),
         "themes": page.themes.all(),
         "sectors": page.target_sectors.all(),
         "accreditations": page.accreditations.all(),
@@ -72,7 +74,7 @@ def start_module(request: HttpRequest, page: ModulePage) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(page.url)
     enrolment = services.start_module(user=request.user, module=page)
-    outline = selectors.module_outline(module=page, enrolment=enrolment)
+    outline = learning.module_outline(module=page, enrolment=enrolment)
     next_step = outline.next_step
     target = enrolment.last_lesson or (next_step.lesson if next_step else None)
     if target is None and outline.steps:
@@ -85,7 +87,7 @@ def open_lesson(request: HttpRequest, page: LessonPage) -> HttpResponse | None:
     A visitor may read a module's first lesson as a taster, and nothing is recorded.
     Returns a response when the page should not be rendered."""
     if not request.user.is_authenticated:
-        if selectors.is_taster(page):
+        if learning.is_taster(page):
             return None
         return redirect_to_login(page.url)
     module = page.get_parent().specific
@@ -97,8 +99,8 @@ def open_lesson(request: HttpRequest, page: LessonPage) -> HttpResponse | None:
 def lesson_context(request: HttpRequest, page: LessonPage) -> dict:
     # Read-only, so that an editor's preview of a draft records nothing.
     module = page.get_parent().specific
-    enrolment = selectors.learner_enrolment(user=request.user, module=module)
-    outline = selectors.module_outline(module=module, enrolment=enrolment, current=page)
+    enrolment = learning.learner_enrolment(user=request.user, module=module)
+    outline = learning.module_outline(module=module, enrolment=enrolment, current=page)
     previous_lesson, next_lesson = outline.neighbours(page)
     return {
         "module": module,
@@ -107,7 +109,7 @@ def lesson_context(request: HttpRequest, page: LessonPage) -> dict:
         "previous_lesson": previous_lesson,
         "next_lesson": next_lesson,
         "lesson_done": any(step.done for step in outline.steps if step.current),
-        "reflections": selectors.reflection_answers(user=request.user, lesson=page),
+        "reflections": learning.reflection_answers(user=request.user, lesson=page),
         # After 'save answer' without JavaScript: the confirmation goes next to that answer.
         "saved_block": request.GET.get("opgeslagen", "")[:64],
         "is_taster": not request.user.is_authenticated,
@@ -131,7 +133,7 @@ def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
         return redirect(page.url)
     if action == "complete":
         enrolment = services.complete_lesson(user=request.user, lesson=page)
-        outline = selectors.module_outline(module=module, enrolment=enrolment, current=page)
+        outline = learning.module_outline(module=module, enrolment=enrolment, current=page)
         _previous, next_lesson = outline.neighbours(page)
         if saved:
             messages.success(request, _("Your answer has been saved. Only you can see it."))
@@ -140,7 +142,7 @@ def lesson_action(request: HttpRequest, page: LessonPage) -> HttpResponse:
             return redirect(module.url)
         if next_lesson:
             return redirect(next_lesson.url)
-        assessment = selectors.module_assessment(module=module, enrolment=enrolment)
+        assessment = learning.module_assessment(module=module, enrolment=enrolment)
         if assessment and not assessment.passed and outline.done == outline.total:
             messages.success(
                 request, _("You have read every lesson. The scenario quiz completes the module.")

@@ -18,7 +18,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .models import ModulePage, Sector, Source, Theme
-from .selectors import modules_due_for_review
+from .selectors.learning import modules_due_for_review
 
 # How far ahead the review report looks; the author can choose another in the report.
 REVIEW_HORIZONS = (30, 90, 180, 365)

@@ -350,7 +350,7 @@ if ELASTICSEARCH_URL:
             "INDEX_SETTINGS": {},
         },
         # Kept up to date as well, so that search falls back to it when Elasticsearch
-        # does not answer (cms.selectors.search_pages, courses.selectors.catalogue).
+        # does not answer (cms.selectors.search_pages, courses.selectors.catalogue.catalogue).
         "database": DATABASE_SEARCH_BACKEND,
     }
 else:

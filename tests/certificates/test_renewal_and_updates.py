@@ -11,9 +11,9 @@ from django.utils.formats import date_format
 
 from certificates import selectors, services
 from certificates.models import Certificate, CertificateStatus
-from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Enrolment, LessonPage, ModulePage, ModuleVersion
+from courses.selectors import learning as course_selectors
 from quizzes.services import play_best_path
 from tests.courses.conftest import add_lesson, lessons_of
 from tests.factories import UserFactory

@@ -5,7 +5,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
-from courses.selectors import CatalogueFilters, catalogue
+from courses.selectors.catalogue import CatalogueFilters, catalogue
 from tests.courses.conftest import make_module
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from django.http import QueryDict
 from elasticsearch import ConnectionError as ElasticsearchConnectionError
 
-from courses import selectors
-from courses.selectors import CatalogueFilters
+from courses.selectors import catalogue as selectors
+from courses.selectors.catalogue import CatalogueFilters
 from tests.courses.conftest import make_module
 from tests.courses.test_search_index import FakeClient
 

@@ -123,7 +123,7 @@ def test_a_reflection_answer_is_stored_for_that_learner_only(catalogue):
     block_id = next(block.id for block in lesson.body if block.block_type == "reflection")
     learner = UserFactory()
     services.save_reflection(user=learner, lesson=lesson, block_id=block_id, answer="Mijn antwoord")
-    from courses.selectors import reflection_answers
+    from courses.selectors.learning import reflection_answers
 
     assert reflection_answers(user=learner, lesson=lesson) == {block_id: "Mijn antwoord"}
     assert reflection_answers(user=UserFactory(), lesson=lesson) == {}
@@ -135,7 +135,7 @@ def test_a_reflection_answer_is_stored_for_that_learner_only(catalogue):
 
 
 def test_the_module_page_shows_the_open_enrolment_before_a_completed_one(catalogue):
-    from courses.selectors import learner_enrolment
+    from courses.selectors.learning import learner_enrolment
 
     module = make_module(catalogue, "Rode vlaggen", lessons=1)
     learner = UserFactory()

@@ -4,8 +4,8 @@ progress and a first module, and courses' finish line is built from hooks."""
 
 import pytest
 
-from courses import selectors
 from courses.models import Enrolment, ReflectionAnswer
+from courses.selectors import learning
 from tests.courses.conftest import catalogue, lessons_of, make_module  # noqa: F401
 from tests.factories import UserFactory
 
@@ -80,7 +80,7 @@ def test_a_new_learner_is_offered_a_first_basic_module(client, catalogue):  # no
     make_module(catalogue, "Verdieping", level="verdieping", lessons=1)
     basis = make_module(catalogue, "Begin", level="basis", lessons=1)
     learner = UserFactory()
-    assert selectors.suggested_module(user=learner) == basis
+    assert learning.suggested_module(user=learner) == basis
     client.force_login(learner)
     assert "Begin met Begin" in client.get("/mijn-leren/").content.decode()
 

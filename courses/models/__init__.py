@@ -1,0 +1,37 @@
+"""Modules, lessons and the learner's progress through them.
+
+Page models hold content and presentation only; completion, versions and progress are
+decided in courses.services and read through courses.selectors.
+
+One module per part (taxonomy: themes, sectors, levels and the source register; pages: the
+catalogue, module and lesson pages; progress: versions, enrolments, lessons done,
+reflections and loaded content); import them from here, which is also how Django's app
+registry finds them."""
+
+from .pages import CourseIndexPage, LessonPage, ModuleAccreditation, ModulePage
+from .progress import (
+    Enrolment,
+    LessonCompletion,
+    LoadedContent,
+    ModuleVersion,
+    ReflectionAnswer,
+)
+from .taxonomy import DatePrecision, Level, Sector, Source, SourceKind, Theme
+
+__all__ = [
+    "CourseIndexPage",
+    "DatePrecision",
+    "Enrolment",
+    "LessonCompletion",
+    "LessonPage",
+    "Level",
+    "LoadedContent",
+    "ModuleAccreditation",
+    "ModulePage",
+    "ModuleVersion",
+    "ReflectionAnswer",
+    "Sector",
+    "Source",
+    "SourceKind",
+    "Theme",
+]

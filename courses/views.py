@@ -53,16 +53,19 @@ def catalogue_context(request: HttpRequest, page: CourseIndexPage) -> dict:
 
 def module_context(request: HttpRequest, page: ModulePage) -> dict:
     enrolment = learning.learner_enrolment(user=request.user, module=page)
+    offer = learning.certificate_offer(user=request.user, module=page, enrolment=enrolment)
+    outline = learning.module_outline(module=page, enrolment=enrolment)
     return {
         "enrolment": enrolment,
         "completion_panels": (
             completion_panels(request, enrolment) if enrolment and enrolment.completed_at else []
         ),
-        "certificate_offer": learning.certificate_offer(
-            user=request.user, module=page, enrolment=enrolment
+        "certificate_offer": offer,
+        "start_label": learning.start_button_label(
+            module=page, enrolment=enrolment, offer=offer, is_update=outline.is_update
         ),
         "assessment": learning.module_assessment(module=page, enrolment=enrolment),
-        "outline": learning.module_outline(module=page, enrolment=enrolment),
+        "outline": outline,
         "themes": page.themes.all(),
         "sectors": page.target_sectors.all(),
         "accreditations": page.accreditations.all(),

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from courses import policies
@@ -111,6 +112,29 @@ def certificate_offer(
         changes=changes,
         today=standing.today,
     )
+
+
+def start_button_label(
+    *,
+    module: ModulePage,
+    enrolment: Enrolment | None,
+    offer: CertificateOffer | None,
+    is_update: bool,
+) -> str:
+    """What the module page's main button says, matching what `services.start_module`
+    will do when it is pressed: continue, renew, start the update, start, start the new
+    version, or read again. Decided here; the template only shows it."""
+    if enrolment is not None and enrolment.completed_at is None:
+        return _("Continue the update") if is_update else _("Continue where you left off")
+    if offer is not None and offer.renewal_open:
+        return _("Do it again / Renew certificate")
+    if offer is not None and offer.update_from:
+        return _("Start the update")
+    if enrolment is None:
+        return _("Start this module")
+    if enrolment.module_version.number < (module.current_version or 0):
+        return _("Start version %(version)s") % {"version": module.current_version}
+    return _("Read the lessons again")
 
 
 @dataclass(frozen=True)

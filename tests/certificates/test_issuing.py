@@ -132,7 +132,15 @@ def test_verification_shows_status_and_never_an_email(client, module, quiz):  # 
     page = client.get(f"/certificaten/verifieer/{certificate.code}/").content.decode()
     assert "Ingetrokken" in page
 
-    typo = certificate.code[:-1] + ("0" if certificate.code[-1] != "0" else "1")
+    # A wrong check character that neither the current nor the old (Luhn) check accepts:
+    # one the old check accepts is looked up first, and reported as a typo there.
+    body = certificate.code[:-1]
+    wrong = next(
+        c
+        for c in codes.ALPHABET
+        if c not in (certificate.code[-1], codes.legacy_check_character(body))
+    )
+    typo = body + wrong
     response = client.get("/certificaten/verifieer/", {"code": typo})
     assert response.status_code == 404 and "typefout" in response.content.decode()
     response = client.get("/certificaten/verifieer/", {"code": codes.formatted(certificate.code)})

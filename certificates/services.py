@@ -19,7 +19,7 @@ from accounts.models import User
 from core.dates import add_months
 from courses.models import Enrolment
 
-from . import codes, selectors
+from . import codes, selectors, sharing
 from .models import (
     REMOVED_HOLDER,
     Certificate,
@@ -207,7 +207,7 @@ def _completion_email(*, certificate: Certificate, user: User) -> EmailMultiAlte
             "user": user,
             "certificate": certificate,
             "pdf_url": f"{base_url}{reverse('certificate_pdf', args=[certificate.code])}",
-            "verify_url": f"{base_url}{reverse('certificate_verify', args=[certificate.code])}",
+            "verify_url": sharing.verification_url(certificate, base_url=base_url),
             "badge_url": f"{base_url}{reverse('certificate_open_badge', args=[certificate.code])}",
             "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
             "my_learning_url": f"{base_url}{reverse('my_learning')}",

@@ -62,12 +62,6 @@ def linkedin_fields(certificate: Certificate, *, base_url: str) -> dict:
     }
 
 
-def linkedin_add_url(certificate: Certificate, *, base_url: str) -> str:
-    """LinkedIn's 'Add to profile' link for a certification, with every field filled in."""
-    return (
-        LINKEDIN_ADD_URL
-        + "?"
-        + urlencode(
-            {"startTask": "CERTIFICATION_NAME"} | linkedin_fields(certificate, base_url=base_url)
-        )
-    )
+def linkedin_add_url(fields: dict) -> str:
+    """LinkedIn's 'Add to profile' link for a certification, from `linkedin_fields`."""
+    return LINKEDIN_ADD_URL + "?" + urlencode({"startTask": "CERTIFICATION_NAME"} | fields)

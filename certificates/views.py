@@ -27,19 +27,17 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             # (row, LinkedIn's fields, LinkedIn's link): only a valid certificate goes there.
-            "cards": [
-                (
-                    row,
-                    sharing.linkedin_fields(row.certificate, base_url=base_url),
-                    sharing.linkedin_add_url(row.certificate, base_url=base_url),
-                )
-                if row.status == "valid"
-                else (row, None, None)
-                for row in rows
-            ],  # fmt: skip
+            "cards": [_card(row, base_url) for row in rows],
             "renewal_window_days": settings.CERTIFICATE_RENEWAL_WINDOW_DAYS,
         },
     )
+
+
+def _card(row: selectors.CertificateRow, base_url: str) -> tuple:
+    if row.status != "valid":
+        return row, None, None
+    fields = sharing.linkedin_fields(row.certificate, base_url=base_url)
+    return row, fields, sharing.linkedin_add_url(fields)
 
 
 @login_required

@@ -273,19 +273,15 @@ def certificate_on_the_finish_line(request, enrolment) -> str:
     certificate = selectors.certificate_for_enrolment(enrolment)
     if certificate is None or certificate.revoked_at:
         return ""
+    base_url = request.build_absolute_uri("/")
+    linkedin = sharing.linkedin_fields(certificate, base_url=base_url)
     return render_to_string(
         "certificates/includes/finish_panel.html",
         {
             "certificate": certificate,
-            "verify_url": sharing.verification_url(
-                certificate, base_url=request.build_absolute_uri("/")
-            ),
-            "linkedin": sharing.linkedin_fields(
-                certificate, base_url=request.build_absolute_uri("/")
-            ),
-            "linkedin_url": sharing.linkedin_add_url(
-                certificate, base_url=request.build_absolute_uri("/")
-            ),
+            "verify_url": sharing.verification_url(certificate, base_url=base_url),
+            "linkedin": linkedin,
+            "linkedin_url": sharing.linkedin_add_url(linkedin),
             "emailed": selectors.completion_email_sent(certificate),
         },
         request=request,

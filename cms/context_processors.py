@@ -1,8 +1,6 @@
 """Template context the site's header needs from several apps."""
 
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext as _
 
 from organisations import api as organisations
 
@@ -13,18 +11,10 @@ def coordinator_nav(request) -> dict:
     the chooser when there are several. Evaluated (one query) only when the header is
     drawn for a signed-in person."""
 
-    def link():
+    def entry():
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        first_two = list(organisations.coordinated_organisations(user).order_by("name")[:2])
-        if not first_two:
-            return None
-        if len(first_two) == 1:
-            return {
-                "label": first_two[0].name,
-                "url": reverse("organisations:dashboard", args=[first_two[0].slug]),
-            }
-        return {"label": _("Organisations"), "url": reverse("organisations:index")}
+        return organisations.coordinator_entry(user)
 
-    return {"coordinator_link": SimpleLazyObject(link)}
+    return {"coordinator_link": SimpleLazyObject(entry)}

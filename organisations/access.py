@@ -2,6 +2,7 @@
 organisation's own coordinators (and platform administrators), signed in with a second
 factor. Every coordinator view is wrapped here (`coordinator_area`)."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import second_factor
 from accounts.models import User
@@ -50,21 +52,32 @@ def organisations_left_without_coordinator(user: User) -> list[Organisation]:
     )
 
 
-def coordinator_landing(user: User) -> str | None:
-    """After signing in, a coordinator lands on their organisation's dashboard, or on the
-    chooser when they coordinate several (superusers excepted: they have the admin)."""
-    slugs = list(
-        Organisation.objects.filter(
-            pk__in=Membership.objects.active()
-            .filter(user=user, is_coordinator=True)
-            .values("organisation_id")
-        ).values_list("slug", flat=True)[:2]
-    )
-    if not slugs:
+@dataclass(frozen=True)
+class CoordinatorEntry:
+    label: str
+    url: str
+
+
+def coordinator_entry(user: User) -> CoordinatorEntry | None:
+    """The way into the coordinator area (issue 20.1): the organisation's dashboard when the
+    person coordinates one, the chooser when several; None for everyone else."""
+    first_two = list(coordinated_organisations(user).order_by("name")[:2])
+    if not first_two:
         return None
-    if len(slugs) == 1:
-        return reverse("organisations:dashboard", args=[slugs[0]])
-    return reverse("organisations:index")
+    if len(first_two) == 1:
+        return CoordinatorEntry(
+            first_two[0].name, reverse("organisations:dashboard", args=[first_two[0].slug])
+        )
+    return CoordinatorEntry(_("Organisations"), reverse("organisations:index"))
+
+
+def coordinator_landing(user: User) -> str | None:
+    """After signing in, a coordinator lands in the coordinator area (superusers excepted:
+    they have the admin)."""
+    if user.is_superuser:
+        return None
+    entry = coordinator_entry(user)
+    return entry.url if entry else None
 
 
 def coordinates_anything(user: User) -> bool:

@@ -5,7 +5,7 @@ other apps use the Open edX certificates app's api.py), so organisations can cha
 
 Add a function here only when another app needs it; everything else stays internal."""
 
-from .access import coordinated_organisations, organisations_left_without_coordinator
+from .access import coordinator_entry, organisations_left_without_coordinator
 from .compliance.computation import LearnerRequirement, learner_requirements, still_required
 from .demo import ensure_demo_totp, load_demo_organisations
 from .models import AuditAction
@@ -19,7 +19,7 @@ __all__ = [
     "learner_requirements",
     "still_required",
     # The header's way into the coordinator area.
-    "coordinated_organisations",
+    "coordinator_entry",
     # The audit log (the admin's views of people's data are recorded here too).
     "AuditAction",
     "record_audit",

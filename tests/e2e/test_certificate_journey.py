@@ -21,7 +21,7 @@ from quizzes import scenario as rules
 from quizzes import services as quiz_services
 from tests.auth import TOTP_SECRET, give_totp
 from tests.courses.conftest import lessons_of, make_module
-from tests.e2e.conftest import assert_accessible, log_in, put_in_order
+from tests.e2e.conftest import assert_accessible, log_in, look_at, put_in_order
 from tests.factories import TEST_PASSWORD
 from tests.quizzes.conftest import MELDCODE_ORDER, make_quiz
 
@@ -100,6 +100,17 @@ def test_finish_download_verify_revoke(browser, page, live_server, almost_done):
     expect(page.get_by_text("Reden: uitgegeven door een fout.")).to_be_visible()
     expect(page.get_by_text("verkeerde persoon")).to_have_count(0)
     assert_accessible(page)
+    look_at(page, "verification-revoked")
+    # The learner's own list says so too, and offers no LinkedIn link for it.
+    page.goto("/mijn-certificaten/")
+    expect(page.get_by_text("PDF (gemarkeerd als ingetrokken)")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("LinkedIn"))).to_have_count(0)
+    assert_accessible(page)
+    look_at(page, "my-certificates-revoked")
+    page.get_by_role("link", name=re.compile("^Open Badge")).click()
+    expect(page.get_by_role("heading", name="Open Badge ingetrokken")).to_be_visible()
+    assert_accessible(page)
+    look_at(page, "badge-revoked")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,18 @@ class CertificateQuerySet(models.QuerySet):
         if status == CertificateStatus.EXPIRED:
             return self.filter(revoked_at__isnull=True, expires_on__lt=today)
         return self.filter(revoked_at__isnull=True, expires_on__gte=today)
+
+    def counting(self, *, at=None) -> "CertificateQuerySet":
+        """THE certificate that counts, as a filter: per person and module, the newest cycle
+        not revoked; `at` (a moment) asks as it stood then (issued by then, not revoked by
+        then). Renewal, reminders, issuing and compliance all read it from here."""
+        live = Q(revoked_at__isnull=True)
+        if at is not None:
+            live = (live | Q(revoked_at__gt=at)) & Q(issued_at__lte=at)
+        newer = Certificate.objects.filter(
+            live, user=OuterRef("user"), module=OuterRef("module"), cycle__gt=OuterRef("cycle")
+        )
+        return self.filter(live).exclude(Exists(newer))
 
 
 # The Bitstring Status List: each list has this many entries (16 KiB, the minimum size the

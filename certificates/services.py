@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -63,14 +62,14 @@ def issue_for(*, enrolment: Enrolment) -> Certificate:
     module = enrolment.module
     version = enrolment.module_version.number
     today = timezone.localdate()
-    held = Certificate.objects.filter(user=user, module=module).order_by("-cycle")
-    current = held.filter(revoked_at__isnull=True).first()
+    current = selectors.current_certificate(user=user, module=module)
     renewing = current is not None and selectors.renewal_due(current, today=today)
     if current and not renewing and current.module_version >= version:
         return current
     valid_from = today
     if renewing and current.status(today=today) == CertificateStatus.VALID:
         valid_from = current.expires_on
+    held = Certificate.objects.filter(user=user, module=module).order_by("-cycle")
     last_cycle = held.values_list("cycle", flat=True).first() or 0
     return _create(
         user=user,
@@ -239,22 +238,12 @@ def due_reminders(*, today: datetime.date) -> dict[int, list[Reminder]]:
     newest cycle not revoked) of an active account is reminded about."""
     horizon = today + datetime.timedelta(days=settings.CERTIFICATE_REMINDER_DAYS)
     counting = (
-        Certificate.objects.filter(
-            revoked_at__isnull=True,
+        Certificate.objects.counting()
+        .filter(
             expires_on__gte=today,
             user__isnull=False,
             user__is_active=True,
             module__isnull=False,
-        )
-        .exclude(
-            Exists(
-                Certificate.objects.filter(
-                    user=OuterRef("user"),
-                    module=OuterRef("module"),
-                    cycle__gt=OuterRef("cycle"),
-                    revoked_at__isnull=True,
-                )
-            )
         )
         .select_related("user", "module")
     )

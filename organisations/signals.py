@@ -52,3 +52,44 @@ def connect() -> None:
     post_delete.connect(requirement_changed, sender=Requirement, dispatch_uid="standings-del-req")
     post_save.connect(organisation_changed, sender=Organisation, dispatch_uid="standings-org")
     post_save.connect(module_version_changed, sender=ModuleVersion, dispatch_uid="standings-mv")
+
+
+# What stored statuses are computed from: a save or delete of one of these rows marks them
+# stale through the receivers above (connect()).
+STANDINGS_INPUTS = ("Certificate", "Enrolment", "Membership", "Requirement", "Organisation")
+
+# Every writer in the apps that changes those rows without sending signals (queryset
+# update(), bulk_create, bulk_update, COPY), and how it keeps stored statuses right. This
+# list is the one place that names them: tests/organisations/test_staleness_writers.py
+# finds every such write in the code and fails on one that is missing here, and checks
+# that a writer said to call standings_changed does.
+CALLS_STANDINGS_CHANGED = "calls standings_changed"
+SIGNAL_BYPASSING_WRITERS = {
+    "organisations.seed.ensure_framework": CALLS_STANDINGS_CHANGED,
+    "cms.load_data.generate": (
+        "writes new memberships only (with their certificates and enrolments); a membership "
+        "with no stored status is stale by definition"
+    ),
+    "organisations.demo._give_certificate": (
+        "dates an enrolment it has just created in the same transaction; the create marked "
+        "the person stale and the refresh reads the dates later"
+    ),
+    "organisations.demo._start": (
+        "dates an enrolment it has just created in the same transaction; the create marked "
+        "the person stale and the refresh reads the dates later"
+    ),
+    "courses.services.start_module": (
+        "clears update_from_version, which the compliance rule does not read"
+    ),
+    "courses.services.record_lesson_visit": (
+        "sets last_lesson and last_activity_at, which the compliance rule does not read"
+    ),
+    "certificates.services.certificate_pdf": "stores the PDF's name, which the rule does not read",
+    "certificates.services.erase_personal_data": (
+        "runs inside account deletion, which ends the person's memberships (a save each, "
+        "so their statuses are marked stale)"
+    ),
+    "certificates.models.Certificate.ensure_status_position": (
+        "places the certificate in a status list, which the rule does not read"
+    ),
+}

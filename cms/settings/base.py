@@ -1,4 +1,5 @@
-"""Settings shared by every environment, read from environment variables."""
+"""Settings shared by every environment, read from environment variables. Accounts and
+sign-in live in accounts.py, Signaal's own tunable rules in platform.py."""
 
 import logging
 import os
@@ -8,22 +9,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-BASE_DIR = PROJECT_DIR.parent
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG", False)
+from .env import BASE_DIR, DEBUG, PROJECT_DIR, env_bool, env_list
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -146,85 +132,6 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# Accounts
-AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-# Argon2id first (accounts.passwords); the others only read hashes made before and are
-# upgraded to Argon2id at the next sign-in.
-PASSWORD_HASHERS = [
-    "accounts.passwords.SignaalArgon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
-]
-
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        # ASVS 2.1.1: at least 12 characters.
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/mijn-leren/"
-ACCOUNT_LOGOUT_REDIRECT_URL = "/"
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Signaal] "
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-# Failed logins are limited per address and per account (allauth keeps the counters in the
-# cache). Written out so a reader sees the numbers.
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    # A reset email at most three times per address per quarter of an hour: enough for a
-    # person who mistyped, too few to flood someone's inbox.
-    "reset_password": "20/m/ip,3/15m/key",
-    "confirm_email": "1/3m/key",
-}
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Signaal"
-# Accept the code of the neighbouring 30-second window too: phones drift.
-MFA_TOTP_TOLERANCE = 1
-MFA_RECOVERY_CODE_COUNT = 10
-# Privileged work (the Wagtail admin, a coordinator area) asks for the second factor again
-# after this long without privileged activity, and in any case this long after it was
-# given (accounts.second_factor).
-PRIVILEGED_SESSION_IDLE_MINUTES = int(os.environ.get("PRIVILEGED_SESSION_IDLE_MINUTES", "30"))
-PRIVILEGED_SESSION_MAX_HOURS = int(os.environ.get("PRIVILEGED_SESSION_MAX_HOURS", "12"))
-# A privileged account enrols an authenticator only this soon after confirming a code sent
-# to its verified address.
-SECOND_FACTOR_ENROLMENT_PROOF_MINUTES = 15
-# Sessions: a browser session, unless the person ticks 'remember me' at login (then
-# SESSION_COOKIE_AGE, two weeks).
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
-
-# How many reverse proxies (load balancer, nginx) stand in front of the app and append to
-# X-Forwarded-For. Every rate limit counts the client address behind them
-# (core.client_address); 0 means the connecting address is the client's. Set it exactly:
-# too high lets clients choose their own address, too low puts everyone in one bucket.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-# Where to report a vulnerability, published at /.well-known/security.txt (RFC 9116), e.g.
-# "mailto:security@example.nl"; without it that address answers 404.
-SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "")
 
 # Internationalisation: Dutch first, English second.
 LANGUAGE_CODE = "nl"
@@ -428,52 +335,5 @@ LOGGING = {
     },
 }
 
-# Certificates. The Ed25519 key that signs Open Badges credentials: PEM in
-# SIGNAAL_SIGNING_KEY, or a file (generated on first use when DEBUG is on).
-SIGNAAL_SIGNING_KEY = os.environ.get("SIGNAAL_SIGNING_KEY", "")
-SIGNAAL_SIGNING_KEY_FILE = Path(
-    os.environ.get("SIGNAAL_SIGNING_KEY_FILE", BASE_DIR / "var" / "signing-key.pem")
-)
-CERTIFICATE_RENEWAL_WINDOW_DAYS = int(os.environ.get("CERTIFICATE_RENEWAL_WINDOW_DAYS", "60"))
-# How far ahead the admin's "Modules due for review" report looks by default.
-REVIEW_HORIZON_DAYS = int(os.environ.get("REVIEW_HORIZON_DAYS", "90"))
-# How many days ahead reminder emails announce an expiry or an update deadline.
-CERTIFICATE_REMINDER_DAYS = int(os.environ.get("CERTIFICATE_REMINDER_DAYS", "60"))
-
-# Figures about fewer people than this are never shown outside a person's own pages: quiz
-# insight (quizzes), knowledge gaps, the board's PDF and the national overview
-# (organisations). The one threshold; the texts that mention it interpolate it.
-SMALL_GROUP_MINIMUM = 5
-
-# Background tasks (django-tasks, which Wagtail 8 uses for its search and reference index
-# updates too). "database" queues them in the database (django-tasks-db) for a worker:
-# `python manage.py db_worker`, run as a service next to the web server. "immediate" runs
-# them inside the request: the default in debug (the demo) and in tests.
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEBUG else "database")
-if TASKS_BACKEND not in {"database", "immediate"}:
-    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' or 'immediate'.")
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend"
-        if TASKS_BACKEND == "database"
-        else "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default"],
-    }
-}
-
-# Organisations: people-list exports of organisations up to this many members are built in
-# the request; larger ones are built in the background (a task) and downloaded when ready.
-ORGANISATION_EXPORT_IMMEDIATE_LIMIT = int(
-    os.environ.get("ORGANISATION_EXPORT_IMMEDIATE_LIMIT", "500")
-)
-
-# How many invitations (single, imported, or sent again) one organisation may send a day:
-# a coordinator's account cannot be used to mail thousands of addresses. Raise it for the
-# day a large organisation is first imported.
-INVITATIONS_PER_ORGANISATION_PER_DAY = int(
-    os.environ.get("INVITATIONS_PER_ORGANISATION_PER_DAY", "500")
-)
-
-# Audit log entries older than this many days are deleted by `manage.py purge_audit_log`
-# (run it daily from cron).
-AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(365 * 2)))
+from .accounts import *  # noqa: E402, F403
+from .platform import *  # noqa: E402, F403

@@ -20,6 +20,7 @@ EXPORTED = {
     "courses.ReflectionAnswer.user": "courses.reflection_answers",
     "quizzes.QuizAttempt.user": "quizzes.quiz_attempts",
     "certificates.Certificate.user": "certificates.certificates",
+    "certificates.RegistrationNumber.user": "certificates.registration_numbers",
     "organisations.Membership.user": "organisations.memberships",
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",

@@ -19,11 +19,15 @@ from core.dates import add_months
 from courses.models import Enrolment
 
 from . import codes, selectors, sharing
+from .accreditation.attendance import record_attendance
 from .models import (
     REMOVED_HOLDER,
+    AttendanceRecord,
+    AttendanceStatus,
     Certificate,
     CertificateReminder,
     CertificateStatus,
+    RegistrationNumber,
     ReminderKind,
     Revocation,
     RevocationReason,
@@ -86,7 +90,7 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(
+                certificate = Certificate.objects.create(
                     code=codes.new_code(),
                     user=user,
                     module=module,
@@ -96,8 +100,8 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                     module_title=module.title,
                     module_version=version,
                     accreditations=[
-                        {"register": item.register, "points": str(item.points)}
-                        for item in module.accreditations.all()
+                        {"register": item.register.name, "points": str(item.points)}
+                        for item in module.accreditations.select_related("register")
                     ],
                     study_minutes=module.estimated_minutes,
                     learning_outcomes=[str(block.value) for block in module.learning_objectives],
@@ -105,6 +109,8 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                     issued_at=issued_at,
                     expires_on=certificate_expiry(valid_from, module.certificate_validity_months),
                 )
+                record_attendance(certificate)
+                return certificate
         except IntegrityError:
             # A code collision (80 random bits: practically never) or a parallel issue.
             found = Certificate.objects.filter(enrolment=enrolment).first()
@@ -360,6 +366,13 @@ def erase_personal_data(user: User) -> None:
     person made keeps no name."""
     certificates = Certificate.objects.filter(user=user)
     CertificateReminder.objects.filter(certificate__in=certificates).delete()
+    # Registration numbers go; what was reported keeps no number (the register has its own
+    # record), what was not reported yet is not reported.
+    RegistrationNumber.objects.filter(user=user).delete()
+    AttendanceRecord.objects.filter(
+        certificate__in=certificates, status=AttendanceStatus.PENDING
+    ).delete()
+    AttendanceRecord.objects.filter(certificate__in=certificates).update(registration_number="")
     for certificate in certificates.exclude(pdf=""):
         name, storage = certificate.pdf.name, certificate.pdf.storage
         transaction.on_commit(lambda n=name, s=storage: s.delete(n))

@@ -48,6 +48,11 @@ urlpatterns = [
     path("veilig-gebruik/", views.safe_use, name="safe_use"),
     path("mijn-leren/", views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
+    path(
+        "mijn-certificaten/registratienummers/",
+        certificate_views.registration_numbers,
+        name="registration_numbers",
+    ),
     path("certificaten/", include("certificates.urls")),
 ]
 

@@ -17,7 +17,7 @@ from wagtail.admin.views.reports import PageReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import ModulePage, Sector, Source, Theme
+from .models import ModulePage, Register, Sector, Source, Theme
 from .selectors.learning import modules_due_for_review
 
 # How far ahead the review report looks; the author can choose another in the report.
@@ -52,7 +52,18 @@ class SourceViewSet(SnippetViewSet):
     search_fields = ["title", "issuer", "key"]
 
 
+class RegisterViewSet(SnippetViewSet):
+    """Professional registers in which modules earn accreditation points."""
+
+    model = Register
+    icon = "list-ul"
+    menu_label = _("Professional registers")
+    list_display = ["name", "slug", "identifier_label", "reporting"]
+    search_fields = ["name"]
+
+
 register_snippet(ThemeViewSet)
+register_snippet(RegisterViewSet)
 register_snippet(SectorViewSet)
 register_snippet(SourceViewSet)
 

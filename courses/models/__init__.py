@@ -16,9 +16,19 @@ from .progress import (
     ModuleVersion,
     ReflectionAnswer,
 )
-from .taxonomy import DatePrecision, Level, Sector, Source, SourceKind, Theme
+from .taxonomy import (
+    AttendanceReporting,
+    DatePrecision,
+    Level,
+    Register,
+    Sector,
+    Source,
+    SourceKind,
+    Theme,
+)
 
 __all__ = [
+    "AttendanceReporting",
     "CourseIndexPage",
     "DatePrecision",
     "Enrolment",
@@ -30,6 +40,7 @@ __all__ = [
     "ModulePage",
     "ModuleVersion",
     "ReflectionAnswer",
+    "Register",
     "Sector",
     "Source",
     "SourceKind",

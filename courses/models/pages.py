@@ -195,13 +195,34 @@ class ModulePage(Page):
 
 
 class ModuleAccreditation(Orderable):
-    """Accreditation points a module earns in one professional register."""
+    """Accreditation points a module earns in one professional register: the course as the
+    register knows it, the points, and until when the accreditation runs."""
 
     module = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="accreditations")
-    register = models.CharField(_("register"), max_length=200)
+    register = models.ForeignKey(
+        "courses.Register", on_delete=models.PROTECT, related_name="accreditations"
+    )
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    course_id = models.CharField(
+        _("course ID at the register"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The number the register gave the accredited course (PE-online: the PE course "
+            "ID). Without it, attendance cannot be reported."
+        ),
+    )
+    valid_until = models.DateField(
+        _("accredited until"),
+        null=True,
+        blank=True,
+        help_text=_("Completions after this day earn no points in this register."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points")])]
+    panels = [
+        FieldRowPanel([FieldPanel("register"), FieldPanel("points")]),
+        FieldRowPanel([FieldPanel("course_id"), FieldPanel("valid_until")]),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("accreditation")

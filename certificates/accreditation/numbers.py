@@ -38,11 +38,10 @@ def save_registration_number(
         )
     number = normalised(number)
     if not register.number_is_valid(number):
-        example = register.identifier_example
+        # (The form shows the register's example beside the field.)
         raise NumberRefused(
             _("This is not a valid %(label)s for %(register)s.")
             % {"label": register.identifier_label, "register": register.name}
-            + (" " + _("For example: %(example)s") % {"example": example} if example else "")
         )
     kept, _created = RegistrationNumber.objects.update_or_create(
         user=user,

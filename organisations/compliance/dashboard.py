@@ -97,13 +97,18 @@ class Dashboard:
     @property
     def groups(self) -> list[tuple[Group, int, list[tuple[Status, int]]]]:
         """Members per group of their most urgent mandatory status (issue 20.8), with the
-        detailed statuses in each: what the coordinator acts on, and the detail."""
+        detailed statuses in each that occur: what the coordinator acts on, and the
+        detail."""
         worst = self.figures.worst
         return [
             (
                 group,
                 sum(worst.get(status, 0) for status in Status if GROUP_OF[status] == group),
-                [(status, worst.get(status, 0)) for status in Status if GROUP_OF[status] == group],
+                [
+                    (status, worst[status])
+                    for status in Status
+                    if GROUP_OF[status] == group and worst.get(status)
+                ],
             )
             for group in Group
         ]

@@ -3,7 +3,7 @@ coordinator view is wrapped in organisations.access.coordinator_area."""
 
 from django.urls import path
 
-from . import invitation_views, membership_views, views
+from . import invitation_views, membership_views, reminder_views, views
 
 app_name = "organisations"
 
@@ -21,7 +21,13 @@ urlpatterns = [
         views.export_download,
         name="export_download",
     ),
-    path("organisaties/<slug:slug>/herinneren/", views.remind, name="remind"),
+    # Reminders: preview and send, the organisation's rules (organisations/reminder_views.py)
+    path("organisaties/<slug:slug>/herinneren/", reminder_views.remind, name="remind"),
+    path(
+        "organisaties/<slug:slug>/herinneringsregels/",
+        reminder_views.reminder_rules,
+        name="reminder_rules",
+    ),
     # Members: invitations, import, teams, changes (organisations/membership_views.py)
     path("organisaties/<slug:slug>/uitnodigen/", invitation_views.invite, name="invite"),
     path(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from organisations.compliance.dashboard import dashboard
 from organisations.compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP
 from organisations.compliance.national import NationalOverview, OverviewCell
-from organisations.compliance.people import PeopleList, people
+from organisations.compliance.people import SORT_NAME, PeopleList, people
 
 from ..models import Organisation, Requirement
 
@@ -193,8 +193,9 @@ def _filename(organisation: Organisation, kind: str, extension: str) -> str:
 def people_export(
     organisation: Organisation, fmt: str, filters: dict, *, progress: Progress = _no_progress
 ) -> ExportFile:
-    """The people list with these filters (see PeopleFilters) as CSV or XLSX."""
-    listing = people(organisation, filters)
+    """The people list with these filters (see PeopleFilters) as CSV or XLSX, by name
+    (a file to sort further in Excel) unless the filters ask for another order."""
+    listing = people(organisation, {"sort": SORT_NAME, **filters})
     progress(0.3)
     listed = list(listing.rows)  # StoredPeople computes every row once, here
     listing.rows = listed

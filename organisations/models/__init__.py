@@ -17,6 +17,7 @@ from .compliance import (
     MemberRequirementStatus,
     MemberStanding,
     ReminderLog,
+    ReminderSchedule,
 )
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
@@ -45,6 +46,7 @@ __all__ = [
     "MembershipQuerySet",
     "Organisation",
     "ReminderLog",
+    "ReminderSchedule",
     "Requirement",
     "RequirementLevel",
     "Role",

@@ -20,6 +20,7 @@ from .compliance import (
 )
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
+    ImportUpload,
     Invitation,
     Membership,
     MembershipQuerySet,
@@ -38,6 +39,7 @@ __all__ = [
     "ExpertiseFramework",
     "ExportJob",
     "ExportStatus",
+    "ImportUpload",
     "Invitation",
     "MemberRequirementStatus",
     "MemberStanding",

@@ -185,10 +185,14 @@ def import_check(request: HttpRequest, organisation: Organisation, token: str) -
             "organisation": organisation,
             "upload": upload,
             "columns_form": columns_form,
+            # Open while something is wrong, or columns are unknown and nobody chose yet.
             "columns_need_attention": bool(
-                problems and not plan or any(not c.recognised for c in parsed.columns)
-            )
-            or columns_form.errors,
+                problems
+                or columns_form.errors
+                or (upload.mapping is None and any(not c.recognised for c in parsed.columns))
+            ),
+            "preview_rows": _preview_rows(plan) if plan and not problems else [],
+            "preview_limit": PREVIEW_ROWS,
             "ignored": ignored,
             "problems": problems,
             "plan": None if problems else plan,
@@ -198,6 +202,24 @@ def import_check(request: HttpRequest, organisation: Organisation, token: str) -
     )
     response.status_code = status
     return private(response)
+
+
+PREVIEW_ROWS = 500
+
+
+def _preview_rows(plan: member_import.ImportPlan) -> list[tuple]:
+    """(row, what happens to it) in the file's order, the first PREVIEW_ROWS. The same
+    words for an invited address with or without an account."""
+    what = {}
+    for row in plan.new_invitations:
+        what[row.line] = _("invitation")
+    for row in plan.refreshed_invitations:
+        what[row.line] = _("invitation sent again")
+    for row, _membership, _new in plan.updates:
+        what[row.line] = _("membership updated")
+    for row in plan.unchanged:
+        what[row.line] = _("unchanged")
+    return [(row, what[row.line]) for row in plan.rows[:PREVIEW_ROWS]]
 
 
 def _import_summary(result: ImportResult) -> str:

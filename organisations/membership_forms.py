@@ -89,11 +89,13 @@ class ColumnsForm(forms.Form):
     unknown teams are created. One select per column, labelled with the column's header."""
 
     create_teams = forms.BooleanField(label=_("Create teams that do not exist yet"), required=False)
+    IGNORE_CHOICE = "negeren"
 
     def __init__(self, *args, columns: list, **kwargs):
         super().__init__(*args, **kwargs)
         self.columns = columns
-        choices = [(imports.IGNORE, _("Do not import"))] + list(imports.FIELDS.items())
+        # Every column gets an answer ('do not import' is one), so none is 'optional'.
+        choices = [(self.IGNORE_CHOICE, _("Do not import"))] + list(imports.FIELDS.items())
         fields = {}
         for column in columns:
             if column.example:
@@ -107,8 +109,7 @@ class ColumnsForm(forms.Form):
             fields[f"kolom-{column.position}"] = forms.ChoiceField(
                 label=format_html(gettext("Column '{}'"), column.header),
                 choices=choices,
-                required=False,
-                initial=column.field,
+                initial=column.field or self.IGNORE_CHOICE,
                 help_text=help_text,
             )
         # The columns first, in the file's order; the tick after them.
@@ -119,8 +120,8 @@ class ColumnsForm(forms.Form):
         chosen: dict[str, str] = {}
         for column in self.columns:
             name = f"kolom-{column.position}"
-            field = data.get(name) or imports.IGNORE
-            if field == imports.IGNORE:
+            field = data.get(name)
+            if field in (None, self.IGNORE_CHOICE):
                 continue
             if field in chosen:
                 self.add_error(
@@ -132,11 +133,17 @@ class ColumnsForm(forms.Form):
         return data
 
     def mapping(self, headers: list[str]) -> list[str]:
-        by_position = {
-            column.position: self.cleaned_data.get(f"kolom-{column.position}") or imports.IGNORE
+        """The field of each header position (IGNORE where none, or no header)."""
+        chosen = {
+            column.position: self.cleaned_data[f"kolom-{column.position}"]
             for column in self.columns
         }
-        return [by_position.get(position, imports.IGNORE) for position in range(len(headers))]
+        return [
+            imports.IGNORE
+            if chosen.get(position, self.IGNORE_CHOICE) == self.IGNORE_CHOICE
+            else chosen[position]
+            for position in range(len(headers))
+        ]
 
 
 class ConfirmImportForm(forms.Form):

@@ -54,7 +54,7 @@ def choose(client, page, **fields):
     """Post the columns form of a check page with some columns changed."""
     data = {"stap": "kolommen"}
     for column in page.context["columns_form"].columns:
-        data[f"kolom-{column.position}"] = column.field
+        data[f"kolom-{column.position}"] = column.field or "negeren"
     data.update(fields)
     return client.post(page.wsgi_request.path, data)
 

@@ -253,3 +253,41 @@ def test_an_existing_account_is_invited_not_added(
         send(coordinator_client, preview)
     assert not Membership.objects.filter(user=known, organisation=organisation).exists()
     assert Invitation.objects.filter(email="bekend@voorbeeld.nl").exists()
+
+
+def test_invite_import_and_teams_use_the_coordinator_areas_navigation_and_je(
+    coordinator_client, organisation, roles
+):
+    """Issue 20.8: these pages had their own breadcrumb and links (no Dashboard); now the
+    sub-navigation of the dashboard and people list, and 'je' as on every coordinator
+    page."""
+    import re
+
+    check = upload_file(
+        coordinator_client, organisation, b"e-mail;rol\na@voorbeeld.nl;Aandachtsfunctionaris\n"
+    )
+    pages = {
+        "invite": coordinator_client.get(reverse("organisations:invite", args=[organisation.slug])),
+        "import": coordinator_client.get(reverse("organisations:import", args=[organisation.slug])),
+        "teams": coordinator_client.get(reverse("organisations:teams", args=[organisation.slug])),
+        "import check": check,
+    }
+    dashboard = reverse("organisations:dashboard", args=[organisation.slug])
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        text = page.content.decode()
+        nav = text[
+            text.index('class="signaal-subnav"') : text.index("</nav>", text.index("subnav"))
+        ]
+        assert f'href="{dashboard}"' in nav, name
+        current = re.findall(r'href="([^"]+)" aria-current="page"', nav)
+        expected = {"import check": "import"}.get(name, name)
+        assert current == [reverse(f"organisations:{expected}", args=[organisation.slug])], name
+        assert "Mijn organisaties" in text, name
+        main = re.sub(r"<[^>]+>", " ", text[text.index("<main") : text.index("</main>")])
+        assert not re.search(r"\b(u|uw|U|Uw)\b", main), (
+            name,
+            re.findall(r".{30}\buw?\b.{30}", main),
+        )
+    invite_form = pages["invite"].content.decode()
+    assert '<option value="" selected>Kies een rol</option>' in invite_form

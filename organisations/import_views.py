@@ -105,9 +105,8 @@ def import_members(request: HttpRequest, organisation: Organisation) -> HttpResp
     return private(response)
 
 
-def _check(request, organisation: Organisation, upload: ImportUpload):
-    """The file read with its mapping, and the plan (or every problem)."""
-    parsed = import_uploads.parse(upload)
+def _check(request, organisation: Organisation, upload: ImportUpload, parsed):
+    """The plan of the parsed file (or every problem)."""
     plan = None
     problems = list(parsed.problems)
     if parsed.rows:
@@ -118,7 +117,7 @@ def _check(request, organisation: Organisation, upload: ImportUpload):
             create_teams=upload.create_teams,
         )
         problems += plan.problems
-    return parsed, plan, sorted(problems, key=lambda problem: problem.line or 0)
+    return plan, sorted(problems, key=lambda problem: problem.line or 0)
 
 
 @coordinator_area
@@ -150,7 +149,7 @@ def import_check(request: HttpRequest, organisation: Organisation, token: str) -
             )
             return redirect("organisations:import_check", slug=organisation.slug, token=token)
         status = 400
-    parsed, plan, problems = _check(request, organisation, upload)
+    plan, problems = _check(request, organisation, upload, parsed)
     if request.method == "POST" and request.POST.get("stap") == "versturen":
         confirm = ConfirmImportForm(request.POST)
         if problems or plan is None or not confirm.is_valid():
@@ -168,7 +167,7 @@ def import_check(request: HttpRequest, organisation: Organisation, token: str) -
             except ImportChanged as changed:
                 notice = str(changed.problems[0])
                 status = 409
-                parsed, plan, problems = _check(request, organisation, upload)
+                plan, problems = _check(request, organisation, upload, parsed)
             except ImportRejected as rejected:
                 problems, status = rejected.problems, 400
             else:

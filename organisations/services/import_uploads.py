@@ -19,6 +19,13 @@ def _oldest_valid() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(minutes=UPLOAD_VALID_MINUTES)
 
 
+def delete_expired_uploads() -> int:
+    """Delete the uploads nobody finished within UPLOAD_VALID_MINUTES (hourly, from
+    send_reminders, and on every upload); returns how many."""
+    deleted, _by_model = ImportUpload.objects.filter(created_at__lt=_oldest_valid()).delete()
+    return deleted
+
+
 @transaction.atomic
 def store_upload(
     *,
@@ -30,7 +37,7 @@ def store_upload(
 ) -> ImportUpload:
     """Keep a read file for the next steps. The same coordinator's earlier upload for this
     organisation, and everyone's expired ones, go (one import at a time)."""
-    ImportUpload.objects.filter(created_at__lt=_oldest_valid()).delete()
+    delete_expired_uploads()
     ImportUpload.objects.filter(organisation=organisation, uploaded_by=user).delete()
     return ImportUpload.objects.create(
         organisation=organisation,

@@ -22,7 +22,6 @@ from organisations.models import (
     Role,
     Team,
 )
-from organisations.selectors.invitations import invitations_left_today
 from organisations.services.audit import record_audit
 from organisations.services.invitations import (
     REFRESHED_FIELDS,
@@ -168,12 +167,10 @@ def plan_import(
         else:
             coordinators.discard(membership.pk)
         plan.updates.append((row, membership, new))
-    left = invitations_left_today(organisation)
-    if plan.invitations > left:
-        try:
-            check_invitation_limit(organisation, plan.invitations, single=False)
-        except InvitationLimitReached as error:
-            plan.problems.append(_problem(None, str(error)))
+    try:
+        check_invitation_limit(organisation, plan.invitations, single=False)
+    except InvitationLimitReached as error:
+        plan.problems.append(_problem(None, str(error)))
     if not actor.is_superuser and not coordinators:
         plan.problems.append(
             _problem(

@@ -291,3 +291,44 @@ def test_invite_import_and_teams_use_the_coordinator_areas_navigation_and_je(
         )
     invite_form = pages["invite"].content.decode()
     assert '<option value="" selected>Kies een rol</option>' in invite_form
+
+
+def test_unfinished_uploads_are_deleted_after_an_hour(organisation, coordinator):
+    from organisations.services.import_uploads import delete_expired_uploads, store_upload
+
+    old = store_upload(
+        organisation=organisation, user=coordinator, filename="a.csv", table=[], create_teams=False
+    )
+    ImportUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    other = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    fresh = store_upload(
+        organisation=organisation, user=other, filename="b.csv", table=[], create_teams=False
+    )
+    # A new upload clears the expired ones too.
+    assert list(ImportUpload.objects.all()) == [fresh]
+    ImportUpload.objects.filter(pk=fresh.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    assert delete_expired_uploads() == 1
+    assert not ImportUpload.objects.exists()
+
+
+def test_deleting_the_coordinators_account_deletes_their_upload(organisation, coordinator):
+    from accounts.services import delete_account
+    from organisations.services.import_uploads import store_upload
+
+    second = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    store_upload(
+        organisation=organisation,
+        user=coordinator,
+        filename="a.csv",
+        table=[["e-mail"], ["x@voorbeeld.nl"]],
+        create_teams=False,
+    )
+    kept = store_upload(
+        organisation=organisation, user=second, filename="b.csv", table=[], create_teams=False
+    )
+    delete_account(user=coordinator)
+    assert list(ImportUpload.objects.all()) == [kept]

@@ -6,7 +6,7 @@ from .landing import register as register_landing
 from .personal_data import register as register_personal_data
 from .second_factor import register_privilege_check
 from .selectors import owners_of_addresses, verified_addresses
-from .services import ensure_verified_account
+from .services import ensure_verified_account, vouch_for_address
 
 __all__ = [
     "ensure_verified_account",
@@ -15,4 +15,5 @@ __all__ = [
     "register_personal_data",
     "register_privilege_check",
     "verified_addresses",
+    "vouch_for_address",
 ]

@@ -40,6 +40,10 @@ EXCLUDED = {
         "invitations a coordinator sent hold other people's addresses; the sending is in the "
         "audit log, which is exported"
     ),
+    "organisations.ImportUpload.uploaded_by": (
+        "an import file between its steps holds other people's rows; deleted within an "
+        "hour, and at once with the account"
+    ),
     "organisations.ExportJob.requested_by": (
         "coordinator exports hold other people's data; deleted after 7 days, and at once "
         "with the account"

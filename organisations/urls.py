@@ -3,7 +3,7 @@ coordinator view is wrapped in organisations.access.coordinator_area."""
 
 from django.urls import path
 
-from . import invitation_views, membership_views, reminder_views, views
+from . import import_views, invitation_views, membership_views, reminder_views, views
 
 app_name = "organisations"
 
@@ -35,7 +35,12 @@ urlpatterns = [
         invitation_views.withdraw_invitation,
         name="withdraw_invitation",
     ),
-    path("organisaties/<slug:slug>/importeren/", membership_views.import_members, name="import"),
+    path("organisaties/<slug:slug>/importeren/", import_views.import_members, name="import"),
+    path(
+        "organisaties/<slug:slug>/importeren/<str:token>/",
+        import_views.import_check,
+        name="import_check",
+    ),
     path("organisaties/<slug:slug>/teams/", membership_views.teams, name="teams"),
     path(
         "organisaties/<slug:slug>/mensen/<int:membership_id>/wijzigen/",

@@ -21,6 +21,7 @@ from .compliance import (
 )
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
+    ImportUpload,
     Invitation,
     Membership,
     MembershipQuerySet,
@@ -39,6 +40,7 @@ __all__ = [
     "ExpertiseFramework",
     "ExportJob",
     "ExportStatus",
+    "ImportUpload",
     "Invitation",
     "MemberRequirementStatus",
     "MemberStanding",

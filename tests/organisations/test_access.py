@@ -27,6 +27,7 @@ def coordinator_urls(organisation, membership, job):
         "membership_id": membership.pk,
         "job_id": job.pk,
         "fmt": "csv",
+        "token": "geen-upload",
         # The target's open invitation (any id where the caller has none).
         "invitation_id": Invitation.objects.filter(organisation=organisation)
         .values_list("pk", flat=True)

@@ -3,7 +3,7 @@ coordinator view is wrapped in organisations.access.coordinator_area."""
 
 from django.urls import path
 
-from . import invitation_views, membership_views, views
+from . import evidence_views, invitation_views, membership_views, views
 
 app_name = "organisations"
 
@@ -22,6 +22,24 @@ urlpatterns = [
         name="export_download",
     ),
     path("organisaties/<slug:slug>/herinneren/", views.remind, name="remind"),
+    # Evidence for an inspection (organisations/evidence_views.py)
+    path("organisaties/<slug:slug>/verantwoording/", evidence_views.evidence, name="evidence"),
+    path(
+        "organisaties/<slug:slug>/verantwoording/audittrail/",
+        evidence_views.audit_trail_export,
+        name="audit_trail_export",
+    ),
+    path(
+        "organisaties/<slug:slug>/verantwoording/verklaring/",
+        evidence_views.statement_export,
+        name="statement_export",
+    ),
+    path("verklaringen/<str:code>/", evidence_views.verify, name="verify_statement"),
+    path(
+        "verklaringen/<str:code>/verklaring.jwt",
+        evidence_views.statement_jws,
+        name="statement_jws",
+    ),
     # Members: invitations, import, teams, changes (organisations/membership_views.py)
     path("organisaties/<slug:slug>/uitnodigen/", invitation_views.invite, name="invite"),
     path(

@@ -7,7 +7,7 @@ MemberStanding and MemberRequirementStatus keep its latest results for the dashb
 totals, refreshed by organisations.compliance.statuses.refresh_standings and marked stale by
 organisations.signals.
 
-One module per part (frameworks, members, audit, compliance); import them from here."""
+One module per part (frameworks, members, audit, compliance, evidence); import them from here."""
 
 from .audit import AuditAction, AuditLogEntry, AuditSubject
 from .compliance import (
@@ -18,6 +18,7 @@ from .compliance import (
     MemberStanding,
     ReminderLog,
 )
+from .evidence import ComplianceStatement
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
     Invitation,
@@ -35,6 +36,7 @@ __all__ = [
     "AuditLogEntry",
     "AuditSubject",
     "ComplianceSnapshot",
+    "ComplianceStatement",
     "ExpertiseFramework",
     "ExportJob",
     "ExportStatus",

@@ -31,7 +31,7 @@ STATEMENTS_LISTED = 10
 class AuditPeriodForm(forms.Form):
     start = forms.DateField(
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d-%m-%Y"],
         error_messages={
             "required": _("Enter the first day of the period."),
@@ -40,7 +40,7 @@ class AuditPeriodForm(forms.Form):
     )
     end = forms.DateField(
         label=_("Up to and including"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d-%m-%Y"],
         error_messages={
             "required": _("Enter the last day of the period."),

@@ -258,3 +258,13 @@ def test_an_unknown_code_is_a_404_that_says_so(client, db):
     assert response.status_code == 404
     assert "Onbekende code" in response.content.decode()
     assert client.get(reverse("organisations:statement_jws", args=["ABCD"])).status_code == 404
+
+
+def test_the_period_form_shows_its_dates_as_a_date_field_reads_them(small, coordinator_client):
+    """A date field (type=date) shows only an ISO date, whatever the language."""
+    with translation.override("nl"):
+        page = coordinator_client.get(
+            reverse("organisations:evidence", args=[small.organisation.slug])
+        ).content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="end" value="{today}"' in page

@@ -229,7 +229,7 @@ def test_the_verification_page_shows_the_signed_figures(small, coordinator_clien
         page = client.get(reverse("organisations:verify_statement", args=[spelled]))
     body = page.content.decode()
     assert page.status_code == 200
-    assert "Echt" in body and small.organisation.name in body
+    assert "Echt" in body and small.organisation.name in body and "Stand op" in body
     assert "3 van 8 leden" in body and "Rode vlaggen" in body
     assert digest in body
     jws = client.get(reverse("organisations:statement_jws", args=[statement.code]))

@@ -111,6 +111,7 @@ def audit_trail_export(request, organisation):
         gettext("Number of people"),
         gettext("Details"),
     ]
+    trail = list(audit_trail(organisation, start, end))
     rows = [
         [
             row.at.strftime("%d-%m-%Y %H:%M:%S"),
@@ -121,9 +122,10 @@ def audit_trail_export(request, organisation):
             row.about_count,
             row.details,
         ]
-        for row in audit_trail(organisation, start, end)
+        for row in trail
     ]
-    # Recorded after reading, so the trail does not list its own export.
+    # Recorded after reading, so the trail does not list its own export; the people it names
+    # find it in their data download.
     record_audit(
         actor=request.user,
         organisation=organisation,
@@ -134,6 +136,7 @@ def audit_trail_export(request, organisation):
             "period": f"{start.isoformat()}/{end.isoformat()}",
             "rows": len(rows),
         },
+        subjects=[pk for row in trail for pk in row.named],
     )
     response = HttpResponse(to_csv(headers, rows), content_type="text/csv; charset=utf-8")
     filename = f"signaal-{slugify(organisation.slug)}-audittrail-{start}-{end}.csv"

@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
-from certificates.api import compact_code, new_code, sign_document, verify_document
+from certificates.api import (
+    compact_code,
+    formatted_code,
+    new_code,
+    sign_document,
+    verify_document,
+)
 from organisations.compliance.dashboard import figures_of
 from organisations.compliance.figures import MINIMUM_GROUP, requirement_rows
 from organisations.models import AuditAction, ComplianceStatement, Organisation
@@ -100,6 +106,8 @@ def render_statement_pdf(claims: dict) -> bytes:
         {
             "claims": claims,
             "day": datetime.date.fromisoformat(claims["day"]),
+            "issued_at": datetime.datetime.fromisoformat(claims["issued_at"]),
+            "code": formatted_code(claims["code"]),
             "qr_svg": _qr(claims["verification_url"]),
         },
     )

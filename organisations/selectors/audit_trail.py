@@ -50,6 +50,7 @@ class AuditTrailRow:
     about: str  # names, or a count
     about_count: int
     details: str
+    named: tuple[int, ...]  # the ids of the people `about` names
 
 
 def _details(detail: dict) -> str:
@@ -79,11 +80,8 @@ def audit_trail(
     )
     for entry in entries.iterator(chunk_size=1000):
         people = [subject.user for subject in entry.subjects.all()]
-        about = (
-            "; ".join(person.display_name for person in people)
-            if len(people) <= SUBJECTS_NAMED
-            else ""
-        )
+        named = people if len(people) <= SUBJECTS_NAMED else []
+        about = "; ".join(person.display_name for person in named)
         actor = entry.actor
         yield AuditTrailRow(
             at=timezone.localtime(entry.at),
@@ -93,4 +91,5 @@ def audit_trail(
             about=about,
             about_count=len(people),
             details=_details(entry.detail),
+            named=tuple(person.pk for person in named),
         )

@@ -115,6 +115,8 @@ def test_the_coordinator_downloads_the_audit_trail_and_the_export_is_audited(
     assert entry.actor == coordinator
     assert entry.detail["report"] == "audit_trail"
     assert entry.detail["period"] == f"{start.isoformat()}/{today.isoformat()}"
+    # The people it names find the export in their own data download.
+    assert list(entry.subjects.values_list("user_id", flat=True)) == [small.members["anna"].user.pk]
 
 
 @pytest.mark.parametrize(
@@ -194,7 +196,7 @@ def test_the_statement_states_the_figures_per_requirement_and_is_signed(small, c
     # The PDF says it and carries the code and the page to check it.
     text = pdf_text(issued.pdf)
     assert "3 van 8 leden" in text and "Rode vlaggen" in text
-    assert statement.code in text
+    assert "-".join(statement.code[i : i + 4] for i in range(0, 17, 4)) in text
     assert f"https://signaal.example/verklaringen/{statement.code}/" in text
     assert PdfReader(io.BytesIO(issued.pdf)).trailer["/Root"]["/Lang"] == "nl"
 

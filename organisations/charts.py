@@ -76,7 +76,7 @@ def _defs(names: Iterable[str], standalone: bool) -> SafeString:
     return pattern_defs(names) if standalone else mark_safe("")
 
 
-def _number():
+def number_shown():
     """What {{ count }} shows in a template: plain digits unless thousands are grouped."""
     return localize if settings.USE_THOUSAND_SEPARATOR else str
 
@@ -97,7 +97,7 @@ def status_bar(
     status's pattern; an empty bar filled 'no data' when the total is zero. `labels`: each
     status's label, escaped (the titles are a tooltip for the mouse)."""
     if counts.total:
-        number = _number()
+        number = number_shown()
         used = [segment.status.value for segment in counts.segments]
         segments = format_html_join(
             "",

@@ -11,8 +11,6 @@ the coordinator's charts (organisations.charts: the dashboard and the board's PD
 from functools import lru_cache
 
 from django import template
-from django.conf import settings
-from django.utils.formats import localize
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -64,11 +62,6 @@ def _status_labels(language: str | None) -> dict[Status, SafeString]:
     return charts.status_labels()
 
 
-def _number():
-    """What {{ count }} shows in a template: plain digits unless thousands are grouped."""
-    return localize if settings.USE_THOUSAND_SEPARATOR else str
-
-
 @register.simple_tag
 def status_bar(counts: StatusCounts, standalone: bool = False) -> SafeString:
     """A stacked bar of `counts` (organisations.charts.status_bar); `standalone` for the
@@ -103,7 +96,7 @@ def trend_bar(
 def status_cells(counts: StatusCounts) -> SafeString:
     """The table cells of `counts`, one per status in DISPLAY_ORDER (the columns' order):
     one tag instead of a loop of template nodes per row of a long team table."""
-    number = _number()
+    number = charts.number_shown()
     return format_html_join(
         "",
         '<td class="utrecht-table__cell signaal-num">{}</td>',

@@ -3,7 +3,14 @@ coordinator view is wrapped in organisations.access.coordinator_area."""
 
 from django.urls import path
 
-from . import import_views, invitation_views, membership_views, reminder_views, views
+from . import (
+    evidence_views,
+    import_views,
+    invitation_views,
+    membership_views,
+    reminder_views,
+    views,
+)
 
 app_name = "organisations"
 
@@ -27,6 +34,24 @@ urlpatterns = [
         "organisaties/<slug:slug>/herinneringsregels/",
         reminder_views.reminder_rules,
         name="reminder_rules",
+    ),
+    # Evidence for an inspection (organisations/evidence_views.py)
+    path("organisaties/<slug:slug>/verantwoording/", evidence_views.evidence, name="evidence"),
+    path(
+        "organisaties/<slug:slug>/verantwoording/audittrail/",
+        evidence_views.audit_trail_export,
+        name="audit_trail_export",
+    ),
+    path(
+        "organisaties/<slug:slug>/verantwoording/verklaring/",
+        evidence_views.statement_export,
+        name="statement_export",
+    ),
+    path("verklaringen/<str:code>/", evidence_views.verify, name="verify_statement"),
+    path(
+        "verklaringen/<str:code>/verklaring.jwt",
+        evidence_views.statement_jws,
+        name="statement_jws",
     ),
     # Members: invitations, import, teams, changes (organisations/membership_views.py)
     path("organisaties/<slug:slug>/uitnodigen/", invitation_views.invite, name="invite"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.dates import month_start, shift_month
 from organisations.compliance.computation import Compliance, applicable_requirements, compliance
 from organisations.compliance.figures import (
+    MINIMUM_GROUP,
     Figures,
     RequirementRow,
     StatusCounts,
@@ -46,6 +47,12 @@ class TrendPoint:
     @property
     def has_data(self) -> bool:
         return bool(self.members)
+
+    @property
+    def is_small(self) -> bool:
+        """Figures about fewer than MINIMUM_GROUP members, hidden outside the coordinator
+        area (the board's PDF)."""
+        return self.has_data and self.members < MINIMUM_GROUP
 
     @property
     def share(self) -> float | None:

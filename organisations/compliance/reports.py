@@ -215,15 +215,10 @@ def people_export(
 # --- The board's PDF -----------------------------------------------------------------------
 
 
-def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) -> ExportFile:
-    """A summary for the board: compliant share, per requirement and per team the counts,
-    and the trend. No names; a requirement, team or month about fewer than MINIMUM_GROUP
-    people shows no figures, so no one can be recognised in it."""
-    from weasyprint import HTML
-
-    data = dashboard(organisation)
-    progress(0.5)
-    html = render_to_string(
+def board_html(organisation: Organisation, data=None) -> str:
+    """The board's summary as HTML, ready for WeasyPrint."""
+    data = data or dashboard(organisation)
+    return render_to_string(
         "organisations/board_report_pdf.html",
         {
             "dashboard": data,
@@ -234,7 +229,18 @@ def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) 
             "generated_at": timezone.localtime(),
         },
     )
-    content = HTML(string=html).write_pdf()
+
+
+def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) -> ExportFile:
+    """A summary for the board: compliant share, per requirement and per team the counts,
+    and the trend. No names; a requirement, team or month about fewer than MINIMUM_GROUP
+    people shows no figures, so no one can be recognised in it."""
+    from weasyprint import HTML
+
+    data = dashboard(organisation)
+    progress(0.5)
+    # Tagged (PDF/UA-1) with the document language, as the certificates are.
+    content = HTML(string=board_html(organisation, data)).write_pdf(pdf_variant="pdf/ua-1")
     progress(1.0)
     return ExportFile(
         filename=_filename(organisation, slugify(_("report")), "pdf"),

@@ -7,7 +7,7 @@ MemberStanding and MemberRequirementStatus keep its latest results for the dashb
 totals, refreshed by organisations.compliance.statuses.refresh_standings and marked stale by
 organisations.signals.
 
-One module per part (frameworks, members, audit, compliance); import them from here."""
+One module per part (frameworks, members, audit, compliance, evidence); import them from here."""
 
 from .audit import AuditAction, AuditLogEntry, AuditSubject
 from .compliance import (
@@ -19,6 +19,7 @@ from .compliance import (
     ReminderLog,
     ReminderSchedule,
 )
+from .evidence import ComplianceStatement
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
     ImportUpload,
@@ -37,6 +38,7 @@ __all__ = [
     "AuditLogEntry",
     "AuditSubject",
     "ComplianceSnapshot",
+    "ComplianceStatement",
     "ExpertiseFramework",
     "ExportJob",
     "ExportStatus",

@@ -17,8 +17,9 @@ from .factories import MembershipFactory, OrganisationFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 # Outside the coordinator area on purpose: the list of one's own organisations and the
-# invitation link (its token is the secret).
-PUBLIC = {"index", "accept_invitation"}
+# invitation link (its token is the secret), and the page where an inspector checks a
+# compliance statement by its code (figures only).
+PUBLIC = {"index", "accept_invitation", "verify_statement", "statement_jws"}
 
 
 def coordinator_urls(organisation, membership, job):

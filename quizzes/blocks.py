@@ -136,6 +136,8 @@ def _branches():
         BranchBlock(),
         label=_("Branches"),
         required=False,
+        # No empty branch to start with: it would be a problem before the author wants one.
+        default=[],
         help_text=_(
             "Checked in order after the answer: the first that applies decides the next step "
             "instead of the choice."

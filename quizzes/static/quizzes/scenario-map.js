@@ -256,6 +256,9 @@
       }
 
       async load() {
+        // The steps field draws its blocks (and their hidden inputs) after this panel
+        // connects; the mutation observer calls again once they are there.
+        if (!this.form.elements['steps-count']) return;
         this.sequence += 1;
         const sequence = this.sequence;
         const strings = this.stringsValue;
@@ -444,9 +447,18 @@
         while (taken.has(`stap-${number}`)) number += 1;
         const key = `stap-${number}`;
         shared.autoKeys.add(key);
-        const value = { ...root.blockDef.initialChildStates[kind], key };
-        const id = window.crypto?.randomUUID ? window.crypto.randomUUID() : undefined;
-        root.insert({ type: kind, value, id }, root.children.length, { animate: false });
+        // A copy of the kind's initial state, with fresh ids for its list items (the
+        // initial state's ids would repeat those of every other new step of that kind).
+        const newId = () => (window.crypto?.randomUUID ? window.crypto.randomUUID() : null);
+        const fresh = (state) => {
+          if (Array.isArray(state)) return state.map(fresh);
+          if (!state || typeof state !== 'object') return state;
+          const copy = Object.fromEntries(Object.entries(state).map(([name, inner]) => [name, fresh(inner)]));
+          if ('id' in copy && 'value' in copy) copy.id = newId();
+          return copy;
+        };
+        const value = { ...fresh(root.blockDef.initialChildStates[kind]), key };
+        root.insert({ type: kind, value, id: newId() }, root.children.length, { animate: false });
         const status = document.querySelector('[data-signaal-scenario-map-target="status"]');
         if (status) status.textContent = format(shared.strings.added, { key });
         return key;

@@ -164,6 +164,12 @@ def test_an_author_builds_a_branching_quiz_with_the_choosers_only(page, module):
         box = panel.bounding_box()
         assert box["x"] + box["width"] <= width
     page.set_viewport_size({"width": 1280, "height": 900})
+    next_step = chooser(page, "steps-0-value-choices-0-value-next")
+    next_step.locator("xpath=ancestor::div[@data-field-wrapper][1]").screenshot(
+        path=str(SCREENSHOTS / "admin-quiz-chooser-1280.png")
+    )
+    # The chooser is the labelled control, described by the field's help text.
+    expect(page.get_by_role("combobox", name="Volgende stap").first).to_have_value("een-week-later")
     assert page.csp_violations == []
 
     # Saved as a draft in one go, with every link as the choosers set it.
@@ -176,3 +182,32 @@ def test_an_author_builds_a_branching_quiz_with_the_choosers_only(page, module):
     ]  # fmt: skip
     assert rules.problems(scenario) == []
     assert scenario.steps[0].branches[0].next == "slechte-afloop"
+
+
+def test_the_insight_report_shows_the_map_with_the_ways_taken(page, module):
+    from quizzes.services import play_best_path
+    from tests.factories import UserFactory
+    from tests.quizzes.conftest import make_quiz, play_to_poor_end
+
+    quiz = make_quiz(module)
+    for _learner in range(5):
+        play_best_path(user=UserFactory(), quiz=quiz)
+    for _learner in range(3):
+        play_to_poor_end(quiz, UserFactory())
+    log_in(page, "beheer@example.nl", "/beheer/", totp_secret=TOTP_SECRET)
+    page.wait_for_url(re.compile(r"/beheer/"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/beheer/reports/quiz-insight/{quiz.pk}/")
+    report = page.locator("[data-controller=signaal-scenario-insight]")
+    expect(report.locator("svg .signaal-scenario-map__node")).to_have_count(
+        len(quiz.scenario.steps)
+    )
+    # 8 attempts reached the start: 5 asked on (62%), 3 did not (38%).
+    expect(report.locator("svg")).to_contain_text("62%")
+    expect(report).to_contain_text("62% van de pogingen die deze stap bereikten: 5")
+    expect(report).to_contain_text(
+        "Signaal 'Poging tot verwurging': gemist in 38% van de antwoorden"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    report.screenshot(path=str(SCREENSHOTS / "admin-quiz-insight-map-1280.png"))
+    assert page.csp_violations == []

@@ -69,7 +69,8 @@
   }
 
   function shortEdgeLabel(edge, number, strings) {
-    if (edge.share !== undefined && edge.share !== null) return `${edge.share}%`;
+    // In the insight report a way shows its share, or nothing for a group too small.
+    if ('share' in edge) return edge.share === null ? '' : `${edge.share}%`;
     if (edge.kind === 'branch') return format(strings.branchShort, { count: edge.min_missed });
     if (edge.kind === 'choice') return format(strings.choiceShort, { number, score: edge.score });
     return '';

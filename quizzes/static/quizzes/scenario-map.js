@@ -359,7 +359,7 @@
       }
 
       rename(old, key) {
-        if (!old || old === key) return 0;
+        if (!old || !key || old === key) return 0; // an emptied key leaves its links alone
         let count = 0;
         this.form.querySelectorAll(TARGET_SELECTOR).forEach((input) => {
           if (input.value === old) {

@@ -154,8 +154,12 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     ("vendor/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
+    ("vendor/dagre", NODE_MODULES / "@dagrejs" / "dagre" / "dist"),
 ]
-# Of those packages only stylesheets, fonts and images (cms/finders.py).
+# The only scripts taken from those packages: dagre lays out the scenario map in the quiz
+# editor and the insight report (quizzes/static/quizzes/scenario-map.js).
+VENDOR_SCRIPTS = ("vendor/dagre/dagre.min.js",)
+# Of those packages only stylesheets, fonts, images and VENDOR_SCRIPTS (core/finders.py).
 STATICFILES_FINDERS = [
     "core.finders.AssetsFileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

@@ -6,6 +6,7 @@ import datetime
 import functools
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -122,12 +123,17 @@ def attempt_allowance(
 
 def displayed_choices(attempt: QuizAttempt, step: rules.Step) -> list[rules.Choice]:
     """The choices in the order this learner sees them: shuffled per attempt when the
-    quiz says so, the same order on every reload. Put-in-order items are always shuffled
-    (in their given order the answer would be shown)."""
-    choices = list(step.choices)
+    quiz says so, the same order on every reload."""
     scenario = scenario_for_revision(attempt.revision_id)
-    if scenario.shuffle or step.kind == rules.StepKind.ORDER:
-        generator = random.Random(f"{attempt.pk}:{step.key}")  # noqa: S311 (not security)
+    return shuffled_choices(step, shuffle=scenario.shuffle, seed=f"{attempt.pk}:{step.key}")
+
+
+def shuffled_choices(step: rules.Step, *, shuffle: bool, seed: str) -> list[rules.Choice]:
+    """The step's choices as shown: shuffled by `seed` when the quiz says so. Put-in-order
+    items are always shuffled (in their given order the answer would be shown)."""
+    choices = list(step.choices)
+    if shuffle or step.kind == rules.StepKind.ORDER:
+        generator = random.Random(seed)  # noqa: S311 (not security)
         generator.shuffle(choices)
         if step.kind == rules.StepKind.ORDER and choices == list(step.choices):
             choices.reverse()
@@ -175,25 +181,34 @@ def attempt_report(attempt: QuizAttempt) -> AttemptReport:
     it, and the signals to review (missed and not recognised later in the attempt)."""
     scenario = scenario_for_revision(attempt.revision_id)
     path = []
-    missed: dict[str, None] = {}
-    recognised: set[str] = set()
     for answer in attempt.answers.all():
         step = scenario.step(answer.step_key)
         path.append(PathEntry(step, answer, rules.evaluate(step, answer.choice_ids)))
-        missed.update(dict.fromkeys(answer.missed))
-        recognised.update(answer.recognised)
-    to_review = [slug for slug in missed if slug not in recognised]
-    signals = {signal.slug: signal for signal in Signal.objects.filter(slug__in=to_review)}
     end = scenario.step(attempt.current_step) if attempt.is_finished else None
     return AttemptReport(
         attempt=attempt,
         scenario=scenario,
         path=path,
         end=end,
-        missed_signals=[signals[slug] for slug in to_review if slug in signals],
+        missed_signals=signals_to_review(
+            (entry.answer.missed, entry.answer.recognised) for entry in path
+        ),
         # Only the results page shows it; not worth the search on every step.
         best_possible=rules.best_score(scenario) if attempt.is_finished else None,
     )
+
+
+def signals_to_review(answers: Iterable[tuple[Iterable[str], Iterable[str]]]) -> list[Signal]:
+    """The signals an attempt missed and did not recognise later on, in the order first
+    missed, from its answers' (missed, recognised) signal slugs."""
+    missed: dict[str, None] = {}
+    recognised: set[str] = set()
+    for missed_slugs, recognised_slugs in answers:
+        missed.update(dict.fromkeys(missed_slugs))
+        recognised.update(recognised_slugs)
+    to_review = [slug for slug in missed if slug not in recognised]
+    signals = {signal.slug: signal for signal in Signal.objects.filter(slug__in=to_review)}
+    return [signals[slug] for slug in to_review if slug in signals]
 
 
 @dataclass(frozen=True)

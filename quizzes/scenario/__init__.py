@@ -12,11 +12,16 @@ from .graph import Branch, Choice, FeedbackTiming, Scenario, Step, StepKind
 from .play import (
     AnswerError,
     Evaluation,
+    Move,
+    Play,
+    PlayedAnswer,
     Remaining,
     best_answer,
     evaluate,
     next_step_key,
     remaining_questions,
+    replay,
+    take_step,
 )
 
 __all__ = [
@@ -25,6 +30,9 @@ __all__ = [
     "Choice",
     "Evaluation",
     "FeedbackTiming",
+    "Move",
+    "Play",
+    "PlayedAnswer",
     "Problem",
     "ProblemCode",
     "Remaining",
@@ -37,4 +45,6 @@ __all__ = [
     "next_step_key",
     "problems",
     "remaining_questions",
+    "replay",
+    "take_step",
 ]

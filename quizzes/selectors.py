@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from wagtail.models import Revision
 
 from accounts.models import User
@@ -32,6 +33,24 @@ MINIMUM_GROUP = settings.SMALL_GROUP_MINIMUM  # the one threshold: see settings
 def scenario_for_revision(revision_id: int) -> rules.Scenario:
     """The graph as it was in that revision. Revisions never change, so it is cached."""
     return Revision.objects.get(pk=revision_id).as_object().scenario
+
+
+def revision_problems(revision_ids: list[int]) -> dict[int, list[str]]:
+    """What keeps each quiz revision from being published (the publication check's
+    messages), by revision id. Revisions never change, so the answers are kept in the
+    cache: a list of drafts costs one cache read, and a revision is checked once."""
+    language = get_language()
+    keys = {f"quiz-revision-problems:{pk}:{language}": pk for pk in revision_ids}
+    found = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+    missing = [pk for pk in revision_ids if pk not in found]
+    checked = {
+        pk: [problem.message for problem in rules.problems(scenario_for_revision(pk))]
+        for pk in missing
+    }
+    cache.set_many(
+        {key: checked[pk] for key, pk in keys.items() if pk in checked}, timeout=7 * 24 * 3600
+    )
+    return found | checked
 
 
 def module_quiz(module: ModulePage) -> ScenarioQuizPage | None:

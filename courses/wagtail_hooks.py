@@ -164,7 +164,11 @@ def warn_the_reviewer_before_approving(request, page):
     cannot go live yet."""
     if request.method == "GET" and page.workflow_in_progress:
         refusal = workflow.approval_refusal(page)
-        if refusal:
+        queued = messages.get_messages(request)
+        # After a refused approval the same words are already there, as an error.
+        shown = any(str(message) == refusal for message in queued)
+        queued.used = False  # looking at the queue must not empty it
+        if refusal and not shown:
             messages.warning(request, refusal)
 
 

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpResponseNotAllowed
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -228,6 +231,47 @@ class ModuleAccreditation(Orderable):
         verbose_name = _("accreditation")
 
 
+class LessonPageForm(WagtailAdminPageForm):
+    """A new lesson whose address is taken by another page of the module (often a draft an
+    abandoned 'new lesson' form left behind: the editor saves as you type) is refused with
+    a message that names that page and where to find it, at the top of whichever tab is
+    open, not only on the 'Promote' tab's slug field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "slug" not in self.errors or self.parent_page is None:
+            return cleaned
+        slug = self.data.get("slug", "")
+        existing = (
+            Page.objects.child_of(self.parent_page)
+            .filter(slug=slug)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if existing is None:
+            return cleaned
+        state = _("live") if existing.live else _("a draft, never published")
+        edit_url = reverse("wagtailadmin_pages:edit", args=[existing.pk])
+        message = _(
+            "This module already has a page with the address '%(slug)s': '%(title)s' "
+            "(%(state)s), perhaps left from an earlier attempt to add this lesson. Open it "
+            "to go on with it (%(url)s), delete it, or give this lesson another title "
+            "and address."
+        ) % {"slug": slug, "title": existing.draft_title, "state": state, "url": edit_url}
+        self.errors["slug"] = self.error_class(
+            [
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    message,
+                    edit_url,
+                    _("Open '%(title)s'") % {"title": existing.draft_title},
+                )
+            ]
+        )
+        self.add_error(None, message)
+        return cleaned
+
+
 class LessonPage(Page):
     """One lesson of a module, read in order."""
 
@@ -273,6 +317,7 @@ class LessonPage(Page):
 
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")

@@ -101,3 +101,38 @@ def test_a_module_itself_is_approved_as_before(catalogue, people):
     task_state.task.specific.on_action(task_state, people["reviewer"], "approve")
     module.refresh_from_db()
     assert module.live
+
+
+def test_adding_a_lesson_whose_address_an_abandoned_draft_holds_names_that_draft(client, catalogue):
+    """The editor saves a new page as a draft while the author types; an abandoned 'new
+    lesson' then holds the address. Adding the lesson again says so on every tab."""
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    abandoned = add_lesson(module, "Nieuwe les", publish=False)
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
+    data = nested_form_data(
+        {
+            "title": "Nieuwe les",
+            "slug": "nieuwe-les",
+            "summary": "",
+            "content_note": "",
+            "body": streamfield([("text", rich_text("<p>Tekst.</p>"))]),
+            "sources": streamfield([]),
+            "comments": inline_formset([]),
+        }
+    )
+    response = client.post(f"/beheer/pages/add/courses/lessonpage/{module.pk}/", data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    # The message at the top (shown on whichever tab is open) names the draft and its editor.
+    top = content[: content.index("data-edit-form")] if "data-edit-form" in content else content
+    assert "Nieuwe les" in top and "nooit gepubliceerd" in top
+    assert f"/beheer/pages/{abandoned.pk}/edit/" in top
+    # The slug field links to it.
+    assert f'<a href="/beheer/pages/{abandoned.pk}/edit/">' in content

@@ -231,6 +231,36 @@ class ModuleAccreditation(Orderable):
         verbose_name = _("accreditation")
 
 
+class ModuleChange(models.TextChoices):
+    """Whether a new lesson published into a live module changes what learners must know."""
+
+    ADDITION = "addition", _("No: it joins the current version")
+    NEW_VERSION = "new_version", _("Yes: it starts a new module version")
+    UPDATE_REQUIRED = (
+        "update_required",
+        _("Yes: a new version that certificate holders must take as an update"),
+    )
+
+
+# Actions in the page editor that send a revision towards publication.
+PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+
+def _live_module(parent) -> bool:
+    return parent is not None and ModulePage.objects.filter(pk=parent.pk, live=True).exists()
+
+
+class NewLessonChangePanel(FieldPanel):
+    """The question is asked of a lesson not yet published, in a live module only."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def is_shown(self):
+            if self.instance.first_published_at is not None:
+                return False
+            parent = getattr(self.form, "parent_page", None)
+            return _live_module(parent) and super().is_shown()
+
+
 class LessonPageForm(WagtailAdminPageForm):
     """A new lesson whose address is taken by another page of the module (often a draft an
     abandoned 'new lesson' form left behind: the editor saves as you type) is refused with
@@ -239,6 +269,7 @@ class LessonPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._ask_whether_substantive(cleaned)
         if "slug" not in self.errors or self.parent_page is None:
             return cleaned
         slug = self.data.get("slug", "")
@@ -270,6 +301,24 @@ class LessonPageForm(WagtailAdminPageForm):
         )
         self.add_error(None, message)
         return cleaned
+
+    def _ask_whether_substantive(self, cleaned) -> None:
+        """A new lesson goes into a live module only with the author's answer to
+        'substantive change?' (courses.services.record_lesson_publication applies it)."""
+        if not any(action in self.data for action in PUBLISHING_ACTIONS):
+            return
+        if self.instance.first_published_at is not None or cleaned.get("module_change"):
+            return
+        if not _live_module(self.parent_page):
+            return
+        self.add_error(
+            "module_change",
+            _(
+                "This lesson is new in a module that is live. Say whether adding it is a "
+                "substantive change: the answer decides what learners and certificate "
+                "holders must do."
+            ),
+        )
 
 
 class LessonPage(Page):
@@ -303,12 +352,29 @@ class LessonPage(Page):
     sources = StreamField(
         [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
     )
+    module_change = models.CharField(
+        _("is adding this lesson a substantive change?"),
+        max_length=20,
+        blank=True,
+        choices=ModuleChange.choices,
+        help_text=_(
+            "Asked when a new lesson is published in a live module. No: the lesson joins "
+            "the module as it is; learners still working on it read it too, and whoever "
+            "completed the module keeps their completion and certificate. Yes, a new "
+            "version: the module gets a new version with this lesson; certificates stay "
+            "valid, and holders who open the module are offered this lesson as an update, "
+            "without a deadline. Yes, with an update: the same, and holders must take the "
+            "update (this lesson and the scenario quiz) within the module's 'update within' "
+            "days, or their certificate stops counting. Cleared after publishing."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("content_note"),
         FieldPanel("body"),
         FieldPanel("sources"),
+        NewLessonChangePanel("module_change", widget=forms.RadioSelect),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

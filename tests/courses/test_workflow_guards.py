@@ -136,3 +136,73 @@ def test_adding_a_lesson_whose_address_an_abandoned_draft_holds_names_that_draft
     assert f"/beheer/pages/{abandoned.pk}/edit/" in top
     # The slug field links to it.
     assert f'<a href="/beheer/pages/{abandoned.pk}/edit/">' in content
+
+
+def test_a_new_lesson_in_a_live_module_follows_the_authors_answer(catalogue, people):
+    """'Substantive change?' for a new lesson (issue 21.4): no keeps the version, yes
+    starts a new one (with the update requirement when asked), whether the lesson is
+    published directly or approved by a reviewer; the answer is cleared afterwards."""
+    from courses.models import LessonPage, ModuleChange
+
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    assert list(module.versions.values_list("number", flat=True)) == [1]
+
+    addition = add_lesson(module, "Aanvulling", publish=False)
+    addition.module_change = ModuleChange.ADDITION
+    addition.save_revision().publish()
+    [version] = module.versions.all()
+    assert addition.pk in version.lesson_ids
+
+    update = add_lesson(module, "Nieuwe wet", publish=False)
+    update.module_change = ModuleChange.UPDATE_REQUIRED
+    update.save_revision(user=people["author"])
+    state = update.get_workflow().start(update, people["author"])
+    state.current_task_state.task.specific.on_action(
+        state.current_task_state, people["reviewer"], "approve"
+    )
+    latest = module.versions.order_by("-number").first()
+    assert latest.number == 2 and latest.update_required and latest.update_due_on
+    assert update.pk in latest.lesson_ids and update.pk not in version.lesson_ids
+    assert "Nieuwe wet" in latest.note
+    update = LessonPage.objects.get(pk=update.pk)
+    assert update.module_change == "" and update.latest_revision.content["module_change"] == ""
+
+
+def test_publishing_a_new_lesson_into_a_live_module_asks_whether_it_is_substantive(
+    client, catalogue
+):
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    module = make_module(catalogue, "Meldcode", lessons=1)
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
+    url = f"/beheer/pages/add/courses/lessonpage/{module.pk}/"
+    fields = {
+        "title": "Nieuwe les",
+        "slug": "nieuwe-les",
+        "summary": "",
+        "content_note": "",
+        "body": streamfield([("text", rich_text("<p>Tekst.</p>"))]),
+        "sources": streamfield([]),
+        "comments": inline_formset([]),
+    }
+    content = client.get(url).content.decode()
+    assert "Is het toevoegen van deze les een inhoudelijke wijziging?" in content
+
+    response = client.post(url, nested_form_data({**fields, "action-publish": "publish"}))
+    assert response.status_code == 200
+    assert "Zeg of het toevoegen ervan een inhoudelijke wijziging is" in response.content.decode()
+    assert not module.get_children().filter(slug="nieuwe-les", live=True).exists()
+
+    answered = {**fields, "module_change": "new_version", "action-publish": "publish"}
+    response = client.post(url, nested_form_data(answered))
+    assert response.status_code == 302
+    assert module.versions.order_by("-number").first().number == 2
+
+    module.unpublish()  # not asked in a draft module
+    content = client.get(url).content.decode()
+    assert "inhoudelijke wijziging?" not in content

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("courses", "0005_lesson_help_texts"),
+        ("courses", "0006_accreditation_registers"),
     ]
 
     operations = [

@@ -4,7 +4,13 @@ own foreign keys and queries): the completion signal, the rules they register wi
 completion panels shown after a module's last requirement."""
 
 from .policies import register_assessment, register_certificate_standing
-from .selectors.learning import Citation, citations, my_learning, suggested_module
+from .selectors.learning import (
+    Citation,
+    citations,
+    modules_due_for_review,
+    my_learning,
+    suggested_module,
+)
 from .selectors.personal_data import personal_data
 from .services import current_version, ensure_review_workflow
 from .signals import module_completed
@@ -17,6 +23,7 @@ __all__ = [
     "current_version",
     "ensure_review_workflow",
     "module_completed",
+    "modules_due_for_review",
     "my_learning",
     "personal_data",
     "register_assessment",

@@ -1,6 +1,7 @@
 """What other apps may use of quizzes (besides its models): which signals learners miss
-(for the organisations' quiz insight) and a learner's quiz data."""
+(for the organisations' quiz insight), a learner's quiz data, and what keeps a quiz
+revision from being published (the admin home's author panel)."""
 
-from .selectors import personal_data, signal_misses
+from .selectors import personal_data, revision_problems, signal_misses
 
-__all__ = ["personal_data", "signal_misses"]
+__all__ = ["personal_data", "revision_problems", "signal_misses"]

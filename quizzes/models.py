@@ -183,6 +183,28 @@ class ScenarioQuizPage(Page):
         verbose_name = _("scenario quiz")
         verbose_name_plural = _("scenario quizzes")
 
+    # The author's overview of every step, and 'play as a learner' (quizzes.play_preview).
+    preview_modes = [("", _("Overview for authors")), ("play", _("Play as a learner"))]
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "play":
+            from .play_preview import serve_play
+
+            return serve_play(self, request)
+        return super().serve_preview(request, mode_name)
+
+    def make_preview_request(
+        self, original_request=None, preview_mode=None, extra_request_attrs=None
+    ):
+        # The preview renders a request made up for the page's address; the play mode
+        # needs the preview address's query (the answers so far), so it is passed on.
+        if preview_mode == "play" and original_request is not None:
+            extra_request_attrs = {
+                **(extra_request_attrs or {}),
+                "play_query": original_request.GET,
+            }
+        return super().make_preview_request(original_request, preview_mode, extra_request_attrs)
+
     @cached_property
     def scenario(self) -> rules.Scenario:
         return build_scenario(self.steps, settings_from=self)

@@ -85,24 +85,20 @@ def answer(*, attempt: QuizAttempt, step_key: str, choice_ids: list[str]) -> Ans
             raise QuizRefusal(_("That question is not the current question of this attempt."))
         scenario = selectors.scenario_for_revision(locked.revision_id)
         step = scenario.step(step_key)
+        earlier = list(locked.answers.values_list("step_key", "missed"))
         try:
-            evaluation = rules.evaluate(step, choice_ids)
+            move = rules.take_step(step, choice_ids, earlier)
         except rules.AnswerError as error:
             raise QuizRefusal(str(error)) from error
-
-        earlier = list(locked.answers.values_list("step_key", "missed"))
-        counted = all(key != step_key for key, _missed in earlier)
-        missed_so_far = {signal for _key, missed in earlier for signal in missed}
-        missed_so_far.update(evaluation.missed)
-        next_key = rules.next_step_key(step, choice_ids, missed_so_far)
+        evaluation, next_key = move.evaluation, move.next_key
 
         new_answer = QuizAnswer.objects.create(
             attempt=locked,
             sequence=len(earlier) + 1,
             step_key=step_key,
             choice_ids=list(choice_ids),
-            score=evaluation.score if counted else 0,
-            counted=counted,
+            score=move.score,
+            counted=move.counted,
             correct=evaluation.correct,
             recognised=list(evaluation.recognised),
             missed=list(evaluation.missed),

@@ -83,6 +83,8 @@ MIDDLEWARE = [
     # second factor and asks for it before the admin.
     "accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A reviewer's approval refused by courses.workflow becomes a message, not an error page.
+    "courses.workflow.ApprovalRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -238,6 +240,9 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# An approved workflow publishes only what may go live (no lesson or quiz under a module
+# that is not live).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow.publish_workflow_state"
 # No Gravatar: it would send a hash of every editor's email address to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 

@@ -8,7 +8,7 @@ catalogue, module and lesson pages; progress: versions, enrolments, lessons done
 reflections and loaded content); import them from here, which is also how Django's app
 registry finds them."""
 
-from .pages import CourseIndexPage, LessonPage, ModuleAccreditation, ModulePage
+from .pages import CourseIndexPage, LessonPage, ModuleAccreditation, ModuleChange, ModulePage
 from .progress import (
     Enrolment,
     LessonCompletion,
@@ -37,6 +37,7 @@ __all__ = [
     "Level",
     "LoadedContent",
     "ModuleAccreditation",
+    "ModuleChange",
     "ModulePage",
     "ModuleVersion",
     "ReflectionAnswer",

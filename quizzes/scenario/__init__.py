@@ -14,11 +14,16 @@ from .graph import Branch, Choice, FeedbackTiming, Scenario, Step, StepKind
 from .play import (
     AnswerError,
     Evaluation,
+    Move,
+    Play,
+    PlayedAnswer,
     Remaining,
     best_answer,
     evaluate,
     next_step_key,
     remaining_questions,
+    replay,
+    take_step,
 )
 
 __all__ = [
@@ -30,6 +35,9 @@ __all__ = [
     "Evaluation",
     "FeedbackTiming",
     "Node",
+    "Move",
+    "Play",
+    "PlayedAnswer",
     "Problem",
     "ProblemCode",
     "Remaining",
@@ -45,4 +53,6 @@ __all__ = [
     "remaining_questions",
     "step_edges",
     "step_name",
+    "replay",
+    "take_step",
 ]

@@ -49,6 +49,7 @@ urlpatterns = [
     path("mijn-leren/", views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
     path("certificaten/", include("certificates.urls")),
+    path("lti/", include("lti.urls")),
 ]
 
 if settings.DEBUG:

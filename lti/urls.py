@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lti"
+
+urlpatterns = [
+    path("jwks.json", views.jwks, name="jwks"),
+    path("login/", views.login_initiation, name="login"),
+    path("launch/", views.launch, name="launch"),
+    path("koppelen/", views.link_account_view, name="link_account"),
+    path("deep-link/", views.deep_link_response, name="deep_link_response"),
+]

@@ -1,0 +1,161 @@
+"""LTI 1.3 endpoints: the tool's JWKS, OIDC login initiation, the launch, linking an
+existing account with the person's consent, and the deep-linking chooser's answer."""
+
+from urllib.parse import urlencode
+
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from courses.models import ModulePage
+
+from . import deep_linking
+from .embedding import EMBED_SESSION_KEY
+from .keys import jwks as tool_jwks
+from .launch import (
+    LOGIN_SECONDS,
+    STATE_COOKIE_PREFIX,
+    LaunchRefused,
+    SignaalMessageLaunch,
+    start_login,
+)
+from .models import Platform
+from .services import CLAIM, link_account, module_of, person_for, record_launch
+
+PENDING_LINK_KEY = "lti_pending_link"
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(tool_jwks())
+
+
+def refused(request: HttpRequest, refusal: LaunchRefused) -> HttpResponse:
+    response = render(
+        request,
+        "lti/refused.html",
+        {"message": refusal.message, "reason": refusal.reason},
+        status=refusal.status,
+    )
+    response["X-LTI-Refusal"] = refusal.reason
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_initiation(request: HttpRequest) -> HttpResponse:
+    params = request.POST if request.method == "POST" else request.GET
+    launch_url = request.build_absolute_uri(reverse("lti:launch"))
+    try:
+        auth_url, state = start_login(params=params, launch_url=launch_url)
+    except LaunchRefused as refusal:
+        return refused(request, refusal)
+    response = redirect(auth_url)
+    # Binds the login to this browser. SameSite=None (with Secure) so that it comes back
+    # with the platform's cross-site form post, inside the LMS's iframe too.
+    secure = request.is_secure()
+    response.set_cookie(
+        STATE_COOKIE_PREFIX + state[-16:],
+        state,
+        max_age=LOGIN_SECONDS,
+        path="/lti/",
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+    )
+    return response
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def launch(request: HttpRequest) -> HttpResponse:
+    message = SignaalMessageLaunch(request)
+    try:
+        claims = message.validated()
+    except LaunchRefused as refusal:
+        if refusal.reason == "no_cookies":
+            # Start the login again in a window of its own, where cookies are first-party.
+            params = message.login_state.login_params
+            return render(
+                request,
+                "lti/new_window.html",
+                {"login_url": reverse("lti:login") + "?" + urlencode(params)},
+            )
+        return refused(request, refusal)
+    platform = message.platform()
+    message_type = claims.get(CLAIM + "message_type")
+    if message_type == "LtiDeepLinkingRequest":
+        return deep_linking.chooser(request, platform, claims)
+    if message_type != "LtiResourceLinkRequest":
+        return refused(request, LaunchRefused("message", status=400))
+    module = module_of(claims)
+    if module is None:
+        return refused(request, LaunchRefused("module", status=404))
+    person = person_for(platform, claims)
+    if person.user is None:
+        request.session[EMBED_SESSION_KEY] = platform.pk
+        request.session[PENDING_LINK_KEY] = {
+            "platform": platform.pk,
+            "user": person.link_candidate_id,
+            "module": module.pk,
+            "claims": claims,
+        }
+        return redirect("lti:link_account")
+    return _enter(request, platform, person.user, claims, module)
+
+
+def _enter(request, platform: Platform, user: User, claims: dict, module) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session[EMBED_SESSION_KEY] = platform.pk
+    record_launch(platform=platform, user=user, claims=claims, module=module)
+    return redirect(module.url)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def link_account_view(request: HttpRequest) -> HttpResponse:
+    """An LMS launched someone whose address belongs to a Signaal account: they sign in to
+    that account and confirm, or the accounts stay apart (nothing is linked silently)."""
+    pending = request.session.get(PENDING_LINK_KEY)
+    if not pending:
+        return refused(request, LaunchRefused("state"))
+    platform = Platform.objects.filter(pk=pending["platform"], is_active=True).first()
+    module = ModulePage.objects.live().filter(pk=pending["module"]).first()
+    if platform is None or module is None:
+        request.session.pop(PENDING_LINK_KEY, None)
+        return refused(request, LaunchRefused("module", status=404))
+    is_owner = request.user.is_authenticated and request.user.pk == pending["user"]
+    if request.method == "POST":
+        if request.POST.get("action") == "decline":
+            request.session.pop(PENDING_LINK_KEY, None)
+            return render(request, "lti/link_declined.html", {"platform": platform})
+        if is_owner:
+            link_account(platform, pending["claims"]["sub"], request.user)
+            request.session.pop(PENDING_LINK_KEY, None)
+            return _enter(request, platform, request.user, pending["claims"], module)
+    sign_in_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+    return render(
+        request,
+        "lti/link_account.html",
+        {
+            "platform": platform,
+            "module": module,
+            "is_owner": is_owner,
+            "other_account": request.user.is_authenticated and not is_owner,
+            "sign_in_url": sign_in_url,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deep_link_response(request: HttpRequest) -> HttpResponse:
+    return deep_linking.respond(request)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
 
 from courses.models import ModulePage
 
@@ -60,6 +61,10 @@ def content_item(request: HttpRequest, module: ModulePage) -> DeepLinkResource:
         .set_url(launch_url)
         .set_title(module.title)
         .set_custom_params({MODULE_PARAMETER: str(module.pk)})
+        # A gradebook column for the module: completion comes back there (AGS).
+        .set_lineitem(
+            LineItem().set_score_maximum(1).set_label(module.title).set_resource_id(str(module.pk))
+        )
     )
 
 

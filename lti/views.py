@@ -4,7 +4,6 @@ existing account with the person's consent, and the deep-linking chooser's answe
 from urllib.parse import urlencode
 
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -155,7 +154,10 @@ def link_account_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@csrf_exempt  # the signed, timed token in the form is what proves the chooser's launch
 @require_POST
 def deep_link_response(request: HttpRequest) -> HttpResponse:
-    return deep_linking.respond(request)
+    try:
+        return deep_linking.respond(request)
+    except LaunchRefused as refusal:
+        return refused(request, refusal)

@@ -48,14 +48,22 @@ def public_jwk(key, kid: str) -> dict:
     return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
 
 
-def form_fields(page: str) -> tuple[str, dict]:
-    """The action and hidden fields of the first form on an HTML page."""
-    action = html.unescape(re.search(r'<form[^>]*action="([^"]*)"', page).group(1))
-    fields = {
-        html.unescape(name): html.unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
-    }
-    return action, fields
+def form_fields(page: str, containing: str = "") -> tuple[str, dict]:
+    """The action and hidden fields of the first form on an HTML page (with a field of
+    that name, when given)."""
+    for match in re.finditer(r"<form[^>]*>.*?</form>", page, re.S):
+        form = match.group(0)
+        if containing and f'name="{containing}"' not in form:
+            continue
+        action = html.unescape(re.search(r'<form[^>]*action="([^"]*)"', form).group(1))
+        fields = {
+            html.unescape(name): html.unescape(value)
+            for name, value in re.findall(
+                r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form
+            )
+        }
+        return action, fields
+    raise AssertionError("no such form on the page")
 
 
 class TestPlatform:

@@ -63,6 +63,10 @@ class Platform(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    # The dynamic registration link this platform used (a link registers one platform).
+    registration_link_id = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     panels = [
         FieldPanel("name"),

@@ -10,4 +10,5 @@ urlpatterns = [
     path("launch/", views.launch, name="launch"),
     path("koppelen/", views.link_account_view, name="link_account"),
     path("deep-link/", views.deep_link_response, name="deep_link_response"),
+    path("registreren/<str:token>/", views.register, name="register"),
 ]

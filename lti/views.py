@@ -7,14 +7,16 @@ from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from courses.models import ModulePage
+from organisations.models import Organisation
 
-from . import deep_linking
+from . import deep_linking, dynamic_registration
 from .embedding import EMBED_SESSION_KEY
 from .keys import jwks as tool_jwks
 from .launch import (
@@ -24,7 +26,7 @@ from .launch import (
     SignaalMessageLaunch,
     start_login,
 )
-from .models import Platform
+from .models import Platform, origin_of
 from .services import CLAIM, link_account, module_of, person_for, record_launch
 
 PENDING_LINK_KEY = "lti_pending_link"
@@ -161,3 +163,41 @@ def deep_link_response(request: HttpRequest) -> HttpResponse:
         return deep_linking.respond(request)
     except LaunchRefused as refusal:
         return refused(request, refusal)
+
+
+@csrf_exempt  # the signed registration link in the URL is what authorises the post
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    """Dynamic registration: the LMS opens this link (from a Signaal administrator) with
+    its openid_configuration; a click registers Signaal there and stores the LMS."""
+    link = dynamic_registration.read_link(token)
+    params = request.POST if request.method == "POST" else request.GET
+    configuration_url = params.get("openid_configuration", "")
+    context = {"configuration_url": configuration_url, "token": token}
+    status = 200
+    if link is None:
+        context["error"] = _("This registration link is not valid (any more).")
+        status = 400
+    elif not configuration_url:
+        context["error"] = _("Paste this link in your LMS as a dynamic registration URL.")
+        status = 400
+    elif request.method == "POST":
+        try:
+            context["platform"] = dynamic_registration.register(
+                link=link,
+                openid_configuration=configuration_url,
+                registration_token=params.get("registration_token", ""),
+                base_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+        except dynamic_registration.RegistrationError as error:
+            context["error"] = str(error)
+            status = 400
+    else:
+        context["registration_token"] = params.get("registration_token", "")
+        context["organisation"] = Organisation.objects.filter(pk=link["organisation"]).first()
+    response = render(request, "lti/register.html", context, status=status)
+    # Shown in the LMS's registration dialog: that LMS (and only it) may frame it.
+    origin = origin_of(configuration_url) if link else ""
+    response._csp_replace = {"frame-ancestors": [origin] if origin else ["'none'"]}
+    return response

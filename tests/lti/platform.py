@@ -82,6 +82,8 @@ class TestPlatform:
         self.token_requests = 0
         self.down = 0  # answer this many score posts with 503
         self.launches: dict[str, dict] = {}  # login_hint -> claims to launch with
+        self.registration_token = "registration-token-" + secrets.token_hex(4)
+        self.registrations: list[dict] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -182,6 +184,30 @@ class TestPlatform:
             payload, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid}
         )
 
+    def openid_configuration(self) -> dict:
+        """The platform's configuration (LTI Dynamic Registration §3.4)."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.auth_login_url,
+            "token_endpoint": self.token_url,
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "jwks_uri": self.jwks_url,
+            "registration_endpoint": self.issuer + "/register",
+            "scopes_supported": ["openid"] + SCOPES,
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["sub", "iss", "name", "email"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "test-lms",
+                "version": "1.0",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+            },
+        }
+
     def login_initiation_params(self, login_hint: str, target_link_uri: str) -> dict:
         """What the LMS sends to the tool's OIDC login initiation URL (Core §5.1.1)."""
         return {
@@ -221,6 +247,8 @@ class TestPlatform:
                     return self._send(200, json.dumps({"keys": keys}))
                 if parts.path == "/auth":
                     return self._auth(parse_qs(parts.query))
+                if parts.path == "/.well-known/openid-configuration":
+                    return self._send(200, json.dumps(platform.openid_configuration()))
                 return self._send(404, "{}")
 
             def _auth(self, query):
@@ -263,6 +291,8 @@ class TestPlatform:
                 match = re.fullmatch(r"/lineitems/(\d+)/scores", path)
                 if match:
                     return self._score(int(match.group(1)))
+                if path == "/register":
+                    return self._register()
                 if path == "/deep_link_return":
                     return self._deep_link_return(parse_qs(self._form()))
                 return self._send(404, "{}")
@@ -315,6 +345,31 @@ class TestPlatform:
                     return self._send(415, "{}")
                 platform.scores.append({"lineitem": lineitem, **json.loads(raw)})
                 return self._send(200, "{}")
+
+            def _register(self):
+                """LTI Dynamic Registration §3.5.2: the tool's client registration."""
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                expected = "Bearer " + platform.registration_token
+                if self.headers.get("Authorization") != expected:
+                    return self._send(401, json.dumps({"error": "invalid_token"}))
+                tool = body.get("https://purl.imsglobal.org/spec/lti-tool-configuration") or {}
+                if not body.get("initiate_login_uri") or not body.get("jwks_uri") or not tool:
+                    return self._send(400, json.dumps({"error": "invalid_client_metadata"}))
+                platform.registrations.append(body)
+                platform.client_id = "dynamic-client-" + str(len(platform.registrations))
+                platform.deployment_id = "dynamic-deployment-1"
+                platform.redirect_uris = body["redirect_uris"]
+                platform.tool_jwks_url = body["jwks_uri"]
+                answer = {
+                    **body,
+                    "client_id": platform.client_id,
+                    "https://purl.imsglobal.org/spec/lti-tool-configuration": {
+                        **tool,
+                        "deployment_id": platform.deployment_id,
+                    },
+                }
+                return self._send(200, json.dumps(answer))
 
             def _deep_link_return(self, form):
                 token = (form.get("JWT") or [""])[0]

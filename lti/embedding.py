@@ -7,7 +7,8 @@ launched may be framed by that platform's origins (the module pages it lands on)
 
 Cookies: a browser sends a SameSite=Lax cookie to an iframe of another site's page on no
 request, so a session started by a launch would be lost at the first click. For such a
-session (and only on HTTPS) the session and CSRF cookies are sent as SameSite=None; Secure.
+session (and only on HTTPS, or localhost) the session and CSRF cookies are sent as
+SameSite=None; Secure.
 Browsers that block third-party cookies altogether (Safari) get the new-window page at the
 launch instead (lti.launch: no state cookie came back), and everything then happens in a
 first-party window."""
@@ -20,6 +21,12 @@ from .models import Platform
 EMBED_SESSION_KEY = "lti_platform_id"
 LTI_PREFIX = "/lti/"
 ADMIN_PREFIX = "/beheer/"
+
+
+def secure_context(request: HttpRequest) -> bool:
+    """HTTPS, or http://localhost, which browsers treat as secure and where they accept
+    Secure cookies (so that LTI can be tried against an LMS on a developer's machine)."""
+    return request.is_secure() or request.get_host().rsplit(":", 1)[0] == "localhost"
 
 
 def platform_origins(platform_id: int | None) -> list[str]:
@@ -53,7 +60,7 @@ class LtiEmbeddingMiddleware:
         framed = [origin for origin in origins if origin != "'none'"]
         if framed and response.get("X-Frame-Options") == "DENY":
             del response["X-Frame-Options"]
-        if platform_id is not None and request.is_secure():
+        if platform_id is not None and secure_context(request):
             for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
                 if name in response.cookies:
                     response.cookies[name]["samesite"] = "None"

@@ -3,12 +3,15 @@ login states of launches in flight, the people an LMS launched (issuer + subject
 launches (resource link, line item) and the grades sent back (a ledger: one row per
 launch and completion, so a grade is never sent twice)."""
 
+import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
@@ -233,3 +236,73 @@ class GradeSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.launch} / {self.enrolment_id}: {self.status}"
+
+
+class ScormPackage(models.Model):
+    """A SCORM 1.2 dispatch package of one module for one organisation's LMS (without
+    LTI): the LMS runs it as a course; it opens the module on Signaal with this key and
+    reports completion back through the LMS's SCORM API. Revocable; capped."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    module = models.ForeignKey(
+        "courses.ModulePage", on_delete=models.CASCADE, related_name="+", verbose_name=_("module")
+    )
+    member_role = models.ForeignKey(
+        "organisations.Role",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("role of new members"),
+    )
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    max_learners = models.PositiveIntegerField(
+        _("registration cap"),
+        default=100,
+        help_text=_("How many different learners of the LMS may open it."),
+    )
+    is_revoked = models.BooleanField(
+        _("revoked"), default=False, help_text=_("A revoked package no longer opens Signaal.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("SCORM package")
+        verbose_name_plural = _("SCORM packages")
+
+    def __str__(self) -> str:
+        return f"{self.module} – {self.organisation}"
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = secrets.token_urlsafe(32)
+        super().save(*args, **kwargs)
+
+    def download(self):
+        url = reverse("lti:scorm_download", args=[self.pk]) if self.pk else ""
+        return format_html('<a href="{}" download>{}</a>', url, _("Download (zip)"))
+
+    download.short_description = _("package")
+
+
+class ScormLearner(models.Model):
+    """A learner of the LMS (its cmi.core.student_id) who opened a package: their account."""
+
+    package = models.ForeignKey(ScormPackage, on_delete=models.CASCADE, related_name="learners")
+    learner_id = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["package", "learner_id"], name="lti_unique_scorm_learner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.package} / {self.learner_id}"

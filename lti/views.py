@@ -4,8 +4,10 @@ existing account with the person's consent, and the deep-linking chooser's answe
 from urllib.parse import urlencode
 
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,8 +18,8 @@ from accounts.models import User
 from courses.models import ModulePage
 from organisations.models import Organisation
 
-from . import deep_linking, dynamic_registration
-from .embedding import EMBED_SESSION_KEY
+from . import deep_linking, dynamic_registration, scorm
+from .embedding import EMBED_SESSION_KEY, secure_context
 from .keys import jwks as tool_jwks
 from .launch import (
     LOGIN_SECONDS,
@@ -26,7 +28,7 @@ from .launch import (
     SignaalMessageLaunch,
     start_login,
 )
-from .models import Platform, origin_of
+from .models import Platform, ScormPackage, origin_of
 from .services import CLAIM, link_account, module_of, person_for, record_launch
 
 PENDING_LINK_KEY = "lti_pending_link"
@@ -61,7 +63,7 @@ def login_initiation(request: HttpRequest) -> HttpResponse:
     response = redirect(auth_url)
     # Binds the login to this browser. SameSite=None (with Secure) so that it comes back
     # with the platform's cross-site form post, inside the LMS's iframe too.
-    secure = request.is_secure()
+    secure = secure_context(request)
     response.set_cookie(
         STATE_COOKIE_PREFIX + state[-16:],
         state,
@@ -200,4 +202,49 @@ def register(request: HttpRequest, token: str) -> HttpResponse:
     # Shown in the LMS's registration dialog: that LMS (and only it) may frame it.
     origin = origin_of(configuration_url) if link else ""
     response._csp_replace = {"frame-ancestors": [origin] if origin else ["'none'"]}
+    return response
+
+
+@login_required
+@require_GET
+def scorm_download(request: HttpRequest, package_id: int) -> HttpResponse:
+    """The package as a zip, for a platform administrator (the admin links here)."""
+    if not request.user.has_perm("lti.view_scormpackage"):
+        raise PermissionDenied
+    package = get_object_or_404(ScormPackage, pk=package_id)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    response = HttpResponse(scorm.build_zip(package, base_url), content_type="application/zip")
+    name = f"signaal-{package.module.slug}-{package.organisation.slug}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@never_cache
+@require_GET
+def scorm_start(request: HttpRequest, key: str) -> HttpResponse:
+    """Opened by the SCORM package in a window of its own: sign in as the LMS's learner."""
+    learner_id = request.GET.get("learner", "")[:255]
+    try:
+        package = scorm.open_package(key)
+        if not learner_id:
+            raise scorm.PackageRefused
+        user = scorm.learner_account(package, learner_id, request.GET.get("name", ""))
+    except scorm.PackageRefused:
+        return refused(request, LaunchRefused("scorm"))
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(package.module.url)
+
+
+@never_cache
+@require_GET
+def scorm_status(request: HttpRequest, key: str) -> JsonResponse:
+    """Whether the LMS's learner completed the module (read by the package's page, on the
+    LMS's origin: CORS for any origin, no credentials)."""
+    try:
+        package = scorm.open_package(key)
+    except scorm.PackageRefused:
+        response = JsonResponse({"status": "revoked"}, status=403)
+    else:
+        response = JsonResponse(scorm.learner_status(package, request.GET.get("learner", "")))
+    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .models import Platform, ToolKey
+from .models import Platform, ScormPackage, ToolKey
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -42,10 +42,33 @@ class ToolKeyViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class ScormPackageViewSet(ModelViewSet):
+    """SCORM 1.2 dispatch packages (for LMSs without LTI): made, capped and revoked here;
+    the list links each package's download."""
+
+    model = ScormPackage
+    icon = "download"
+    menu_label = _("SCORM packages")
+    add_to_admin_menu = False
+    list_display = [
+        "module",
+        "organisation",
+        "max_learners",
+        BooleanColumn("is_revoked"),
+        "download",
+    ]
+    list_filter = ["organisation", "is_revoked"]
+    form_fields = ["organisation", "module", "member_role", "max_learners", "is_revoked"]
+
+
 class LtiGroup(ModelViewSetGroup):
     menu_label = _("LMS integration")
     menu_icon = "link"
-    items = (PlatformViewSet("lti_platforms"), ToolKeyViewSet("lti_keys"))
+    items = (
+        PlatformViewSet("lti_platforms"),
+        ScormPackageViewSet("lti_scorm_packages"),
+        ToolKeyViewSet("lti_keys"),
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -17,7 +17,9 @@ def lms():
 
 @pytest.fixture
 def tool_url(live_server) -> str:
-    return live_server.url
+    # 127.0.0.1, not localhost: on localhost Signaal's LTI cookies are Secure (browsers
+    # accept that there), and this HTTP client would not send them back over http.
+    return live_server.url.replace("//localhost:", "//127.0.0.1:")
 
 
 @pytest.fixture

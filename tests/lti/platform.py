@@ -84,6 +84,7 @@ class TestPlatform:
         self.launches: dict[str, dict] = {}  # login_hint -> claims to launch with
         self.registration_token = "registration-token-" + secrets.token_hex(4)
         self.registrations: list[dict] = []
+        self.pages: dict[str, str] = {}  # path -> HTML (a course page that frames the tool)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -247,6 +248,9 @@ class TestPlatform:
                     return self._send(200, json.dumps({"keys": keys}))
                 if parts.path == "/auth":
                     return self._auth(parse_qs(parts.query))
+                if parts.path in platform.pages:
+                    kind = "text/javascript" if parts.path.endswith(".js") else "text/html"
+                    return self._send(200, platform.pages[parts.path], kind)
                 if parts.path == "/.well-known/openid-configuration":
                     return self._send(200, json.dumps(platform.openid_configuration()))
                 return self._send(404, "{}")
@@ -280,7 +284,7 @@ class TestPlatform:
                     f'<form method="post" action="{html.escape(param["redirect_uri"])}">'
                     f'<input type="hidden" name="id_token" value="{token}">'
                     f'<input type="hidden" name="state" value="{html.escape(param["state"])}">'
-                    "</form>"
+                    "</form><script>document.forms[0].submit()</script>"
                 )
                 return self._send(200, page, "text/html")
 

@@ -54,6 +54,7 @@ urlpatterns = [
         name="registration_numbers",
     ),
     path("certificaten/", include("certificates.urls")),
+    path("lti/", include("lti.urls")),
 ]
 
 if settings.DEBUG:

@@ -11,6 +11,7 @@ from .demo import ensure_demo_totp, load_demo_organisations
 from .models import AuditAction
 from .selectors.personal_data import personal_data
 from .services.audit import purge_audit_log, record_audit
+from .services.memberships import ensure_member
 from .services.personal_data import erase_person
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "personal_data",
     "erase_person",
     "organisations_left_without_coordinator",
+    # An LMS of the organisation launched someone (lti): their membership.
+    "ensure_member",
     # The demo (manage.py load_demo).
     "load_demo_organisations",
     "ensure_demo_totp",

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "organisations",
+    "lti",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -71,6 +72,9 @@ MIDDLEWARE = [
     # Cache-Control by one rule; outside sessions and CSRF so it sees their cookies.
     "core.middleware.CacheHeadersMiddleware",
     "core.middleware.SignaalCSPMiddleware",
+    # Signaal inside an LMS's iframe (LTI): frame-ancestors for the registered platforms,
+    # SameSite=None cookies for a launched session; between CSP and sessions (lti.embedding).
+    "lti.embedding.LtiEmbeddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",

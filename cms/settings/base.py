@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "organisations",
+    "xapi",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

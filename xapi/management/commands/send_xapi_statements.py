@@ -1,0 +1,23 @@
+"""Send the xAPI outbox to the organisations' LRSs (cron, every few minutes): whatever the
+worker could not deliver yet, e.g. after an LRS outage."""
+
+from django.core.management.base import BaseCommand
+
+from xapi.delivery import deliver_all
+
+
+class Command(BaseCommand):
+    help = "Send waiting xAPI statements to the organisations' learning record stores."
+
+    def handle(self, *args, **options):
+        outcomes = deliver_all()
+        for organisation_id, outcome in outcomes.items():
+            line = (
+                f"organisation {organisation_id}: {outcome.delivered} delivered, "
+                f"{outcome.rejected} rejected, {outcome.waiting} waiting"
+            )
+            if outcome.error:
+                line += f" (LRS unavailable: {outcome.error})"
+            self.stdout.write(line)
+        if not outcomes:
+            self.stdout.write("No organisation sends statements to an LRS.")

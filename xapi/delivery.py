@@ -80,24 +80,25 @@ def _accepted(status: int) -> bool:
     return status in (200, 204, 409)
 
 
-def deliver(config: LrsConfig, *, now=None) -> Outcome:
-    """Send what is due for this organisation, batch after batch, until nothing is due or
-    the LRS is unavailable."""
+def deliver(config: LrsConfig, *, ignore_waits: bool = False) -> Outcome:
+    """Send what is due for this organisation (with `ignore_waits`, everything waiting),
+    batch after batch, until nothing is due or the LRS is unavailable."""
     outcome = Outcome()
     if not config.sends:
         return outcome
     while True:
         with transaction.atomic():
             now = timezone.now()
+            waiting = Statement.objects.filter(
+                organisation_id=config.organisation_id,
+                delivered_at__isnull=True,
+                rejected_at__isnull=True,
+            )
+            if not ignore_waits:
+                waiting = waiting.filter(next_attempt_at__lte=now)
+            # A failure ends the run for this organisation, so no row is tried twice in it.
             rows = list(
-                Statement.objects.select_for_update(skip_locked=True)
-                .filter(
-                    organisation_id=config.organisation_id,
-                    delivered_at__isnull=True,
-                    rejected_at__isnull=True,
-                    next_attempt_at__lte=now,
-                )
-                .order_by("timestamp", "pk")[:BATCH_SIZE]
+                waiting.select_for_update(skip_locked=True).order_by("timestamp", "pk")[:BATCH_SIZE]
             )
             if not rows:
                 return outcome
@@ -147,9 +148,9 @@ def _mark_delivered(rows: list[Statement], now) -> None:
     )
 
 
-def deliver_all() -> dict[int, Outcome]:
-    """Every organisation that sends (the cron command and the worker's catch-up)."""
+def deliver_all(*, ignore_waits: bool = False) -> dict[int, Outcome]:
+    """Every organisation that sends (the cron command)."""
     return {
-        config.organisation_id: deliver(config)
+        config.organisation_id: deliver(config, ignore_waits=ignore_waits)
         for config in LrsConfig.objects.filter(enabled=True).exclude(endpoint="")
     }

@@ -63,8 +63,8 @@ class Ralph:
     def start(self) -> None:
         log = open(self.folder / "ralph.log", "ab")  # noqa: SIM115 (kept open by the process)
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
+            # -P: not this folder on sys.path (its ralph.py would hide the package).
+            [PYTHON, "-P", Path(__file__).with_name("ralph_server.py"), str(self.port)],
             env=self.env, cwd=self.folder, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

@@ -9,8 +9,15 @@ from xapi.delivery import deliver_all
 class Command(BaseCommand):
     help = "Send waiting xAPI statements to the organisations' learning record stores."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            action="store_true",
+            help="Also send what waits after a failed attempt (e.g. once an LRS is back).",
+        )
+
     def handle(self, *args, **options):
-        outcomes = deliver_all()
+        outcomes = deliver_all(ignore_waits=options["now"])
         for organisation_id, outcome in outcomes.items():
             line = (
                 f"organisation {organisation_id}: {outcome.delivered} delivered, "

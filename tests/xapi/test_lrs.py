@@ -82,7 +82,7 @@ def test_after_an_outage_the_statements_arrive_once_each(
     assert rows.count() == 6
     assert not rows.filter(delivered_at__isnull=False).exists()
     assert all(row.attempts >= 1 and row.last_error for row in rows)
-    assert "6 waiting" in selectors.status_line(lrs_config)
+    assert "0 afgeleverd, 6 wachtend" in selectors.status_line(lrs_config)
 
     lrs.start()
     # The cron run respects the back-off: nothing is due yet.
@@ -92,7 +92,7 @@ def test_after_an_outage_the_statements_arrive_once_each(
     call_command("send_xapi_statements", "--now", stdout=out)
     assert "6 delivered, 0 rejected, 0 waiting" in out.getvalue()
     assert rows.filter(delivered_at__isnull=True).count() == 0
-    assert "6 delivered, 0 waiting" in selectors.status_line(lrs_config)
+    assert "6 afgeleverd, 0 wachtend" in selectors.status_line(lrs_config)
 
     ids = [str(pk) for pk in rows.values_list("statement_id", flat=True)]
     for statement_id in ids:

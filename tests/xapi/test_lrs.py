@@ -8,7 +8,7 @@ import json
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from xapi import selectors
 from xapi.models import Statement
@@ -83,6 +83,13 @@ def test_after_an_outage_the_statements_arrive_once_each(
     assert not rows.filter(delivered_at__isnull=False).exists()
     assert all(row.attempts >= 1 and row.last_error for row in rows)
     assert "0 afgeleverd, 6 wachtend" in selectors.status_line(lrs_config)
+
+    # A cron run while it is still down: exits non-zero, the statements keep waiting.
+    with pytest.raises(CommandError, match="LRS unavailable"):
+        call_command("send_xapi_statements", "--now", stdout=io.StringIO())
+    assert rows.filter(delivered_at__isnull=True).count() == 6
+    # One failed batch (4) ends the run for the organisation: no hammering a dead LRS.
+    assert rows.filter(attempts=2).count() == 4
 
     lrs.start()
     # The cron run respects the back-off: nothing is due yet.

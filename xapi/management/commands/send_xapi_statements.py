@@ -1,7 +1,7 @@
 """Send the xAPI outbox to the organisations' LRSs (cron, every few minutes): whatever the
 worker could not deliver yet, e.g. after an LRS outage."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from xapi.delivery import deliver_all
 
@@ -28,3 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not outcomes:
             self.stdout.write("No organisation sends statements to an LRS.")
+        unavailable = [pk for pk, outcome in outcomes.items() if outcome.error]
+        if unavailable:
+            # Non-zero for cron's monitoring; what waits is tried again by the next run.
+            raise CommandError(f"LRS unavailable for organisations {unavailable}")

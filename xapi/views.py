@@ -20,9 +20,14 @@ from .models import LrsConfig
 MAX_DAYS = 366
 
 
+def _date_input() -> forms.DateInput:
+    # A date picker's value is always ISO, whatever the language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=_date_input())
+    end = forms.DateField(label=_("To (inclusive)"), widget=_date_input())
 
     def clean(self):
         cleaned = super().clean()

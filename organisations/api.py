@@ -1,5 +1,6 @@
 """What other apps may call from organisations: cms (the signed-in home, the admin audit,
-accounts' data download and deletion), courses, certificates, quizzes, and their tests.
+accounts' data download and deletion), xapi, courses, certificates, quizzes, and their
+tests.
 They use these functions, never organisations' models, selectors or services directly (as
 other apps use the Open edX certificates app's api.py), so organisations can change inside.
 

@@ -39,5 +39,10 @@ def on_answer_recorded(*, attempt, answer, **kwargs) -> list[int]:
 
 
 @_guarded
+def on_module_started(*, enrolment, **kwargs) -> list[int]:
+    return recording.record_module_started(enrolment)
+
+
+@_guarded
 def on_module_completed(*, enrolment, **kwargs) -> list[int]:
     return recording.record_module_completed(enrolment)

@@ -132,6 +132,23 @@ def record_answer(attempt, answer) -> list[int]:
     return _record(attempt.user, events, at)
 
 
+def record_module_started(enrolment) -> list[int]:
+    at = enrolment.started_at
+    module = enrolment.module
+
+    def make(sid, agent):
+        return build.launched(
+            sid=sid,
+            agent=agent,
+            module_id=module.pk,
+            module_title=module.title,
+            version=str(enrolment.module_version.number),
+            at=at,
+        )
+
+    return _record(enrolment.user, [(f"launched:{enrolment.pk}", "launched", make)], at)
+
+
 def record_module_completed(enrolment) -> list[int]:
     at = enrolment.completed_at
     module = enrolment.module

@@ -258,6 +258,26 @@ def terminated(*, sid, agent, where: QuizContext, at: datetime) -> dict:
     )
 
 
+def _module_context(version: str) -> dict:
+    return {
+        "platform": "Signaal",
+        "language": LANGUAGE,
+        "extensions": {extension("module-version"): version},
+    }
+
+
+def launched(*, sid, agent, module_id: int, module_title: str, version: str, at) -> dict:
+    """The learner started the module (a new enrolment: first time, renewal or update)."""
+    return _statement(
+        sid=sid,
+        agent=agent,
+        verb="launched",
+        obj=_activity(module_iri(module_id), MODULE, module_title),
+        at=at,
+        context=_module_context(version),
+    )
+
+
 def completed(*, sid, agent, module_id: int, module_title: str, version: str, at) -> dict:
     """The module completed (its lessons and quiz, courses' completion rule)."""
     return _statement(
@@ -267,9 +287,5 @@ def completed(*, sid, agent, module_id: int, module_title: str, version: str, at
         obj=_activity(module_iri(module_id), MODULE, module_title),
         at=at,
         result={"completion": True},
-        context={
-            "platform": "Signaal",
-            "language": LANGUAGE,
-            "extensions": {extension("module-version"): version},
-        },
+        context=_module_context(version),
     )

@@ -37,7 +37,8 @@ def test_the_learner_is_told_and_the_coordinator_downloads_the_records(
     learner = MembershipFactory(organisation=organisation).user
     attempt = play_best_path(user=learner, quiz=quiz)
     recorded = Statement.objects.filter(organisation=organisation).count()
-    assert recorded == attempt.answers.count() + 3  # initialized, answered..., passed, terminated
+    # launched, initialized, answered (each), passed, terminated
+    assert recorded == attempt.answers.count() + 4
 
     log_in(page, learner.email, "/mijn-gegevens/")
     page.wait_for_url(re.compile(r"/mijn-gegevens/$"))
@@ -74,6 +75,7 @@ def test_the_learner_is_told_and_the_coordinator_downloads_the_records(
         lines = [json.loads(line) for line in file]
     assert len(lines) == recorded
     assert {line["verb"]["id"].rsplit("/", 1)[1] for line in lines} == {
+        "launched",
         "initialized",
         "answered",
         "passed",

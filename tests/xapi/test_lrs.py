@@ -34,13 +34,14 @@ def test_a_played_quiz_arrives_in_the_organisations_lrs(
     play_and_send(client, quiz, django_capture_on_commit_callbacks)
 
     rows = list(Statement.objects.filter(organisation=lrs_config.organisation))
-    assert len(rows) == 7
+    assert len(rows) == 8
     assert all(row.delivered_at for row in rows), [row.last_error for row in rows]
 
     stored = lrs.get(agent=json.dumps({"mbox": "mailto:leerling@example.nl"}))["statements"]
     assert sorted(s["id"] for s in stored) == sorted(str(row.statement_id) for row in rows)
     verbs = Counter(s["verb"]["id"] for s in stored)
     assert verbs == {
+        ADL + "launched": 1,
         ADL + "initialized": 1,
         ADL + "answered": 3,
         ADL + "passed": 1,
@@ -79,27 +80,27 @@ def test_after_an_outage_the_statements_arrive_once_each(
 
     assert QuizAttempt.objects.get(user=learner).passed
     rows = Statement.objects.filter(organisation=lrs_config.organisation)
-    assert rows.count() == 6
+    assert rows.count() == 7
     assert not rows.filter(delivered_at__isnull=False).exists()
     assert all(row.attempts >= 1 and row.last_error for row in rows)
-    assert "0 afgeleverd, 6 wachtend" in selectors.status_line(lrs_config)
+    assert "0 afgeleverd, 7 wachtend" in selectors.status_line(lrs_config)
 
     # A cron run while it is still down: exits non-zero, the statements keep waiting.
     with pytest.raises(CommandError, match="LRS unavailable"):
         call_command("send_xapi_statements", "--now", stdout=io.StringIO())
-    assert rows.filter(delivered_at__isnull=True).count() == 6
+    assert rows.filter(delivered_at__isnull=True).count() == 7
     # One failed batch (4) ends the run for the organisation: no hammering a dead LRS.
     assert rows.filter(attempts=2).count() == 4
 
     lrs.start()
     # The cron run respects the back-off: nothing is due yet.
     call_command("send_xapi_statements", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert rows.filter(delivered_at__isnull=True).count() == 6
+    assert rows.filter(delivered_at__isnull=True).count() == 7
     out = io.StringIO()
     call_command("send_xapi_statements", "--now", stdout=out)
-    assert "6 delivered, 0 rejected, 0 waiting" in out.getvalue()
+    assert "7 delivered, 0 rejected, 0 waiting" in out.getvalue()
     assert rows.filter(delivered_at__isnull=True).count() == 0
-    assert "6 afgeleverd, 0 wachtend" in selectors.status_line(lrs_config)
+    assert "7 afgeleverd, 0 wachtend" in selectors.status_line(lrs_config)
 
     ids = [str(pk) for pk in rows.values_list("statement_id", flat=True)]
     for statement_id in ids:
@@ -112,7 +113,7 @@ def test_after_an_outage_the_statements_arrive_once_each(
     call_command("send_xapi_statements", "--now", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert rows.filter(delivered_at__isnull=True).count() == 0
     assert Counter(line["id"] for line in lrs.stored_lines()) == dict.fromkeys(ids, 1)
-    assert len(lrs.get()["statements"]) == 6
+    assert len(lrs.get()["statements"]) == 7
 
 
 def test_wrong_credentials_keep_the_statements_waiting_with_the_reason(

@@ -38,6 +38,7 @@ def test_playing_a_quiz_records_cmi5_verbs_and_choice_level_results(
 
     found = by_verb(organisation)
     assert {verb: len(items) for verb, items in found.items()} == {
+        "launched": 1,
         "initialized": 1,
         "answered": 3,
         "passed": 1,
@@ -86,11 +87,12 @@ def test_playing_a_quiz_records_cmi5_verbs_and_choice_level_results(
     assert passed["result"]["score"]["raw"] == 6  # 2 + 1 + 3
     assert passed["result"]["score"]["max"] == rules.best_score(quiz.scenario)
     assert found["completed"][0]["object"]["id"] == f"{BASE}/module/{module.pk}"
+    assert found["launched"][0]["object"]["id"] == f"{BASE}/module/{module.pk}"
     # One registration for every statement of the attempt.
     registrations = {
         s["context"]["registration"]
         for verb, items in found.items()
-        if verb != "completed"
+        if verb not in ("launched", "completed")
         for s in items
     }
     assert len(registrations) == 1
@@ -139,7 +141,7 @@ def test_each_organisation_gets_its_own_rows_ids_and_actor(client, quiz, learner
 
     first_rows = Statement.objects.filter(organisation=organisation)
     second_rows = Statement.objects.filter(organisation=second)
-    assert first_rows.count() == second_rows.count() == 6  # lessons not done: no completed
+    assert first_rows.count() == second_rows.count() == 7  # lessons not done: no completed
     assert not set(first_rows.values_list("statement_id", flat=True)) & set(
         second_rows.values_list("statement_id", flat=True)
     )
@@ -252,11 +254,11 @@ def test_the_export_is_for_the_organisations_coordinators_and_audited(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/x-ndjson")
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert len(lines) == 6
+    assert len(lines) == 7
     assert {json.loads(line)["id"] for line in lines} == {
         str(pk) for pk in Statement.objects.values_list("statement_id", flat=True)
     }
     entry = AuditLogEntry.objects.get(action=AuditAction.EXPORTED)
     assert entry.actor == coordinator and entry.organisation == organisation
-    assert entry.detail["export"] == "xapi_statements" and entry.detail["statements"] == 6
+    assert entry.detail["export"] == "xapi_statements" and entry.detail["statements"] == 7
     assert list(entry.subjects.values_list("user_id", flat=True)) == [learner.pk]

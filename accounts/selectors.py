@@ -25,6 +25,7 @@ EXPORTED = {
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
+    "xapi.Statement.user": "xapi.statements",
 }
 
 _EDITORIAL = (

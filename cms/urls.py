@@ -64,6 +64,7 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("organisations.urls")),
+    path("", include("xapi.urls")),
     # Wagtail's front-end login (for login-restricted pages) is a plain Django login: no
     # rate limit, no verified email, no second factor. Everyone signs in through allauth.
     path(

@@ -145,7 +145,7 @@ def start_module(*, user: User, module: ModulePage) -> Enrolment:
         return completed
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 user=user,
                 module=module,
                 module_version=version,
@@ -153,6 +153,10 @@ def start_module(*, user: User, module: ModulePage) -> Enrolment:
             )
     except IntegrityError:
         return Enrolment.objects.get(user=user, module=module, completed_at__isnull=True)
+    from .signals import module_started
+
+    module_started.send(sender=Enrolment, enrolment=enrolment)
+    return enrolment
 
 
 def record_lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:

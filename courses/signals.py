@@ -11,6 +11,10 @@ from .services import record_lesson_publication, record_module_publication, upda
 # certificates app issues the certificate. Arguments: enrolment.
 module_completed = Signal()
 
+# Sent when a learner starts a module (a new enrolment, not the open one returned again);
+# xapi records it as 'launched'. Arguments: enrolment.
+module_started = Signal()
+
 
 def _module_published(sender, instance: ModulePage, **kwargs) -> None:
     record_module_publication(module=instance)

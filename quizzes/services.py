@@ -11,7 +11,7 @@ from accounts.models import User
 from courses import services as course_services
 
 from . import scenario as rules
-from . import selectors
+from . import selectors, signals
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage
 
 
@@ -44,7 +44,7 @@ def start_attempt(*, user: User, quiz: ScenarioQuizPage) -> QuizAttempt:
     scenario = selectors.scenario_for_revision(revision_id)
     try:
         with transaction.atomic():
-            return QuizAttempt.objects.create(
+            attempt = QuizAttempt.objects.create(
                 user=user,
                 quiz=quiz,
                 revision_id=revision_id,
@@ -55,6 +55,8 @@ def start_attempt(*, user: User, quiz: ScenarioQuizPage) -> QuizAttempt:
             )
     except IntegrityError:
         return QuizAttempt.objects.get(user=user, quiz=quiz, finished_at__isnull=True)
+    signals.attempt_started.send(sender=QuizAttempt, attempt=attempt)
+    return attempt
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def answer(*, attempt: QuizAttempt, step_key: str, choice_ids: list[str]) -> Ans
             locked.passed = locked.score >= locked.pass_mark
             fields += ["finished_at", "passed"]
         locked.save(update_fields=fields)
+        signals.answer_recorded.send(sender=QuizAnswer, attempt=locked, answer=new_answer)
         if locked.passed:
             # Passing is a requirement of the module: it may complete it now.
             course_services.refresh_completion(enrolment=locked.enrolment)

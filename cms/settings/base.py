@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "certificates",
     "organisations",
     "lti",
+    "xapi",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -24,6 +24,7 @@ EXPORTED = {
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
+    "socialaccount.SocialAccount.user": "identity.linked_accounts",
 }
 
 _EDITORIAL = (

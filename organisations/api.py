@@ -11,6 +11,7 @@ from .demo import ensure_demo_totp, load_demo_organisations
 from .models import AuditAction
 from .selectors.personal_data import personal_data
 from .services.audit import purge_audit_log, record_audit
+from .services.memberships import join_through_sign_in
 from .services.personal_data import erase_person
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "personal_data",
     "erase_person",
     "organisations_left_without_coordinator",
+    # identity: just-in-time membership after a sign-in through the organisation's IdP.
+    "join_through_sign_in",
     # The demo (manage.py load_demo).
     "load_demo_organisations",
     "ensure_demo_totp",

@@ -4,7 +4,6 @@ person is sent there."""
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 import requests
 from allauth.account.utils import get_next_redirect_url
@@ -46,13 +45,16 @@ def _to_identity_provider(request: HttpRequest, identity_provider) -> HttpRespon
             status=503,
             provider=identity_provider,
         )
-    location = response.get("Location", "")
-    if location.startswith(("http://", "https://")):
-        # Our CSP allows forms to post to this site only; this form's answer continues to
-        # the IdP, so this one response allows its origin.
-        parts = urlsplit(location)
-        response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
-    return response
+    # Our CSP lets forms post to this site only, and browsers hold the redirects after a
+    # form's post to that too: so the address form's answer is a page that moves on to the
+    # IdP by itself (a refresh, with a link for when it does not), not a redirect.
+    page = render(
+        request,
+        "identity/continue.html",
+        {"identity_provider": identity_provider, "url": response["Location"]},
+    )
+    page["Cache-Control"] = "no-store"
+    return page
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,8 +4,10 @@ npm package the tests are skipped locally; CI sets SIGNAAL_REQUIRE_IDP=1 and fai
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -143,10 +145,19 @@ def through_idp(start_url: str, login: str, *, until: str) -> str:
     raise AssertionError("the IdP did not send the person back")
 
 
+def start_at_idp(client, email: str) -> str:
+    """Post the address to 'sign in with your organisation'; the IdP's URL its answer moves
+    on to (by refresh, or its link)."""
+    response = client.post("/account/organisatie/", {"email": email})
+    assert response.status_code == 200, response.content.decode()
+    match = re.search(r'href="([^"]+)" data-identity-provider-url', response.content.decode())
+    url = html.unescape(match.group(1))
+    assert f'content="0;url={html.escape(url)}"' in response.content.decode()
+    return url
+
+
 def oidc_sign_in(client, email: str, login: str):
     """Sign in with 'sign in with your organisation' through the real IdP, with Django's
     test client on our side; returns our callback's response."""
-    response = client.post("/account/organisatie/", {"email": email})
-    assert response.status_code == 302, response.content.decode()
-    back = through_idp(response["Location"], login, until="http://testserver/")
+    back = through_idp(start_at_idp(client, email), login, until="http://testserver/")
     return client.get(back.removeprefix("http://testserver"))

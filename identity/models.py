@@ -13,6 +13,16 @@ def parse_domains(text: str) -> list[str]:
     return sorted({part.strip().lstrip("@").lower() for part in parts if part.strip()})
 
 
+def metadata_xml_is_usable(xml: str, entity_id: str) -> bool:
+    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+    try:
+        idp = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id).get("idp", {})
+    except Exception:  # noqa: BLE001 - any parse failure means: not usable
+        return False
+    return bool(idp.get("singleSignOnService", {}).get("url") and idp.get("x509cert"))
+
+
 class IdentityProvider(models.Model):
     class Protocol(models.TextChoices):
         OIDC = "openid_connect", _("OpenID Connect (Entra ID, Google Workspace, ...)")
@@ -148,5 +158,11 @@ class IdentityProvider(models.Model):
                 errors["saml_entity_id"] = _("Needed for SAML.")
             if not self.saml_metadata_url and not self.saml_metadata_xml:
                 errors["saml_metadata_url"] = _("Give the metadata URL or the metadata XML.")
+            elif self.saml_metadata_xml and not metadata_xml_is_usable(
+                self.saml_metadata_xml, self.saml_entity_id
+            ):
+                errors["saml_metadata_xml"] = _(
+                    "This metadata has no sign-in address and certificate for this entity id."
+                )
         if errors:
             raise ValidationError(errors)

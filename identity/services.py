@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from allauth.socialaccount.models import SocialApp
+from django.conf import settings
 
 from organisations.api import join_through_sign_in
 
@@ -16,22 +17,59 @@ from .models import IdentityProvider
 logger = logging.getLogger(__name__)
 
 
+# Where SAML IdPs usually put what we read (the first present wins): a uid, the address,
+# whether it is verified, and the name. The role attribute is read from all attributes.
+SAML_ATTRIBUTES = {
+    "uid": [
+        "uid",
+        "urn:oasis:names:tc:SAML:attribute:subject-id",
+        "urn:oid:0.9.2342.19200300.100.1.1",
+    ],
+    "email": [
+        "email",
+        "mail",
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+    ],
+    "email_verified": ["email_verified", "http://schemas.auth0.com/email_verified"],
+    "name": [
+        "name",
+        "displayName",
+        "urn:oid:2.16.840.1.113730.3.1.241",
+        "http://schemas.microsoft.com/identity/claims/displayname",
+    ],
+}
+
+
+def _saml_idp(provider: IdentityProvider) -> dict:
+    if not provider.saml_metadata_xml:
+        # allauth reads (and caches) the metadata from the URL when someone signs in.
+        return {"entity_id": provider.saml_entity_id, "metadata_url": provider.saml_metadata_url}
+    # allauth takes no metadata document, only its parts.
+    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+    idp = OneLogin_Saml2_IdPMetadataParser.parse(
+        provider.saml_metadata_xml, entity_id=provider.saml_entity_id
+    ).get("idp", {})
+    return {
+        "entity_id": provider.saml_entity_id,
+        "sso_url": idp.get("singleSignOnService", {}).get("url", ""),
+        "x509cert": idp.get("x509cert", ""),
+    }
+
+
 def social_app_settings(provider: IdentityProvider) -> dict:
     if provider.protocol == IdentityProvider.Protocol.OIDC:
         # PKCE on: the code is useless to whoever intercepts it.
         return {"server_url": provider.discovery_url, "oauth_pkce_enabled": True}
-    idp = {"entity_id": provider.saml_entity_id}
-    if provider.saml_metadata_xml:
-        idp["metadata"] = provider.saml_metadata_xml
-    else:
-        idp["metadata_url"] = provider.saml_metadata_url
     return {
-        "idp": idp,
-        "attribute_mapping": {
-            "uid": "uid",
-            "email": "email",
-            "email_verified": "email_verified",
-            "name": "name",
+        "idp": _saml_idp(provider),
+        "attribute_mapping": SAML_ATTRIBUTES,
+        "advanced": {
+            "strict": True,
+            "want_assertion_signed": True,
+            # Host names without a dot (localhost) only where we run locally or test.
+            "allow_single_label_domains": settings.DEBUG or getattr(settings, "TESTING", False),
         },
     }
 

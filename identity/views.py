@@ -29,10 +29,11 @@ def _to_identity_provider(request: HttpRequest, identity_provider) -> HttpRespon
         response = provider.redirect(
             request, process="login", next_url=get_next_redirect_url(request)
         )
-    except (requests.RequestException, OAuth2Error, ValueError, KeyError) as error:
+    except (requests.RequestException, OAuth2Error, OSError, ValueError, KeyError) as error:
         # The discovery document (OIDC) or metadata (SAML) could not be read.
         logger.warning(
             "organisation sign-in service unreachable",
+            exc_info=True,
             extra={"identity_provider": identity_provider.key, "error": type(error).__name__},
         )
         return refused(

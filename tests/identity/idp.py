@@ -1,6 +1,8 @@
 """Real identity providers for the sign-in tests, started as subprocesses: an OpenID
-Connect provider (npm oidc-provider, tests/identity/oidc_provider.mjs). Without node or the
-npm package the tests are skipped locally; CI sets SIGNAAL_REQUIRE_IDP=1 and fails instead."""
+Connect provider (npm oidc-provider, tests/identity/oidc_provider.mjs) and a SAML 2.0 IdP
+(pysaml2, tests/identity/saml_idp.py, signing with Debian's xmlsec1). Without node, the npm
+package, pysaml2 or xmlsec1 the tests are skipped locally; CI sets SIGNAAL_REQUIRE_IDP=1
+and fails instead."""
 
 from __future__ import annotations
 
@@ -47,6 +49,116 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+SAML_SCRIPT = Path(__file__).with_name("saml_idp.py")
+SAML_KEY = "zorgoost"
+SAML_PEOPLE = {
+    "eva": {
+        "uid": ["eva"],
+        # LDAP names, sent as their OIDs (urn:oid:0.9.2342.19200300.100.1.3, ...).
+        "mail": ["eva@zorgoost.test"],
+        "email_verified": ["true"],
+        "displayName": ["Eva Mulder"],
+        "signaal_role": ["aandachtsfunctionaris"],
+    },
+    # Sends no email_verified attribute: never linked.
+    "frits": {"uid": ["frits"], "mail": ["frits@zorgoost.test"], "displayName": ["Frits Kok"]},
+}
+
+
+def saml_missing_reason() -> str | None:
+    if shutil.which("xmlsec1") is None:
+        return "Debian's xmlsec1 is not installed (apt-get install xmlsec1)"
+    try:
+        import onelogin.saml2  # noqa: F401
+        import saml2  # noqa: F401
+    except ImportError as error:
+        return f"{error.name} is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def _key_and_certificate(folder: Path) -> tuple[Path, Path]:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test IdP")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
+    key_file, cert_file = folder / "idp.key", folder / "idp.crt"
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+@dataclass
+class SamlIdp:
+    base: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.base}/metadata"
+
+
+def start_saml(base_urls: list[str], folder: Path) -> SamlIdp:
+    import sys
+
+    port = free_port()
+    key_file, cert_file = _key_and_certificate(folder)
+    config = {
+        "port": port,
+        "key_file": str(key_file),
+        "cert_file": str(cert_file),
+        "service_providers": [
+            {
+                # allauth's default SP entity id is its metadata URL.
+                "entity_id": f"{base}/account/saml/{SAML_KEY}/metadata/",
+                "acs": f"{base}/account/saml/{SAML_KEY}/acs/",
+            }
+            for base in base_urls
+        ],
+        "people": SAML_PEOPLE,
+    }
+    log = folder / "saml-idp.log"
+    env = {**os.environ, "SAML_TEST_CONFIG": json.dumps(config)}
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, str(SAML_SCRIPT)], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"SAML IdP exited: {log.read_text()}")
+        try:
+            if requests.get(f"{base}/metadata", timeout=1).ok:
+                return SamlIdp(base=base, process=process, log=log)
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"SAML IdP did not start: {log.read_text()}")
 
 
 def missing_reason() -> str | None:
@@ -161,3 +273,38 @@ def oidc_sign_in(client, email: str, login: str):
     test client on our side; returns our callback's response."""
     back = through_idp(start_at_idp(client, email), login, until="http://testserver/")
     return client.get(back.removeprefix("http://testserver"))
+
+
+def _form(text: str) -> tuple[str, dict]:
+    """The action and the fields of the (first) form in an HTML page."""
+    action = html.unescape(re.search(r'<form[^>]*action="([^"]*)"', text).group(1))
+    fields = {
+        html.unescape(name): html.unescape(value)
+        for name, value in re.findall(
+            r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', text, flags=re.S
+        )
+    }
+    return action, fields
+
+
+def saml_sign_in(client, email: str, login: str):
+    """'Sign in with your organisation' through the real SAML IdP: its login form, then its
+    signed answer posted to our ACS (as the browser would), then on to allauth's finish."""
+    client.defaults["HTTP_HOST"] = "testserver"  # python3-saml reads it; browsers send it
+    start = start_at_idp(client, email)
+    session = requests.Session()
+    login_page = session.get(start, timeout=5)
+    assert login_page.status_code == 200, login_page.text
+    action, fields = _form(login_page.text)
+    answer = session.post(
+        requests.compat.urljoin(start, action),
+        data={**fields, "login": login, "password": "any"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    acs, fields = _form(answer.text)
+    assert acs.startswith("http://testserver/"), acs
+    response = client.post(acs.removeprefix("http://testserver"), fields)
+    while response.status_code == 302 and "/account/saml/" in response["Location"]:
+        response = client.get(response["Location"])
+    return response

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from identity.models import IdentityProvider
-from organisations.models import Membership
+from organisations.models import Membership, Organisation
 from tests.e2e.conftest import assert_accessible, look_at
 from tests.identity import idp
 from tests.organisations.factories import OrganisationFactory, RoleFactory
@@ -24,6 +24,16 @@ def live_oidc_idp(live_server, tmp_path_factory):
     if reason:
         idp.skip_or_fail(reason)
     server = idp.start_oidc([live_server.url], tmp_path_factory.mktemp("oidc-live"))
+    yield server
+    idp.stop(server.process)
+
+
+@pytest.fixture(scope="session")
+def live_saml_idp(live_server, tmp_path_factory):
+    reason = idp.saml_missing_reason()
+    if reason:
+        idp.skip_or_fail(reason)
+    server = idp.start_saml([live_server.url], tmp_path_factory.mktemp("saml-live"))
     yield server
     idp.stop(server.process)
 
@@ -102,4 +112,41 @@ def test_idp_down_and_unknown_domain_get_a_clear_message(page, live_server, site
     assert_accessible(page)
     look_at(page, "organisation-sign-in-refused")
     assert not User.objects.filter(email="anna@zorgwest.test").exists()
+    assert page.csp_violations == []
+
+
+def test_saml_sign_in_lands_in_the_right_organisation(page, live_server, site, live_saml_idp):
+    _west, roles = configure("http://127.0.0.1:9")
+    oost = IdentityProvider(
+        organisation=Organisation.objects.get(slug="zorgoost"),
+        key=idp.SAML_KEY,
+        name="Zorggroep Oost",
+        protocol=IdentityProvider.Protocol.SAML,
+        email_domains="zorgoost.test",
+        role_claim="signaal_role",
+        default_role=roles["default"],
+        saml_entity_id=live_saml_idp.metadata_url,
+        saml_metadata_url=live_saml_idp.metadata_url,
+    )
+    oost.full_clean()
+    oost.save()
+
+    to_organisation_sign_in(page)
+    page.get_by_label("Je werk-e-mailadres").fill("eva@zorgoost.test")
+    page.get_by_role("button", name="Verder").click()
+
+    # The SAML IdP's own login page (pysaml2, tests/identity/saml_idp.py).
+    page.wait_for_url(re.compile(rf"^{re.escape(live_saml_idp.base)}/sso/redirect"))
+    page.get_by_label("Login").fill("eva")
+    page.get_by_label("Password").fill("wachtwoord-bij-de-organisatie")
+    page.get_by_role("button", name="Sign in at the IdP").click()
+
+    # Its signed answer is posted back to our ACS (by its page's script or its button).
+    page.wait_for_url(f"{live_server.url}/mijn-leren/")
+    menu = page.get_by_role("navigation", name="Hoofdmenu")
+    expect(menu.get_by_role("button", name="Uitloggen")).to_be_visible()
+    user = User.objects.get(email="eva@zorgoost.test")
+    [membership] = Membership.objects.filter(user=user)
+    assert membership.organisation == oost.organisation
+    assert membership.role == roles["aandacht"]
     assert page.csp_violations == []

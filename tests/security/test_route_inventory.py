@@ -86,6 +86,11 @@ CLASSES = {
     "socialaccount_login_cancelled": ENTRANCE,
     "socialaccount_login_error": ENTRANCE,
     "socialaccount_signup": ENTRANCE,
+    "saml_login": ENTRANCE,
+    "saml_acs": ENTRANCE,
+    "saml_finish_acs": ENTRANCE,
+    "saml_sls": ENTRANCE,
+    "saml_metadata": ENTRANCE,
     # A signed-in person's own things
     "my_learning": LEARNER,
     "my_certificates": LEARNER,
@@ -206,6 +211,10 @@ REGEX_EXAMPLES = {
     "account/oidc/^(?P<provider_id>[^/]+)/login/callback/": (
         "/account/oidc/onbekend/login/callback/"
     ),
+    **{
+        f"account/^saml/(?P<organization_slug>[^/]+)/{step}/": f"/account/saml/onbekend/{step}/"
+        for step in ("acs", "acs/finish", "sls", "metadata", "login")
+    },
 }
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -357,6 +366,11 @@ ENTRANCE_ANONYMOUS = {
     "socialaccount_login_cancelled": 200,
     "socialaccount_login_error": 401,  # allauth: "the sign-in did not succeed"
     "socialaccount_signup": 302,  # no sign-in pending: back to the login
+    "saml_login": 404,  # no such sign-in service
+    "saml_acs": 302,  # to its finish step, which answers 404
+    "saml_finish_acs": 404,
+    "saml_sls": 404,
+    "saml_metadata": 404,
     None: 301,  # allauth's old addresses
 }
 

@@ -65,6 +65,9 @@ def test_password_login_is_refused_for_a_required_domain(client, roles, required
     if required:
         assert response.status_code == 200
         assert "laat medewerkers inloggen via een eigen inlogdienst" in response.content.decode()
+        assert '<a href="/account/organisatie/">Inloggen met je organisatie</a>' in (
+            response.content.decode()
+        )
         assert "_auth_user_id" not in client.session
     else:
         assert response.status_code == 302

@@ -69,6 +69,9 @@ def to_organisation_sign_in(page) -> None:
 
 def test_oidc_sign_in_lands_in_the_right_organisation(page, live_server, site, live_oidc_idp):
     provider, roles = configure(live_oidc_idp.issuer)
+    page.goto("/account/login/")
+    assert_accessible(page)
+    look_at(page, "login-with-organisation-link")
 
     to_organisation_sign_in(page)
     assert_accessible(page)

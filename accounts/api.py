@@ -4,7 +4,7 @@ part of the person's data (download and deletion) and what makes an account priv
 
 from .landing import register as register_landing
 from .personal_data import register as register_personal_data
-from .second_factor import register_privilege_check
+from .second_factor import register_privilege_check, register_second_factor_assurance
 from .selectors import owners_of_addresses, verified_addresses
 from .services import ensure_verified_account, vouch_for_address
 
@@ -14,6 +14,7 @@ __all__ = [
     "register_landing",
     "register_personal_data",
     "register_privilege_check",
+    "register_second_factor_assurance",
     "verified_addresses",
     "vouch_for_address",
 ]

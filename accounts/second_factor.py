@@ -25,12 +25,24 @@ PRIVILEGED_SEEN_KEY = "signaal_privileged_seen_at"
 # Other apps say who else is privileged (e.g. organisations: active coordinators), so that
 # this low layer never imports them. Registered in their AppConfig.ready().
 _privilege_checks: list[Callable] = []
+# Other apps say which other sign-ins stand in for our second factor (identity: an
+# organisation's IdP that enforces MFA, for that organisation's area only).
+_assurances: list[Callable] = []
 
 
 def register_privilege_check(check: Callable) -> None:
     """`check(user) -> bool`: whether the user holds a role that sees other people's data."""
     if check not in _privilege_checks:
         _privilege_checks.append(check)
+
+
+def register_second_factor_assurance(assurance: Callable) -> None:
+    """`assurance(record, scope) -> bool`: whether allauth's authentication record (a
+    non-'mfa' one, e.g. 'socialaccount' with its provider) counts as the second factor for
+    privileged work in `scope` (what the area passes, e.g. an organisation's id; None for the
+    Wagtail admin)."""
+    if assurance not in _assurances:
+        _assurances.append(assurance)
 
 
 def is_privileged(user) -> bool:
@@ -53,9 +65,18 @@ def _records(request: HttpRequest, method: str) -> list[dict]:
     ]
 
 
-def second_factor_at(request: HttpRequest) -> float | None:
-    """When this session last passed the second factor, or None."""
+def second_factor_at(request: HttpRequest, *, scope=None) -> float | None:
+    """When this session last passed the second factor, or None. With a `scope` (a
+    coordinator area's organisation), a sign-in that a registered assurance accepts for that
+    scope counts too; the admin (no scope) accepts only our own second factor."""
     times = [record.get("at", 0) for record in _records(request, "mfa")]
+    if scope is not None and _assurances and request.user.is_authenticated:
+        times += [
+            record.get("at", 0)
+            for record in get_authentication_records(request, request.user)
+            if record.get("method") != "mfa"
+            and any(assurance(record, scope) for assurance in _assurances)
+        ]
     return max(times) if times else None
 
 
@@ -67,9 +88,11 @@ class PrivilegedSession(StrEnum):
     EXPIRED = "expired"
 
 
-def privileged_session(request: HttpRequest, *, now: float | None = None) -> PrivilegedSession:
+def privileged_session(
+    request: HttpRequest, *, now: float | None = None, scope=None
+) -> PrivilegedSession:
     now = time.time() if now is None else now
-    passed_at = second_factor_at(request)
+    passed_at = second_factor_at(request, scope=scope)
     if passed_at is None:
         return PrivilegedSession.NO_SECOND_FACTOR
     if now - passed_at > settings.PRIVILEGED_SESSION_MAX_HOURS * 3600:
@@ -80,10 +103,10 @@ def privileged_session(request: HttpRequest, *, now: float | None = None) -> Pri
     return PrivilegedSession.VALID
 
 
-def enter_privileged_area(request: HttpRequest) -> PrivilegedSession:
+def enter_privileged_area(request: HttpRequest, *, scope=None) -> PrivilegedSession:
     """Check the session for privileged work and, when valid, count this request as
-    activity (the idle timeout starts again)."""
-    state = privileged_session(request)
+    activity (the idle timeout starts again). `scope`: see `second_factor_at`."""
+    state = privileged_session(request, scope=scope)
     if state is PrivilegedSession.VALID:
         request.session[PRIVILEGED_SEEN_KEY] = time.time()
     return state

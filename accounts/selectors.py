@@ -26,6 +26,7 @@ EXPORTED = {
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
     "xapi.Statement.user": "xapi.statements",
+    "socialaccount.SocialAccount.user": "identity.linked_accounts",
 }
 
 _EDITORIAL = (

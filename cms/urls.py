@@ -41,6 +41,7 @@ urlpatterns = [
         second_factor_views.second_factor_required,
         name="second_factor_required",
     ),
+    path("account/organisatie/", include("identity.urls")),
     path("account/", include("allauth.urls")),
     path("mijn-gegevens/", include("accounts.urls")),
     path("taal/", views.set_language, name="set_language"),

@@ -106,7 +106,7 @@ def coordinator_area(view):
         organisation = get_object_or_404(Organisation, slug=slug)
         if not may_coordinate(request.user, organisation):
             raise Http404
-        state = second_factor.enter_privileged_area(request)
+        state = second_factor.enter_privileged_area(request, scope=organisation.pk)
         if state is not second_factor.PrivilegedSession.VALID:
             return second_factor_page(
                 request, next_url=request.get_full_path(), area=organisation.name

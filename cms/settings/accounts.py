@@ -57,6 +57,22 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,3/15m/key",
     "confirm_email": "1/3m/key",
 }
+# Organisation sign-in (identity; docs/sign-in-with-your-organisation.md): the IdPs are
+# configured in the admin (IdentityProvider, mirrored into allauth's SocialApp), never here.
+ACCOUNT_FORMS = {"login": "identity.forms.LoginForm", "signup": "identity.forms.SignupForm"}
+SOCIALACCOUNT_ADAPTER = "identity.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# An IdP's verified address signs into the existing account with that address (and links
+# it); identity.adapter allows this only for the domains that IdP covers and refuses an
+# unverified address before allauth looks.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Access and refresh tokens are of no use to us after the sign-in.
+SOCIALACCOUNT_STORE_TOKENS = False
+# An IdP that does not answer within this many seconds is reported as down.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Signaal"
 # Accept the code of the neighbouring 30-second window too: phones drift.

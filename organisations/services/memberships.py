@@ -1,6 +1,7 @@
 """Writes about memberships: locking an organisation, changing and ending a membership."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -165,3 +166,43 @@ def ensure_member(*, user: User, organisation: Organisation, role: Role) -> Memb
     if membership is None:
         membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     return membership
+
+
+def role_for_sign_in(value: str | None, *, default_role_id: int) -> Role:
+    """The role an organisation's sign-in service names (a role's slug or name, any case),
+    or the configured default when it names none we know."""
+    value = (value or "").strip()
+    if value:
+        role = Role.objects.filter(Q(slug__iexact=value) | Q(name__iexact=value)).first()
+        if role is not None:
+            return role
+    return Role.objects.get(pk=default_role_id)
+
+
+@transaction.atomic
+def join_through_sign_in(
+    *, user: User, organisation_id: int, role_value: str | None, default_role_id: int, via: str
+) -> tuple[Membership, bool]:
+    """Just-in-time membership: a person signed in through the sign-in service of the
+    organisation (and only that one) becomes a member with the role it names, never a
+    coordinator. A current membership stays as the coordinator left it. Returns the
+    membership and whether it is new (audited)."""
+    organisation = lock_organisation(Organisation.objects.get(pk=organisation_id))
+    membership = current_membership(user=user, organisation=organisation)
+    if membership is not None:
+        return membership, False
+    role = role_for_sign_in(role_value, default_role_id=default_role_id)
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    record_audit(
+        actor=user,
+        organisation=organisation,
+        action=AuditAction.CHANGED_MEMBERSHIP,
+        detail={
+            "membership": membership.pk,
+            "user": user.pk,
+            "joined_through_sign_in": via,
+            "role": role.name,
+        },
+        subjects=[user.pk],
+    )
+    return membership, True

@@ -79,6 +79,18 @@ CLASSES = {
     "account_email_verification_sent": ENTRANCE,
     "account_confirm_login_code": ENTRANCE,
     "mfa_authenticate": ENTRANCE,
+    # ... and through an organisation's identity provider (identity, allauth's socialaccount)
+    "identity_sign_in": ENTRANCE,
+    "openid_connect_login": ENTRANCE,
+    "openid_connect_callback": ENTRANCE,
+    "socialaccount_login_cancelled": ENTRANCE,
+    "socialaccount_login_error": ENTRANCE,
+    "socialaccount_signup": ENTRANCE,
+    "saml_login": ENTRANCE,
+    "saml_acs": ENTRANCE,
+    "saml_finish_acs": ENTRANCE,
+    "saml_sls": ENTRANCE,
+    "saml_metadata": ENTRANCE,
     # A signed-in person's own things
     "my_learning": LEARNER,
     "my_certificates": LEARNER,
@@ -104,6 +116,7 @@ CLASSES = {
     "mfa_view_recovery_codes": LEARNER,
     "mfa_generate_recovery_codes": LEARNER,
     "mfa_download_recovery_codes": LEARNER,
+    "socialaccount_connections": LEARNER,
     # Other login-like views
     "wagtailcore_login": SIDE_DOOR,
     "wagtailcore_login_redirect": SIDE_DOOR,
@@ -129,6 +142,11 @@ ADMIN_SIDE_DOORS = {
 # Unnamed routes, by pattern.
 UNNAMED = {
     r"^beheer/password_reset/.+$": SIDE_DOOR,
+    # allauth's old addresses of its social account pages: permanent redirects to the new.
+    "account/social/login/cancelled/": ENTRANCE,
+    "account/social/login/error/": ENTRANCE,
+    "account/social/signup/": ENTRANCE,
+    "account/social/connections/": ENTRANCE,
 }
 
 
@@ -188,6 +206,15 @@ REGEX_EXAMPLES = {
         "/account/password/reset/key/1-onbekend/"
     ),
     r"^((?:[\w\-]+/)*)$": "/",
+    # No sign-in service with this key: 404.
+    "account/oidc/^(?P<provider_id>[^/]+)/login/": "/account/oidc/onbekend/login/",
+    "account/oidc/^(?P<provider_id>[^/]+)/login/callback/": (
+        "/account/oidc/onbekend/login/callback/"
+    ),
+    **{
+        f"account/^saml/(?P<organization_slug>[^/]+)/{step}/": f"/account/saml/onbekend/{step}/"
+        for step in ("acs", "acs/finish", "sls", "metadata", "login")
+    },
 }
 CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -333,6 +360,18 @@ ENTRANCE_ANONYMOUS = {
     "account_confirm_login_code": 302,  # no login pending: back to the login
     "mfa_authenticate": 302,  # no login pending: back to the login
     "wagtailadmin_logout": 302,  # to the login
+    "identity_sign_in": 200,
+    "openid_connect_login": 404,  # no such sign-in service
+    "openid_connect_callback": 404,
+    "socialaccount_login_cancelled": 200,
+    "socialaccount_login_error": 401,  # allauth: "the sign-in did not succeed"
+    "socialaccount_signup": 302,  # no sign-in pending: back to the login
+    "saml_login": 404,  # no such sign-in service
+    "saml_acs": 302,  # to its finish step, which answers 404
+    "saml_finish_acs": 404,
+    "saml_sls": 404,
+    "saml_metadata": 404,
+    None: 301,  # allauth's old addresses
 }
 
 

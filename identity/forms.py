@@ -1,0 +1,63 @@
+"""Forms: the 'sign in with your organisation' address form, and allauth's login and
+sign-up forms refusing a password for domains whose organisation requires its IdP."""
+
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+
+
+def _required_message(provider):
+    return format_html(
+        gettext(
+            "{organisation} signs its staff in through its own sign-in service, not with a "
+            'password. <a href="{url}">Sign in with your organisation</a>.'
+        ),
+        organisation=provider.organisation.name,
+        url=reverse("identity_sign_in"),
+    )
+
+
+class OrganisationSignInForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your work email address"),
+        help_text=_("We send you to your organisation's sign-in page."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        self.identity_provider = selectors.provider_for_email(email)
+        if self.identity_provider is None:
+            raise forms.ValidationError(
+                gettext(
+                    "There is no organisation sign-in for addresses ending in @%(domain)s. "
+                    "Sign in with your email address and password instead."
+                )
+                % {"domain": selectors.domain_of(email)},
+                code="unknown_domain",
+            )
+        return email
+
+
+class LoginForm(AllauthLoginForm):
+    def clean(self):
+        login = (self.data.get("login") or "").strip()
+        provider = selectors.required_provider_for_email(login) if "@" in login else None
+        if provider is not None:
+            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        return super().clean()
+
+
+class SignupForm(AllauthSignupForm):
+    def clean_email(self):
+        email = super().clean_email()
+        provider = selectors.required_provider_for_email(email)
+        if provider is not None:
+            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        return email

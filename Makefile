@@ -71,7 +71,7 @@ $(LRS_STAMP): Makefile
 
 # Compiled translations (.mo) are built, not committed.
 messages: $(STAMP)
-	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules --ignore=.lrs-venv -v 0
 
 # Style, then the apps' dependency order (import-linter, pyproject.toml) and the same order
 # for templates' {% load %} tags.

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: demo setup install messages test test-fast lint format serve serve-check clean
+.PHONY: demo setup install messages lrs test test-fast lint format serve serve-check clean
 
 # Everything a fresh machine needs, then the demo on http://127.0.0.1:8000 (SQLite).
 demo: setup
@@ -56,6 +56,19 @@ $(STAMP): pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
+# Ralph (ralph-malph), the open-source learning record store the xAPI tests send to
+# (tests/xapi/ralph.py), in a virtualenv of its own: its pinned dependencies (FastAPI,
+# pydantic, ...) are not ours. Its OIDC module imports requests, which no extra brings.
+LRS_VENV := .lrs-venv
+LRS_STAMP := $(LRS_VENV)/.installed
+
+lrs: $(LRS_STAMP)
+
+$(LRS_STAMP): Makefile
+	test -x $(LRS_VENV)/bin/python || $(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/python -m pip install --quiet "ralph-malph[cli,lrs]==5.1.0" "requests>=2,<3"
+	touch $(LRS_STAMP)
+
 # Compiled translations (.mo) are built, not committed.
 messages: $(STAMP)
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
@@ -81,7 +94,7 @@ format: $(STAMP)
 TEST_WORKERS ?= 2
 TEST_DATABASE = DATABASE_URL="$$($(BIN)/python -m tests.database_url)"
 
-test: setup lint
+test: setup lrs lint
 	@$(TEST_DATABASE) && export DATABASE_URL && \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=20 --cov --cov-report=term $(PYTEST_ARGS)
 
@@ -94,4 +107,4 @@ test-fast: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --reuse-db -m "$(FAST_MARKERS)" --durations=10 $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) $(LRS_VENV) node_modules staticfiles db.sqlite3

@@ -43,6 +43,15 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
         )
 
+    def is_email_verified(self, request, email: str) -> bool:
+        """Asked once per address at sign-up: an address the visitor was vouched for
+        (accounts.services.vouch_for_address) is verified; the vouching is used up by the
+        first sign-up, whatever its address."""
+        from .services import VOUCHED_ADDRESS_SESSION_KEY
+
+        vouched = request.session.pop(VOUCHED_ADDRESS_SESSION_KEY, None)
+        return bool(vouched) and vouched == email.strip().lower()
+
     def get_login_redirect_url(self, request) -> str:
         # A page named by the sign-in link (?next=) wins before this is asked.
         from .landing import landing_for

@@ -6,7 +6,7 @@ from .landing import register as register_landing
 from .personal_data import register as register_personal_data
 from .second_factor import register_privilege_check, register_second_factor_assurance
 from .selectors import owners_of_addresses, verified_addresses
-from .services import ensure_verified_account
+from .services import ensure_verified_account, vouch_for_address
 
 __all__ = [
     "ensure_verified_account",
@@ -16,4 +16,5 @@ __all__ = [
     "register_privilege_check",
     "register_second_factor_assurance",
     "verified_addresses",
+    "vouch_for_address",
 ]

@@ -8,7 +8,9 @@ without knowing the other apps' tables.
   deletion's transaction, before accounts anonymises the user row (so the person's
   addresses and name can still be read);
 - deletion_warning(user) -> str: HTML the deletion page shows about consequences for
-  others (empty when there are none).
+  others (empty when there are none);
+- sharing_notice(user) -> str: HTML 'Mijn gegevens' shows about who outside Signaal
+  receives the person's data from this app (empty when nobody does).
 
 Parts keep the order they were registered in (the order of INSTALLED_APPS)."""
 
@@ -23,6 +25,7 @@ class Part:
     export: Callable[..., dict]
     erase: Callable[..., None] | None = None
     deletion_warning: Callable[..., str] | None = None
+    sharing_notice: Callable[..., str] | None = None
 
 
 _parts: dict[str, Part] = {}
@@ -35,11 +38,17 @@ def register(
     export: Callable[..., dict],
     erase: Callable[..., None] | None = None,
     deletion_warning: Callable[..., str] | None = None,
+    sharing_notice: Callable[..., str] | None = None,
 ) -> None:
     """Register (or replace) an app's part under `name`, the key of its data in the
     download; `title` heads it on the readable page."""
     _parts[name] = Part(
-        name=name, title=title, export=export, erase=erase, deletion_warning=deletion_warning
+        name=name,
+        title=title,
+        export=export,
+        erase=erase,
+        deletion_warning=deletion_warning,
+        sharing_notice=sharing_notice,
     )
 
 
@@ -62,3 +71,8 @@ def erase(user) -> None:
 def deletion_warnings(user) -> list[str]:
     warnings = (part.deletion_warning(user) for part in _parts.values() if part.deletion_warning)
     return [warning for warning in warnings if warning]
+
+
+def sharing_notices(user) -> list[str]:
+    notices = (part.sharing_notice(user) for part in _parts.values() if part.sharing_notice)
+    return [notice for notice in notices if notice]

@@ -20,10 +20,12 @@ EXPORTED = {
     "courses.ReflectionAnswer.user": "courses.reflection_answers",
     "quizzes.QuizAttempt.user": "quizzes.quiz_attempts",
     "certificates.Certificate.user": "certificates.certificates",
+    "certificates.RegistrationNumber.user": "certificates.registration_numbers",
     "organisations.Membership.user": "organisations.memberships",
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
+    "xapi.Statement.user": "xapi.statements",
     "socialaccount.SocialAccount.user": "identity.linked_accounts",
 }
 
@@ -39,6 +41,10 @@ EXCLUDED = {
     "organisations.Invitation.invited_by": (
         "invitations a coordinator sent hold other people's addresses; the sending is in the "
         "audit log, which is exported"
+    ),
+    "organisations.ImportUpload.uploaded_by": (
+        "an import file between its steps holds other people's rows; deleted within an "
+        "hour, and at once with the account"
     ),
     "organisations.ExportJob.requested_by": (
         "coordinator exports hold other people's data; deleted after 7 days, and at once "

@@ -127,3 +127,16 @@ def _delete_sessions(user: User) -> None:
         if session.get_decoded().get("_auth_user_id") == str(user.pk)
     ]
     Session.objects.filter(pk__in=stale).delete()
+
+
+# The session key of an address the visitor has shown they read (see vouch_for_address).
+VOUCHED_ADDRESS_SESSION_KEY = "signaal_vouched_address"
+
+
+def vouch_for_address(request, email: str) -> None:
+    """The visitor has shown they read this address's mail (they opened a link sent only
+    to it, such as an invitation): their next sign-up in this session, if it is with
+    exactly this address, needs no verification email; with any other address it still
+    does (accounts.adapter.AccountAdapter.is_email_verified). Not allauth's own
+    stash_verified_email: that adds the stashed address to whatever account signs up."""
+    request.session[VOUCHED_ADDRESS_SESSION_KEY] = email.strip().lower()

@@ -22,7 +22,11 @@ from .forms import DeleteAccountForm
 @login_required
 @require_GET
 def my_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/my_data.html")
+    return render(
+        request,
+        "accounts/my_data.html",
+        {"sharing_notices": personal_data.sharing_notices(request.user)},
+    )
 
 
 @login_required

@@ -233,3 +233,71 @@ class CertificateReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id}: {self.kind}"
+
+
+class RegistrationNumber(models.Model):
+    """A learner's number in a professional register, given once with their consent to
+    report completions there; withdrawing it deletes it (reports not sent yet go too)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="registration_numbers"
+    )
+    register = models.ForeignKey(
+        "courses.Register", on_delete=models.CASCADE, related_name="registration_numbers"
+    )
+    number = models.CharField(_("number"), max_length=50)
+    consented_at = models.DateTimeField(_("consent given at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "register"], name="one_number_per_register")
+        ]
+        verbose_name = _("registration number")
+        verbose_name_plural = _("registration numbers")
+
+    def __str__(self) -> str:
+        return f"{self.register}: {self.number}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PENDING = "pending", _("not reported yet")
+    ACCEPTED = "accepted", _("reported")
+    REJECTED = "rejected", _("refused by the register")
+
+
+class AttendanceRecord(models.Model):
+    """One completion to report to one register: what the register needs (its course ID,
+    the person's number, the day), kept as it was on completion. One per certificate and
+    register, so a completion is never reported twice."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="attendance_records"
+    )
+    register = models.ForeignKey(
+        "courses.Register", on_delete=models.PROTECT, related_name="attendance_records"
+    )
+    registration_number = models.CharField(_("registration number"), max_length=50)
+    course_id = models.CharField(_("course ID at the register"), max_length=50)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    completed_on = models.DateField(_("completed on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.PENDING,
+    )
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    register_message = models.CharField(_("register's answer"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["completed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "register"], name="one_report_per_certificate_register"
+            )
+        ]
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
+
+    def __str__(self) -> str:
+        return f"{self.register} {self.course_id}: {self.registration_number} ({self.completed_on})"

@@ -15,7 +15,14 @@ from accounts.models import User
 from courses.models import ModulePage, ModuleVersion
 
 from . import codes
-from .models import STATUS_LIST_BITS, Certificate, CertificateStatus, ReminderKind
+from .models import (
+    STATUS_LIST_BITS,
+    AttendanceRecord,
+    Certificate,
+    CertificateStatus,
+    RegistrationNumber,
+    ReminderKind,
+)
 
 VERIFY_LIMIT = 30  # lookups per address per window
 VERIFY_WINDOW_SECONDS = 600
@@ -344,5 +351,28 @@ def personal_data(user: User) -> dict:
                 ],
             }
             for certificate in certificates
-        ]
+        ],
+        "registration_numbers": [
+            {
+                "register": number.register.name,
+                "number": number.number,
+                "consented_at": number.consented_at,
+            }
+            for number in RegistrationNumber.objects.filter(user=user).select_related("register")
+        ],
+        "attendance_reported": [
+            {
+                "certificate": record.certificate.formatted_code,
+                "register": record.register.name,
+                "registration_number": record.registration_number,
+                "course_id": record.course_id,
+                "points": str(record.points),
+                "completed_on": record.completed_on,
+                "status": record.status,
+                "reported_at": record.reported_at,
+            }
+            for record in AttendanceRecord.objects.filter(certificate__user=user).select_related(
+                "register", "certificate"
+            )
+        ],
     }

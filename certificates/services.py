@@ -9,21 +9,24 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from accounts.models import User
 from core.dates import add_months
+from core.mail import compose, send_or_queue
 from courses.models import Enrolment
 
 from . import codes, selectors, sharing
+from .accreditation.attendance import record_attendance
 from .models import (
     REMOVED_HOLDER,
+    AttendanceRecord,
+    AttendanceStatus,
     Certificate,
     CertificateReminder,
     CertificateStatus,
+    RegistrationNumber,
     ReminderKind,
     Revocation,
     RevocationReason,
@@ -86,7 +89,7 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(
+                certificate = Certificate.objects.create(
                     code=codes.new_code(),
                     user=user,
                     module=module,
@@ -96,8 +99,8 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                     module_title=module.title,
                     module_version=version,
                     accreditations=[
-                        {"register": item.register, "points": str(item.points)}
-                        for item in module.accreditations.all()
+                        {"register": item.register.name, "points": str(item.points)}
+                        for item in module.accreditations.select_related("register")
                     ],
                     study_minutes=module.estimated_minutes,
                     learning_outcomes=[str(block.value) for block in module.learning_objectives],
@@ -105,6 +108,8 @@ def _create(*, user, enrolment, module, version, cycle, valid_from) -> Certifica
                     issued_at=issued_at,
                     expires_on=certificate_expiry(valid_from, module.certificate_validity_months),
                 )
+                record_attendance(certificate)
+                return certificate
         except IntegrityError:
             # A code collision (80 random bits: practically never) or a parallel issue.
             found = Certificate.objects.filter(enrolment=enrolment).first()
@@ -179,7 +184,6 @@ def send_completion_email(*, certificate: Certificate) -> bool:
     committed first, so a repeated call or a parallel request sends nothing; a mail server
     that fails queues the email (core.mail.send_or_queue). Returns whether this call
     sent or queued it."""
-    from core.mail import send_or_queue
 
     user = certificate.user
     if user is None or not user.is_active:
@@ -201,26 +205,21 @@ def send_completion_email(*, certificate: Certificate) -> bool:
 
 def _completion_email(*, certificate: Certificate, user: User) -> EmailMultiAlternatives:
     base_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    with translation.override(user.preferred_language):
-        context = {
-            "user": user,
-            "certificate": certificate,
-            "pdf_url": f"{base_url}{reverse('certificate_pdf', args=[certificate.code])}",
-            "verify_url": sharing.verification_url(certificate, base_url=base_url),
-            "badge_url": f"{base_url}{reverse('certificate_open_badge', args=[certificate.code])}",
-            "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
-            "my_learning_url": f"{base_url}{reverse('my_learning')}",
-        }
-        email = EmailMultiAlternatives(
-            subject=_("Completed: %(module)s. Your certificate is ready")
-            % {"module": certificate.module_title},
-            body=render_to_string("certificates/email/completed.txt", context),
-            to=[user.email],
-        )
-        email.attach_alternative(
-            render_to_string("certificates/email/completed.html", context), "text/html"
-        )
-    return email
+    context = {
+        "user": user,
+        "certificate": certificate,
+        "pdf_url": f"{base_url}{reverse('certificate_pdf', args=[certificate.code])}",
+        "verify_url": sharing.verification_url(certificate, base_url=base_url),
+        "badge_url": f"{base_url}{reverse('certificate_open_badge', args=[certificate.code])}",
+        "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
+        "my_learning_url": f"{base_url}{reverse('my_learning')}",
+    }
+    return compose(
+        to=user.email,
+        language=user.preferred_language,
+        template="certificates/email/completed",
+        context=context,
+    )
 
 
 @dataclass(frozen=True)
@@ -334,23 +333,19 @@ def _reminder_email(
             "module_url": f"{base_url}{module_path[2]}" if module_path else "",
         }
 
-    with translation.override(user.preferred_language):
-        context = {
-            "user": user,
-            "expiring": [item(r) for r in reminders if r.kind == ReminderKind.EXPIRING],
-            "update_due": [item(r) for r in reminders if r.kind == ReminderKind.UPDATE_DUE],
-            "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
-            "today": today,
-        }
-        email = EmailMultiAlternatives(
-            subject=_("Your Signaal certificates: action needed"),
-            body=render_to_string("certificates/email/reminder.txt", context),
-            to=[user.email],
-        )
-        email.attach_alternative(
-            render_to_string("certificates/email/reminder.html", context), "text/html"
-        )
-    return email
+    context = {
+        "user": user,
+        "expiring": [item(r) for r in reminders if r.kind == ReminderKind.EXPIRING],
+        "update_due": [item(r) for r in reminders if r.kind == ReminderKind.UPDATE_DUE],
+        "my_certificates_url": f"{base_url}{reverse('my_certificates')}",
+        "today": today,
+    }
+    return compose(
+        to=user.email,
+        language=user.preferred_language,
+        template="certificates/email/reminder",
+        context=context,
+    )
 
 
 def erase_personal_data(user: User) -> None:
@@ -360,6 +355,13 @@ def erase_personal_data(user: User) -> None:
     person made keeps no name."""
     certificates = Certificate.objects.filter(user=user)
     CertificateReminder.objects.filter(certificate__in=certificates).delete()
+    # Registration numbers go; what was reported keeps no number (the register has its own
+    # record), what was not reported yet is not reported.
+    RegistrationNumber.objects.filter(user=user).delete()
+    AttendanceRecord.objects.filter(
+        certificate__in=certificates, status=AttendanceStatus.PENDING
+    ).delete()
+    AttendanceRecord.objects.filter(certificate__in=certificates).update(registration_number="")
     for certificate in certificates.exclude(pdf=""):
         name, storage = certificate.pdf.name, certificate.pdf.storage
         transaction.on_commit(lambda n=name, s=storage: s.delete(n))

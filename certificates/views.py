@@ -2,16 +2,20 @@
 decide; the verification page shows status, holder, module, dates and issuer only."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.client_address import rate_limit_key
+from courses.models import Register
 
 from . import codes, keys, open_badges, selectors, services, sharing
+from .accreditation import attendance, numbers
 from .models import Certificate
 
 NOINDEX = "noindex, nofollow"
@@ -21,23 +25,77 @@ NOINDEX = "noindex, nofollow"
 def my_certificates(request: HttpRequest) -> HttpResponse:
     base_url = request.build_absolute_uri("/")
     rows = selectors.certificate_overview(user=request.user)
+    points = attendance.reported_points([row.certificate for row in rows])
     return TemplateResponse(
         request,
         "certificates/my_certificates.html",
         {
             "rows": rows,
-            # (row, LinkedIn's fields, LinkedIn's link): only a valid certificate goes there.
-            "cards": [_card(row, base_url) for row in rows],
+            # (row, LinkedIn's fields, LinkedIn's link, where its points go): only a valid
+            # certificate goes to LinkedIn.
+            "cards": [_card(row, base_url, points.get(row.certificate.pk, [])) for row in rows],
             "renewal_window_days": settings.CERTIFICATE_RENEWAL_WINDOW_DAYS,
+            "has_accreditations": any(row.certificate.accreditations for row in rows),
         },
     )
 
 
-def _card(row: selectors.CertificateRow, base_url: str) -> tuple:
+def _card(row: selectors.CertificateRow, base_url: str, records: list) -> tuple:
+    by_register = {record.register.name: record for record in records}
+    # Each accreditation on the certificate with its report to that register, if any.
+    points = [(item, by_register.get(item["register"])) for item in row.certificate.accreditations]
     if row.status != "valid":
-        return row, None, None
+        return row, None, None, points
     fields = sharing.linkedin_fields(row.certificate, base_url=base_url)
-    return row, fields, sharing.linkedin_add_url(fields)
+    return row, fields, sharing.linkedin_add_url(fields), points
+
+
+@login_required
+def registration_numbers(request: HttpRequest) -> HttpResponse:
+    """The learner's numbers in professional registers: give one (with consent to report
+    completions there), change it, or withdraw it."""
+    registers = list(Register.objects.all())
+    kept = numbers.registration_numbers(request.user)
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        register = next(
+            (r for r in registers if str(r.pk) == request.POST.get("register", "")), None
+        )
+        if register is None:
+            return HttpResponseBadRequest(_("Choose a register."))
+        if request.POST.get("action") == "withdraw":
+            numbers.withdraw_registration_number(user=request.user, register=register)
+            messages.success(
+                request,
+                _("Your number for %(register)s has been removed; nothing more is reported there.")
+                % {"register": register.name},
+            )
+            return redirect("registration_numbers")
+        try:
+            numbers.save_registration_number(
+                user=request.user,
+                register=register,
+                number=request.POST.get("number", ""),
+                consent=request.POST.get("consent") == "on",
+            )
+        except numbers.NumberRefused as refusal:
+            errors[register.pk] = str(refusal)
+        else:
+            messages.success(
+                request,
+                _("Saved. Completions of modules accredited by %(register)s are reported there.")
+                % {"register": register.name},
+            )
+            return redirect("registration_numbers")
+    return TemplateResponse(
+        request,
+        "certificates/registration_numbers.html",
+        {
+            "items": [(r, kept.get(r.pk), errors.get(r.pk)) for r in registers],
+            "posted": request.POST if request.method == "POST" else {},
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import BaseColumn, Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -285,4 +286,28 @@ def certificate_on_the_finish_line(request, enrolment) -> str:
             "emailed": selectors.completion_email_sent(certificate),
         },
         request=request,
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_attendance_report_urls():
+    from .accreditation.admin import AttendanceReportView
+
+    return [
+        path("reports/attendance/", AttendanceReportView.as_view(), name="certificates_attendance")
+    ]
+
+
+class AttendanceReportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_reports_menu_item")
+def register_attendance_report_menu_item():
+    return AttendanceReportMenuItem(
+        _("Accreditation attendance"),
+        reverse("certificates_attendance"),
+        icon_name="list-ul",
+        order=60,
     )

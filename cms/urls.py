@@ -56,7 +56,13 @@ urlpatterns = [
     path("veilig-gebruik/", views.safe_use, name="safe_use"),
     path("mijn-leren/", views.my_learning, name="my_learning"),
     path("mijn-certificaten/", certificate_views.my_certificates, name="my_certificates"),
+    path(
+        "mijn-certificaten/registratienummers/",
+        certificate_views.registration_numbers,
+        name="registration_numbers",
+    ),
     path("certificaten/", include("certificates.urls")),
+    path("lti/", include("lti.urls")),
 ]
 
 if settings.DEBUG:
@@ -66,6 +72,7 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include("organisations.urls")),
+    path("", include("xapi.urls")),
     # Wagtail's front-end login (for login-restricted pages) is a plain Django login: no
     # rate limit, no verified email, no second factor. Everyone signs in through allauth.
     path(

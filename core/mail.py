@@ -1,5 +1,6 @@
-"""Outgoing email: sent at once, or kept when the mail server did not take it and sent
-again later (the queue, `QueuedEmail`)."""
+"""Outgoing email: built one way (`compose`: in the recipient's language, from a template
+set), sent at once, or kept when the mail server did not take it and sent again later (the
+queue, `QueuedEmail`)."""
 
 import contextlib
 import datetime
@@ -10,7 +11,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.utils import timezone
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
 
 from .models import QueuedEmail
 
@@ -19,6 +22,27 @@ logger = logging.getLogger(__name__)
 # Minutes to wait after the first, second, ... failed attempt; then every hour.
 RETRY_DELAYS_MINUTES = (1, 5, 15, 30)
 RETRY_DELAY_LIMIT = datetime.timedelta(hours=1)
+
+
+def compose(
+    *, to: str, language: str | None, template: str, context: dict
+) -> EmailMultiAlternatives:
+    """THE way an email is built: `<template>_subject.txt`, `<template>_message.txt` and, when
+    it exists, `<template>_message.html`, rendered in the recipient's language (the site's
+    when they have none); the subject on one line, after ACCOUNT_EMAIL_SUBJECT_PREFIX."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}_message.txt", context)
+        try:
+            html = get_template(f"{template}_message.html").render(context)
+        except TemplateDoesNotExist:
+            html = None
+    message = EmailMultiAlternatives(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), text, to=[to]
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    return message
 
 
 def send_or_queue(message: EmailMessage, *, kind: str, key: str | None = None) -> bool:

@@ -20,6 +20,7 @@ from .models import (
     Level,
     ModuleAccreditation,
     ModulePage,
+    Register,
     Sector,
     Source,
     SourceKind,
@@ -216,6 +217,23 @@ def source_ids() -> dict[str, int]:
     return dict(Source.objects.values_list("key", "pk"))
 
 
+def _accreditation(item: dict) -> ModuleAccreditation:
+    """{register: <slug of a Register>, points, course_id, valid_until}: the register must
+    exist (they are data, kept in the admin)."""
+    register = Register.objects.filter(slug=item["register"]).first()
+    if register is None:
+        raise ContentError(
+            f"accreditations: no register with slug {item['register']!r}; add it in the admin "
+            "(Snippets, Professional registers) first"
+        )
+    return ModuleAccreditation(
+        register=register,
+        points=item["points"],
+        course_id=str(item.get("course_id") or ""),
+        valid_until=item.get("valid_until"),
+    )
+
+
 def build_module(data: dict, *, source_ids: dict[str, int]) -> ModulePage:
     """An unsaved module page with every field the content file gives."""
     module = ModulePage(
@@ -235,10 +253,7 @@ def build_module(data: dict, *, source_ids: dict[str, int]) -> ModulePage:
     )
     module.themes = list(Theme.objects.filter(slug__in=data["themes"]))
     module.target_sectors = list(Sector.objects.filter(slug__in=data["target_sectors"]))
-    module.accreditations = [
-        ModuleAccreditation(register=item["register"], points=item["points"])
-        for item in data.get("accreditations") or ()
-    ]
+    module.accreditations = [_accreditation(item) for item in data.get("accreditations") or ()]
     return module
 
 

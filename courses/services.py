@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import (
     GroupApprovalTask,
     GroupPagePermission,
@@ -23,6 +24,7 @@ from .models import (
     Enrolment,
     LessonCompletion,
     LessonPage,
+    ModuleChange,
     ModulePage,
     ModuleVersion,
     ReflectionAnswer,
@@ -81,6 +83,33 @@ def record_module_publication(*, module: ModulePage, note: str = "") -> ModuleVe
     return current
 
 
+@transaction.atomic
+def record_lesson_publication(*, lesson: LessonPage) -> ModuleVersion | None:
+    """A lesson of a live module was published or unpublished: keep the module's versions
+    in step. A new lesson's answer to 'substantive change?' (LessonPage.module_change)
+    applies to this publication: 'yes' marks the module's publication as substantive
+    (with the update requirement when asked) before the version is recorded, so the new
+    version starts with the lesson. The answer is then cleared, as the module's ticks are."""
+    module = ModulePage.objects.filter(pk=lesson.get_parent().pk, live=True).first()
+    if module is None:
+        return None
+    change = lesson.module_change if lesson.live else ""
+    if change in (ModuleChange.NEW_VERSION, ModuleChange.UPDATE_REQUIRED):
+        ModulePage.objects.filter(pk=module.pk).update(
+            substantive_change=True,
+            update_required=change == ModuleChange.UPDATE_REQUIRED,
+            change_note=module.change_note
+            or (_("New lesson: %(title)s") % {"title": lesson.title}),
+        )
+    if change:
+        LessonPage.objects.filter(pk=lesson.pk).update(module_change="")
+        revision = lesson.latest_revision
+        if revision is not None:
+            revision.content["module_change"] = ""
+            revision.save(update_fields=["content"])
+    return record_module_publication(module=module)
+
+
 def current_version(module: ModulePage) -> ModuleVersion:
     version = module.versions.order_by("-number").first()
     return version or record_module_publication(module=module)
@@ -116,7 +145,7 @@ def start_module(*, user: User, module: ModulePage) -> Enrolment:
         return completed
     try:
         with transaction.atomic():
-            return Enrolment.objects.create(
+            enrolment = Enrolment.objects.create(
                 user=user,
                 module=module,
                 module_version=version,
@@ -124,6 +153,10 @@ def start_module(*, user: User, module: ModulePage) -> Enrolment:
             )
     except IntegrityError:
         return Enrolment.objects.get(user=user, module=module, completed_at__isnull=True)
+    from .signals import module_started
+
+    module_started.send(sender=Enrolment, enrolment=enrolment)
+    return enrolment
 
 
 def record_lesson_visit(*, enrolment: Enrolment, lesson: LessonPage) -> None:

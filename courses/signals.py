@@ -5,11 +5,15 @@ from django.dispatch import Signal
 from wagtail.signals import page_published, page_unpublished
 
 from .models import LessonPage, ModulePage
-from .services import record_module_publication, update_search_index
+from .services import record_lesson_publication, record_module_publication, update_search_index
 
 # Sent (inside the completing transaction) when an enrolment becomes complete; the
 # certificates app issues the certificate. Arguments: enrolment.
 module_completed = Signal()
+
+# Sent when a learner starts a module (a new enrolment, not the open one returned again);
+# xapi records it as 'launched'. Arguments: enrolment.
+module_started = Signal()
 
 
 def _module_published(sender, instance: ModulePage, **kwargs) -> None:
@@ -18,10 +22,9 @@ def _module_published(sender, instance: ModulePage, **kwargs) -> None:
 
 
 def _lesson_changed(sender, instance: LessonPage, **kwargs) -> None:
-    module = instance.get_parent().specific
-    if isinstance(module, ModulePage) and module.live:
-        record_module_publication(module=module)
-        update_search_index(module=module)
+    version = record_lesson_publication(lesson=instance)
+    if version is not None:
+        update_search_index(module=version.module)
 
 
 def connect() -> None:

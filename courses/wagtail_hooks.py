@@ -17,7 +17,8 @@ from wagtail.admin.views.reports import PageReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import ModulePage, Sector, Source, Theme
+from . import workflow
+from .models import ModulePage, Register, Sector, Source, Theme
 from .selectors.learning import modules_due_for_review
 
 # How far ahead the review report looks; the author can choose another in the report.
@@ -52,7 +53,18 @@ class SourceViewSet(SnippetViewSet):
     search_fields = ["title", "issuer", "key"]
 
 
+class RegisterViewSet(SnippetViewSet):
+    """Professional registers in which modules earn accreditation points."""
+
+    model = Register
+    icon = "list-ul"
+    menu_label = _("Professional registers")
+    list_display = ["name", "slug", "identifier_label", "reporting"]
+    search_fields = ["name"]
+
+
 register_snippet(ThemeViewSet)
+register_snippet(RegisterViewSet)
 register_snippet(SectorViewSet)
 register_snippet(SourceViewSet)
 
@@ -121,8 +133,8 @@ class ModulesDueForReviewView(PageReportView):
 def publish_only_under_a_live_module(request, page):
     """A lesson or quiz goes live only when its module is live: otherwise it would be
     public under a module that learners cannot open. The page stays saved as a draft."""
-    module = ModulePage.objects.filter(pk=page.get_parent().pk).first()
-    if module is None or module.live:
+    module = workflow.module_not_live(page)
+    if module is None:
         return None
     messages.error(
         request,
@@ -133,6 +145,31 @@ def publish_only_under_a_live_module(request, page):
         % {"page": page.title, "module": module.title},
     )
     return redirect("wagtailadmin_pages:edit", page.pk)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_when_submitted_under_a_draft_module(request, page):
+    """The author learns at once that a reviewer cannot approve this page before its
+    module (courses.workflow refuses such an approval)."""
+    if request.method == "POST" and "action-submit" in request.POST:
+        warning = workflow.submit_warning(page)
+        if warning:
+            messages.warning(request, warning)
+
+
+@hooks.register("before_edit_page")
+def warn_the_reviewer_before_approving(request, page):
+    """A reviewer opening a page that waits for review sees before approving that it
+    cannot go live yet."""
+    if request.method == "GET" and page.workflow_in_progress:
+        refusal = workflow.approval_refusal(page)
+        queued = messages.get_messages(request)
+        # After a refused approval the same words are already there, as an error.
+        shown = any(str(message) == refusal for message in queued)
+        queued.used = False  # looking at the queue must not empty it
+        if refusal and not shown:
+            messages.warning(request, refusal)
 
 
 @hooks.register("register_admin_urls")

@@ -12,6 +12,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import api as accounts
+
 from .access import coordinator_area, private
 from .membership_forms import (
     InviteForm,
@@ -123,9 +125,11 @@ def _masked(email: str) -> str:
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone with the link sees the organisation, team and role; the invited address
-    accepts (POST), once it is verified. A visitor logs in (and comes back through ?next=)
-    or signs up; after confirming a new account, 'Mijn leren' (the page after login) lists
-    open invitations."""
+    accepts (POST), once it is verified. A visitor logs in or signs up and comes back here
+    through ?next=. The link was sent only to the invited address, so signing up with that
+    same address from here needs no verification email (accounts.api.vouch_for_address);
+    any other address does. Someone who verifies by email later finds the open invitation
+    on 'Mijn leren' (the page after login)."""
     invitation = open_invitation(token)
     if invitation is None:
         response = TemplateResponse(
@@ -137,6 +141,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     state = invitation_problem(invitation, user=user)
     if state is None and user is None:
         state = "login"
+        accounts.vouch_for_address(request, invitation.email)
     if state is None and request.method == "POST":
         try:
             membership = invitations.accept_invitation(invitation=invitation, user=user)

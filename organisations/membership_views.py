@@ -1,10 +1,7 @@
-"""The coordinator's member pages (import, teams, change or end a membership; invitations:
-invitation_views.py). Thin: writes go through organisations.services, files are read by
-organisations.imports. Every coordinator page is wrapped in
+"""The coordinator's member pages (teams, change or end a membership; invitations:
+invitation_views.py; import: import_views.py). Thin: writes go through
+organisations.services. Every coordinator page is wrapped in
 organisations.access.coordinator_area."""
-
-import csv
-import io
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -13,136 +10,19 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import imports
 from .access import coordinator_area, private
-from .invitation_views import base_url_of, invitation_allowance
 from .membership_forms import (
     ChangeMembershipForm,
     EndMembershipForm,
-    ImportForm,
     RenameTeamForm,
     TeamForm,
 )
-from .models import Membership, Organisation, Role, Team
-from .services import member_import, memberships
-from .services.member_import import ImportRejected, ImportResult
+from .models import Membership, Organisation, Team
+from .services import memberships
 from .services.memberships import MembershipError
 from .services.teams import create_team, delete_team, rename_team
-
-TEMPLATE_ROWS = [
-    ["jeroen.brouwer@voorbeeld.nl", "Jeroen Brouwer", "Team Noord", "Uitvoerend professional",
-     "nee", "01-03-2026"],
-    ["zoe.de.vries@voorbeeld.nl", "Zoë de Vries", "Team Noord", "Aandachtsfunctionaris", "ja",
-     ""],
-]  # fmt: skip
-
-
-def _template_download(kind: str) -> HttpResponse:
-    if kind == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Medewerkers"
-        sheet.append(imports.TEMPLATE_HEADER)
-        for row in TEMPLATE_ROWS:
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="signaal-import.xlsx"'
-        return response
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(imports.TEMPLATE_HEADER)
-    writer.writerows(TEMPLATE_ROWS)
-    # With a byte order mark, so Excel opens it as UTF-8.
-    response = HttpResponse(
-        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="signaal-import.csv"'
-    return response
-
-
-@coordinator_area
-@require_http_methods(["GET", "POST"])
-def import_members(request: HttpRequest, organisation: Organisation) -> HttpResponse:
-    if request.method == "GET" and request.GET.get("sjabloon") in ("csv", "xlsx"):
-        return _template_download(request.GET["sjabloon"])
-    form = ImportForm(request.POST or None, request.FILES or None)
-    problems: list[imports.Problem] = []
-    if request.method == "POST" and form.is_valid():
-        parsed = imports.parse_upload(form.cleaned_data["file"])
-        problems = parsed.problems
-        if problems and parsed.rows:
-            # List unknown roles and teams too, so one round of corrections is enough.
-            problems = problems + imports.check_against_organisation(
-                parsed.rows,
-                roles=list(Role.objects.all()),
-                teams=list(Team.objects.filter(organisation=organisation)),
-                create_teams=form.cleaned_data["create_teams"],
-            )
-        if not problems:
-            try:
-                result = member_import.import_members(
-                    organisation=organisation,
-                    actor=request.user,
-                    rows=parsed.rows,
-                    create_teams=form.cleaned_data["create_teams"],
-                    base_url=base_url_of(request),
-                )
-            except ImportRejected as rejected:
-                problems = rejected.problems
-            else:
-                messages.success(request, _import_summary(result))
-                return redirect("organisations:import", slug=organisation.slug)
-    response = TemplateResponse(
-        request,
-        "organisations/import.html",
-        {
-            "organisation": organisation,
-            "form": form,
-            "problems": sorted(problems, key=lambda p: p.line or 0),
-            "header": imports.TEMPLATE_HEADER,
-            "roles": Role.objects.all(),
-            "teams": Team.objects.filter(organisation=organisation),
-            "max_rows": imports.MAX_ROWS,
-            "max_mb": imports.MAX_BYTES // 2**20,
-            **invitation_allowance(organisation),
-        },
-    )
-    if problems:
-        response.status_code = 400
-    return private(response)
-
-
-def _import_summary(result: ImportResult) -> str:
-    # The same words whether or not an invited address has an account: the import never
-    # tells the coordinator who is on Signaal already.
-    parts = [
-        ngettext("%(count)s membership updated", "%(count)s memberships updated", result.updated)
-        % {"count": result.updated},
-        ngettext("%(count)s invitation sent", "%(count)s invitations sent", result.invited)
-        % {"count": result.invited},
-    ]
-    if result.unchanged:
-        parts.append(
-            ngettext("%(count)s unchanged", "%(count)s unchanged", result.unchanged)
-            % {"count": result.unchanged}
-        )
-    if result.teams_created:
-        parts.append(
-            ngettext("%(count)s team created", "%(count)s teams created", result.teams_created)
-            % {"count": result.teams_created}
-        )
-    return _("Import complete: %(parts)s.") % {"parts": ", ".join(parts)}
-
 
 # --- Teams ----------------------------------------------------------------------------------
 
@@ -285,6 +165,3 @@ def end_membership(
         % {"name": membership.user.full_name or membership.user.email},
     )
     return redirect("organisations:people", slug=organisation.slug)
-
-
-# --- Accepting an invitation ---------------------------------------------------------------

@@ -3,7 +3,6 @@ and person page, and exports. Thin: reads and writes through organisations.compl
 organisations.services (the audit log). Every page about an organisation is
 wrapped in organisations.access.coordinator_area."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -11,19 +10,30 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .access import coordinated_organisations, coordinator_area, private
 from .compliance.dashboard import dashboard as dashboard_of
-from .compliance.dashboard import figures_of, teams_needing_attention
+from .compliance.dashboard import figures_of, needs_action, teams_needing_attention
 from .compliance.exports import export as start_export
 from .compliance.exports import export_download_name, exports_in_background
 from .compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP, team_rows
-from .compliance.people import MEETS_ALL, MEETS_NOT, NO_TEAM, PeopleFilters
+from .compliance.groups import Group
+from .compliance.people import (
+    GROUP_FILTERS,
+    MEETS_ALL,
+    MEETS_NOT,
+    NEEDS_ACTION,
+    NO_TEAM,
+    SORT_DEADLINE,
+    SORT_NAME,
+    SORT_URGENCY,
+    PeopleFilters,
+)
 from .compliance.people import people as people_list
 from .compliance.people import person as person_detail
-from .compliance.reminder_mail import send_reminders_now
+from .compliance.reminder_rules import rules_for
 from .compliance.reports import FORMATS, PEOPLE_FORMATS
 from .compliance.rule import Status
 from .compliance.statuses import REFRESH_INLINE_LIMIT, refresh_standings
@@ -57,7 +67,14 @@ def index(request):
 @require_GET
 def dashboard(request, organisation):
     data = dashboard_of(organisation, refresh=_refresh(organisation))
-    record_audit(actor=request.user, organisation=organisation, action=AuditAction.VIEWED_DASHBOARD)
+    action = needs_action(organisation, refresh=_refresh(organisation))
+    # The 'Actie nodig' list names people: whom the coordinator saw is recorded.
+    record_audit(
+        actor=request.user,
+        organisation=organisation,
+        action=AuditAction.VIEWED_DASHBOARD,
+        subjects=[person.user_id for person in action.people],
+    )
     return private(
         TemplateResponse(
             request,
@@ -70,6 +87,9 @@ def dashboard(request, organisation):
                 "statuses": DISPLAY_ORDER,
                 "background_exports": exports_in_background(organisation),
                 "minimum_group": MINIMUM_GROUP,
+                "action": action,
+                "needs_action": NEEDS_ACTION,
+                "reminder_rules": rules_for(organisation),
             },
         )
     )
@@ -127,6 +147,15 @@ def people(request, organisation):
                 "filters": listing.filters,
                 "page": page,
                 "status_choices": [(status.value, status.label) for status in Status],
+                "group_choices": [
+                    (group.value, group.label) for group in Group if group.value in GROUP_FILTERS
+                ],
+                "needs_action": NEEDS_ACTION,
+                "sorts": [
+                    (SORT_URGENCY, _("Most urgent first")),
+                    (SORT_DEADLINE, _("Earliest date first")),
+                    (SORT_NAME, _("Name (A-Z)")),
+                ],
                 "meets_all": MEETS_ALL,
                 "meets_not": MEETS_NOT,
                 "no_team": NO_TEAM,
@@ -249,37 +278,3 @@ def export_download(request, organisation, job_id: int):
         content_type=FORMATS[job.format].content_type,
     )
     return private(response)
-
-
-@coordinator_area
-@require_POST
-def remind(request, organisation):
-    """Remind the organisation's overdue and due people now (at most once a day each, so a
-    second press the same day sends nothing new), then back to the dashboard."""
-    counts = send_reminders_now(actor=request.user, organisation=organisation)
-    parts = [
-        ngettext("%(count)d reminder sent.", "%(count)d reminders sent.", counts.sent)
-        % {"count": counts.sent}
-    ]
-    if counts.skipped:
-        parts.append(
-            ngettext(
-                "%(count)d person had already been reminded today.",
-                "%(count)d people had already been reminded today.",
-                counts.skipped,
-            )
-            % {"count": counts.skipped}
-        )
-    if counts.failed:
-        parts.append(
-            ngettext(
-                "%(count)d reminder could not be sent; try again later.",
-                "%(count)d reminders could not be sent; try again later.",
-                counts.failed,
-            )
-            % {"count": counts.failed}
-        )
-        messages.error(request, " ".join(parts))
-    else:
-        messages.success(request, " ".join(parts))
-    return redirect("organisations:dashboard", slug=organisation.slug)

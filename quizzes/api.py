@@ -1,6 +1,18 @@
 """What other apps may use of quizzes (besides its models): which signals learners miss
-(for the organisations' quiz insight) and a learner's quiz data."""
+(for the organisations' quiz insight), a learner's quiz data, what keeps a quiz revision
+from being published (the admin home's author panel), the graph of a quiz revision, and
+the signals sent while learners play (for the learning records that xapi sends)."""
 
-from .selectors import personal_data, signal_misses
+from . import scenario as rules
+from .selectors import personal_data, revision_problems, scenario_for_revision, signal_misses
+from .signals import answer_recorded, attempt_started
 
-__all__ = ["personal_data", "signal_misses"]
+__all__ = [
+    "answer_recorded",
+    "attempt_started",
+    "personal_data",
+    "revision_problems",
+    "rules",
+    "scenario_for_revision",
+    "signal_misses",
+]

@@ -1,6 +1,7 @@
 """StreamField blocks for the steps of a scenario quiz. Each step has a key that choices
 point to; ListBlock item ids are stable across revisions, so answers can refer to them."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +11,14 @@ from wagtail.images.blocks import ImageChooserBlock
 
 from courses.blocks import CitationBlock
 
+from .editor import StepKeyInput, StepTargetInput
+
 NARRATIVE_FEATURES = ["bold", "italic", "ol", "ul"]
-STEP_KEY_HELP = _("A short name for this step that choices point to, e.g. 'eerste-melding'.")
-NEXT_HELP = _("The key of the step that comes next.")
+STEP_KEY_HELP = _(
+    "A short name for this step that choices point to, e.g. 'eerste-melding'. Filled in "
+    "from the title; when you change it, the choices that lead here follow."
+)
+NEXT_HELP = _("Choose the step that comes next, or add a new one.")
 
 
 def signal_choices():
@@ -27,8 +33,31 @@ def _signals_field(label, help_text=""):
     )
 
 
+class _WidgetCharBlock(blocks.CharBlock):
+    widget_class = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        widget = self.widget_class()
+        widget.attrs.update(self.field.widget_attrs(widget))
+        self.field.widget = widget
+
+
+class StepKeyBlock(_WidgetCharBlock):
+    """A step's key (StepKeyInput: filled in from the title, renamed with its links)."""
+
+    widget_class = StepKeyInput
+
+
+class StepTargetBlock(_WidgetCharBlock):
+    """The key of the step a choice, step or branch leads to, chosen from the quiz's steps
+    (StepTargetInput)."""
+
+    widget_class = StepTargetInput
+
+
 class StepBase(blocks.StructBlock):
-    key = blocks.CharBlock(
+    key = StepKeyBlock(
         label=_("Key"),
         max_length=60,
         help_text=STEP_KEY_HELP,
@@ -40,7 +69,11 @@ class StepBase(blocks.StructBlock):
         max_length=120,
         help_text=_("Fill in the case title when this step starts a new case."),
     )
-    title = blocks.CharBlock(label=_("Title"), max_length=200)
+    title = blocks.CharBlock(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("Shown above the step; other steps choose this step by its title."),
+    )
     sources = blocks.ListBlock(
         CitationBlock(),
         label=_("Sources"),
@@ -51,10 +84,19 @@ class StepBase(blocks.StructBlock):
 
 
 class QuestionBase(StepBase):
-    narrative = blocks.RichTextBlock(label=_("Narrative"), features=NARRATIVE_FEATURES)
-    image = ImageChooserBlock(label=_("Image"), required=False)
+    narrative = blocks.RichTextBlock(
+        label=_("Narrative"),
+        features=NARRATIVE_FEATURES,
+        help_text=_("What happens in the case at this point, and the question to the learner."),
+    )
+    image = ImageChooserBlock(
+        label=_("Image"), required=False, help_text=_("Optional: shown with the narrative.")
+    )
     image_alt = blocks.CharBlock(
-        label=_("Alternative text for the image"), required=False, max_length=250
+        label=_("Alternative text for the image"),
+        required=False,
+        max_length=250,
+        help_text=_("Required with an image: what it shows, for people who cannot see it."),
     )
 
     def clean(self, value):
@@ -71,11 +113,19 @@ class QuestionBase(StepBase):
 
 
 class BranchBlock(blocks.StructBlock):
-    min_missed = blocks.IntegerBlock(label=_("At least this many signals missed"), min_value=1)
+    min_missed = blocks.IntegerBlock(
+        label=_("At least this many signals missed"),
+        min_value=1,
+        help_text=_("Counted over the whole attempt so far, each signal once."),
+    )
     signals = _signals_field(
         _("Counting only these signals"), _("Leave empty to count every missed signal.")
     )
-    next = blocks.CharBlock(label=_("Go to step"), max_length=60, help_text=NEXT_HELP)
+    next = StepTargetBlock(
+        label=_("Go to step"),
+        max_length=60,
+        help_text=_("Choose the step the learner goes to when this branch applies."),
+    )
 
     class Meta:
         label = _("Branch on what happened so far")
@@ -86,6 +136,8 @@ def _branches():
         BranchBlock(),
         label=_("Branches"),
         required=False,
+        # No empty branch to start with: it would be a problem before the author wants one.
+        default=[],
         help_text=_(
             "Checked in order after the answer: the first that applies decides the next step "
             "instead of the choice."
@@ -94,16 +146,34 @@ def _branches():
 
 
 class DecisionChoiceBlock(blocks.StructBlock):
-    label = blocks.CharBlock(label=_("Choice"), max_length=300)
+    label = blocks.CharBlock(
+        label=_("Choice"), max_length=300, help_text=_("What the learner can choose to do.")
+    )
     feedback = blocks.TextBlock(label=_("Feedback"), help_text=_("Shown after choosing."))
-    score = blocks.IntegerBlock(label=_("Score"), min_value=0, default=0)
-    next = blocks.CharBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
-    recognised = _signals_field(_("Signals recognised by this choice"))
-    missed = _signals_field(_("Signals missed by this choice"))
+    score = blocks.IntegerBlock(
+        label=_("Score"),
+        min_value=0,
+        default=0,
+        help_text=_("Points for this choice; the best choice of the step scores highest."),
+    )
+    next = StepTargetBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
+    recognised = _signals_field(
+        _("Signals recognised by this choice"),
+        _("For the learner's results and the insight report."),
+    )
+    missed = _signals_field(
+        _("Signals missed by this choice"),
+        _("Counted for branches and shown in the results to review."),
+    )
 
 
 class DecisionStepBlock(QuestionBase):
-    choices = blocks.ListBlock(DecisionChoiceBlock(), label=_("Choices"), min_num=2)
+    choices = blocks.ListBlock(
+        DecisionChoiceBlock(),
+        label=_("Choices"),
+        min_num=2,
+        help_text=_("At least two; each leads to a step of its own choosing."),
+    )
     branches = _branches()
 
     class Meta:
@@ -112,19 +182,43 @@ class DecisionStepBlock(QuestionBase):
 
 
 class ResponseOptionBlock(blocks.StructBlock):
-    label = blocks.CharBlock(label=_("Option"), max_length=300)
-    correct = blocks.BooleanBlock(label=_("Correct"), required=False)
-    feedback = blocks.TextBlock(label=_("Feedback"), required=False)
-    signal = blocks.ChoiceBlock(choices=signal_choices, required=False, label=_("Signal"))
+    label = blocks.CharBlock(
+        label=_("Option"), max_length=300, help_text=_("An option the learner can tick.")
+    )
+    correct = blocks.BooleanBlock(
+        label=_("Correct"), required=False, help_text=_("Tick when this option should be chosen.")
+    )
+    feedback = blocks.TextBlock(
+        label=_("Feedback"), required=False, help_text=_("Optional: shown with the answer.")
+    )
+    signal = blocks.ChoiceBlock(
+        choices=signal_choices,
+        required=False,
+        label=_("Signal"),
+        help_text=_("The signal this option is about: recognised when chosen rightly."),
+    )
 
 
 class MultipleResponseStepBlock(QuestionBase):
-    options = blocks.ListBlock(ResponseOptionBlock(), label=_("Options"), min_num=2)
-    points = blocks.IntegerBlock(label=_("Points per correct option"), min_value=1, default=1)
-    penalty = blocks.IntegerBlock(
-        label=_("Points off per incorrect option"), min_value=0, default=1
+    options = blocks.ListBlock(
+        ResponseOptionBlock(),
+        label=_("Options"),
+        min_num=2,
+        help_text=_("At least two, one or more of them correct."),
     )
-    next = blocks.CharBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
+    points = blocks.IntegerBlock(
+        label=_("Points per correct option"),
+        min_value=1,
+        default=1,
+        help_text=_("For each correct option chosen."),
+    )
+    penalty = blocks.IntegerBlock(
+        label=_("Points off per incorrect option"),
+        min_value=0,
+        default=1,
+        help_text=_("For each incorrect option chosen; the step never scores below zero."),
+    )
+    next = StepTargetBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
     branches = _branches()
 
     class Meta:
@@ -134,14 +228,27 @@ class MultipleResponseStepBlock(QuestionBase):
 
 class OrderStepBlock(QuestionBase):
     items = blocks.ListBlock(
-        blocks.CharBlock(max_length=300, label=_("Item")),
+        blocks.CharBlock(
+            max_length=300, label=_("Item"), help_text=_("One thing to put in its place.")
+        ),
         label=_("Items, in the right order"),
         min_num=2,
+        help_text=_("At least two; learners see them shuffled."),
     )
-    points = blocks.IntegerBlock(label=_("Points per item in place"), min_value=1, default=1)
-    feedback = blocks.TextBlock(label=_("Feedback"), required=False)
-    signals = _signals_field(_("Signals missed when the order is wrong"))
-    next = blocks.CharBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
+    points = blocks.IntegerBlock(
+        label=_("Points per item in place"),
+        min_value=1,
+        default=1,
+        help_text=_("For each item the learner puts in its right place."),
+    )
+    feedback = blocks.TextBlock(
+        label=_("Feedback"), required=False, help_text=_("Shown with the right order.")
+    )
+    signals = _signals_field(
+        _("Signals missed when the order is wrong"),
+        _("Counted for branches and shown in the results to review."),
+    )
+    next = StepTargetBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
     branches = _branches()
 
     class Meta:
@@ -150,21 +257,41 @@ class OrderStepBlock(QuestionBase):
 
 
 class SentenceBlock(blocks.StructBlock):
-    text = blocks.CharBlock(label=_("Sentence"), max_length=500)
+    text = blocks.CharBlock(
+        label=_("Sentence"), max_length=500, help_text=_("One sentence of the case text.")
+    )
     signal = blocks.ChoiceBlock(
         choices=signal_choices,
         required=False,
         label=_("Signal"),
         help_text=_("Leave empty for a sentence that is not a signal."),
     )
-    feedback = blocks.TextBlock(label=_("Feedback"), required=False)
+    feedback = blocks.TextBlock(
+        label=_("Feedback"),
+        required=False,
+        help_text=_("Optional: why this sentence is or is not a signal."),
+    )
 
 
 class MarkSignalsStepBlock(QuestionBase):
-    sentences = blocks.ListBlock(SentenceBlock(), label=_("Case text, sentence by sentence"))
-    points = blocks.IntegerBlock(label=_("Points per signal found"), min_value=1, default=1)
-    penalty = blocks.IntegerBlock(label=_("Points off per false alarm"), min_value=0, default=1)
-    next = blocks.CharBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
+    sentences = blocks.ListBlock(
+        SentenceBlock(),
+        label=_("Case text, sentence by sentence"),
+        help_text=_("At least one sentence that is a signal and one that is not."),
+    )
+    points = blocks.IntegerBlock(
+        label=_("Points per signal found"),
+        min_value=1,
+        default=1,
+        help_text=_("For each signal sentence the learner marks."),
+    )
+    penalty = blocks.IntegerBlock(
+        label=_("Points off per false alarm"),
+        min_value=0,
+        default=1,
+        help_text=_("For each sentence marked that is not a signal."),
+    )
+    next = StepTargetBlock(label=_("Next step"), max_length=60, help_text=NEXT_HELP)
     branches = _branches()
 
     class Meta:
@@ -173,7 +300,11 @@ class MarkSignalsStepBlock(QuestionBase):
 
 
 class EndStepBlock(StepBase):
-    outcome = blocks.RichTextBlock(label=_("Outcome"), features=NARRATIVE_FEATURES)
+    outcome = blocks.RichTextBlock(
+        label=_("Outcome"),
+        features=NARRATIVE_FEATURES,
+        help_text=_("How the case ends on this path; shown with the learner's results."),
+    )
 
     class Meta:
         icon = "success"

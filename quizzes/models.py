@@ -20,6 +20,8 @@ from courses.models import Theme
 
 from . import scenario as rules
 from .blocks import ScenarioStepsBlock
+from .building import build_scenario
+from .editor import ScenarioMapPanel, step_error_messages
 
 
 class SignalKind(models.TextChoices):
@@ -71,6 +73,14 @@ class ScenarioQuizPageForm(WagtailAdminPageForm):
 
     def clean(self):
         cleaned = super().clean()
+        if "steps" in self.errors:
+            # Name the steps with errors in the page's error summary (Wagtail lists every
+            # error there once the form has one of its own), not only on the blocks.
+            field = self.fields["steps"]
+            for error in self.errors.as_data()["steps"]:
+                for message in step_error_messages(field.block, self.data, self.files, error):
+                    self.add_error(None, message)
+            return cleaned
         if not any(action in self.data for action in PUBLISHING_ACTIONS):
             return cleaned
         if self.errors or "steps" not in cleaned:
@@ -93,7 +103,11 @@ class QuizNotPublishable(ValidationError):
 class ScenarioQuizPage(Page):
     """The scenario quiz that ends a module and decides whether it is passed."""
 
-    intro = models.TextField(_("introduction"), blank=True)
+    intro = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Shown before the quiz starts: what the case is about and what to expect."),
+    )
     content_note = models.TextField(
         _("content note"),
         blank=True,
@@ -103,7 +117,10 @@ class ScenarioQuizPage(Page):
         ),
     )
     pass_mark = models.PositiveIntegerField(
-        _("pass mark (points)"), validators=[MinValueValidator(1)], default=1
+        _("pass mark (points)"),
+        validators=[MinValueValidator(1)],
+        default=1,
+        help_text=_("Points needed to pass; the map's checks say when no path can reach it."),
     )
     attempts_allowed = models.PositiveSmallIntegerField(
         _("attempts allowed"), default=3, help_text=_("0 means no limit.")
@@ -112,18 +129,34 @@ class ScenarioQuizPage(Page):
         _("waiting time between attempts (minutes)"),
         default=0,
         validators=[MaxValueValidator(60 * 24 * 30)],
+        help_text=_("0 means a new attempt can start at once."),
     )
-    shuffle = models.BooleanField(_("shuffle the choices"), default=False)
+    shuffle = models.BooleanField(
+        _("shuffle the choices"),
+        default=False,
+        help_text=_("Each learner sees the choices of a step in an order of their own."),
+    )
     feedback_timing = models.CharField(
-        _("feedback"), max_length=10, choices=FeedbackTiming.choices, default="per_step"
+        _("feedback"),
+        max_length=10,
+        choices=FeedbackTiming.choices,
+        default="per_step",
+        help_text=_("When learners see the feedback on their answers."),
     )
     steps = StreamField(
         ScenarioStepsBlock(),
         verbose_name=_("steps"),
-        help_text=_("The first step is the start. Choices point to steps by their key."),
+        help_text=_(
+            "The first step is the start. Each choice leads to the step you choose for it; "
+            "the map above shows the result."
+        ),
     )
     sources = StreamField(
-        [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
+        [("citation", CitationBlock())],
+        verbose_name=_("sources"),
+        blank=True,
+        default=list,
+        help_text=_("What the quiz as a whole rests on; shown on its page."),
     )
 
     content_panels = Page.content_panels + [
@@ -137,6 +170,7 @@ class ScenarioQuizPage(Page):
             ],
             heading=_("Settings"),
         ),
+        ScenarioMapPanel(),
         FieldPanel("steps"),
         FieldPanel("sources"),
     ]
@@ -148,6 +182,28 @@ class ScenarioQuizPage(Page):
     class Meta:
         verbose_name = _("scenario quiz")
         verbose_name_plural = _("scenario quizzes")
+
+    # The author's overview of every step, and 'play as a learner' (quizzes.play_preview).
+    preview_modes = [("", _("Overview for authors")), ("play", _("Play as a learner"))]
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "play":
+            from .play_preview import serve_play
+
+            return serve_play(self, request)
+        return super().serve_preview(request, mode_name)
+
+    def make_preview_request(
+        self, original_request=None, preview_mode=None, extra_request_attrs=None
+    ):
+        # The preview renders a request made up for the page's address; the play mode
+        # needs the preview address's query (the answers so far), so it is passed on.
+        if preview_mode == "play" and original_request is not None:
+            extra_request_attrs = {
+                **(extra_request_attrs or {}),
+                "play_query": original_request.GET,
+            }
+        return super().make_preview_request(original_request, preview_mode, extra_request_attrs)
 
     @cached_property
     def scenario(self) -> rules.Scenario:
@@ -172,102 +228,6 @@ class ScenarioQuizPage(Page):
         from . import views
 
         return super().get_context(request, *args, **kwargs) | views.quiz_context(request, self)
-
-
-def _setting(source, name, default):
-    if isinstance(source, dict):
-        return source.get(name, default)
-    return getattr(source, name, default)
-
-
-def _citations(value) -> tuple[tuple[int, str], ...]:
-    # Register entries by id; a citation whose entry was deleted is left out.
-    return tuple(
-        (item["source"].pk, item["passage"] or "")
-        for item in value or ()
-        if item.get("source") is not None
-    )
-
-
-def build_scenario(steps, *, settings_from) -> rules.Scenario:
-    """Turn the steps StreamField value (and the page's settings) into the plain graph."""
-    built = []
-    for block in steps:
-        value = block.value
-        kind = rules.StepKind(block.block_type)
-        common = {
-            "key": (value.get("key") or "").strip(),
-            "kind": kind,
-            "title": value.get("title") or "",
-            "case": value.get("case") or "",
-            "narrative": str(value.get("narrative") or ""),
-            "image_id": value["image"].pk if value.get("image") else None,
-            "image_alt": value.get("image_alt") or "",
-            "next": (value.get("next") or "").strip(),
-            "branches": tuple(
-                rules.Branch(
-                    min_missed=branch["min_missed"] or 0,
-                    signals=frozenset(branch["signals"] or ()),
-                    next=(branch["next"] or "").strip(),
-                )
-                for branch in value.get("branches") or ()
-            ),
-            "points": value.get("points") or 1,
-            "penalty": value.get("penalty") or 0,
-            "feedback": value.get("feedback") or "",
-            "sources": _citations(value.get("sources")),
-        }
-        if kind == rules.StepKind.DECISION:
-            common["choices"] = tuple(
-                rules.Choice(
-                    id=item.id,
-                    label=item.value["label"],
-                    feedback=item.value["feedback"],
-                    score=item.value["score"] or 0,
-                    next=(item.value["next"] or "").strip(),
-                    recognised=tuple(item.value["recognised"] or ()),
-                    missed=tuple(item.value["missed"] or ()),
-                )
-                for item in value["choices"].bound_blocks
-            )
-        elif kind == rules.StepKind.MULTIPLE_RESPONSE:
-            common["choices"] = tuple(
-                rules.Choice(
-                    id=item.id,
-                    label=item.value["label"],
-                    feedback=item.value["feedback"] or "",
-                    correct=bool(item.value["correct"]),
-                    recognised=(item.value["signal"],) if item.value["signal"] else (),
-                )
-                for item in value["options"].bound_blocks
-            )
-        elif kind == rules.StepKind.ORDER:
-            common["choices"] = tuple(
-                rules.Choice(id=item.id, label=item.value) for item in value["items"].bound_blocks
-            )
-            common["signals"] = tuple(value["signals"] or ())
-        elif kind == rules.StepKind.MARK_SIGNALS:
-            common["choices"] = tuple(
-                rules.Choice(
-                    id=item.id,
-                    label=item.value["text"],
-                    feedback=item.value["feedback"] or "",
-                    correct=bool(item.value["signal"]),
-                    recognised=(item.value["signal"],) if item.value["signal"] else (),
-                )
-                for item in value["sentences"].bound_blocks
-            )
-        else:
-            common["outcome"] = str(value.get("outcome") or "")
-        built.append(rules.Step(**common))
-    return rules.Scenario(
-        steps=tuple(built),
-        pass_mark=_setting(settings_from, "pass_mark", 1) or 0,
-        attempts_allowed=_setting(settings_from, "attempts_allowed", 0) or 0,
-        wait_minutes=_setting(settings_from, "wait_minutes", 0) or 0,
-        shuffle=bool(_setting(settings_from, "shuffle", False)),
-        feedback=rules.FeedbackTiming(_setting(settings_from, "feedback_timing", "per_step")),
-    )
 
 
 class QuizAttempt(models.Model):

@@ -6,14 +6,16 @@ import datetime
 import functools
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from wagtail.models import Revision
 
 from accounts.models import User
@@ -31,6 +33,24 @@ MINIMUM_GROUP = settings.SMALL_GROUP_MINIMUM  # the one threshold: see settings
 def scenario_for_revision(revision_id: int) -> rules.Scenario:
     """The graph as it was in that revision. Revisions never change, so it is cached."""
     return Revision.objects.get(pk=revision_id).as_object().scenario
+
+
+def revision_problems(revision_ids: list[int]) -> dict[int, list[str]]:
+    """What keeps each quiz revision from being published (the publication check's
+    messages), by revision id. Revisions never change, so the answers are kept in the
+    cache: a list of drafts costs one cache read, and a revision is checked once."""
+    language = get_language()
+    keys = {f"quiz-revision-problems:{pk}:{language}": pk for pk in revision_ids}
+    found = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+    missing = [pk for pk in revision_ids if pk not in found]
+    checked = {
+        pk: [problem.message for problem in rules.problems(scenario_for_revision(pk))]
+        for pk in missing
+    }
+    cache.set_many(
+        {key: checked[pk] for key, pk in keys.items() if pk in checked}, timeout=7 * 24 * 3600
+    )
+    return found | checked
 
 
 def module_quiz(module: ModulePage) -> ScenarioQuizPage | None:
@@ -122,12 +142,17 @@ def attempt_allowance(
 
 def displayed_choices(attempt: QuizAttempt, step: rules.Step) -> list[rules.Choice]:
     """The choices in the order this learner sees them: shuffled per attempt when the
-    quiz says so, the same order on every reload. Put-in-order items are always shuffled
-    (in their given order the answer would be shown)."""
-    choices = list(step.choices)
+    quiz says so, the same order on every reload."""
     scenario = scenario_for_revision(attempt.revision_id)
-    if scenario.shuffle or step.kind == rules.StepKind.ORDER:
-        generator = random.Random(f"{attempt.pk}:{step.key}")  # noqa: S311 (not security)
+    return shuffled_choices(step, shuffle=scenario.shuffle, seed=f"{attempt.pk}:{step.key}")
+
+
+def shuffled_choices(step: rules.Step, *, shuffle: bool, seed: str) -> list[rules.Choice]:
+    """The step's choices as shown: shuffled by `seed` when the quiz says so. Put-in-order
+    items are always shuffled (in their given order the answer would be shown)."""
+    choices = list(step.choices)
+    if shuffle or step.kind == rules.StepKind.ORDER:
+        generator = random.Random(seed)  # noqa: S311 (not security)
         generator.shuffle(choices)
         if step.kind == rules.StepKind.ORDER and choices == list(step.choices):
             choices.reverse()
@@ -175,25 +200,34 @@ def attempt_report(attempt: QuizAttempt) -> AttemptReport:
     it, and the signals to review (missed and not recognised later in the attempt)."""
     scenario = scenario_for_revision(attempt.revision_id)
     path = []
-    missed: dict[str, None] = {}
-    recognised: set[str] = set()
     for answer in attempt.answers.all():
         step = scenario.step(answer.step_key)
         path.append(PathEntry(step, answer, rules.evaluate(step, answer.choice_ids)))
-        missed.update(dict.fromkeys(answer.missed))
-        recognised.update(answer.recognised)
-    to_review = [slug for slug in missed if slug not in recognised]
-    signals = {signal.slug: signal for signal in Signal.objects.filter(slug__in=to_review)}
     end = scenario.step(attempt.current_step) if attempt.is_finished else None
     return AttemptReport(
         attempt=attempt,
         scenario=scenario,
         path=path,
         end=end,
-        missed_signals=[signals[slug] for slug in to_review if slug in signals],
+        missed_signals=signals_to_review(
+            (entry.answer.missed, entry.answer.recognised) for entry in path
+        ),
         # Only the results page shows it; not worth the search on every step.
         best_possible=rules.best_score(scenario) if attempt.is_finished else None,
     )
+
+
+def signals_to_review(answers: Iterable[tuple[Iterable[str], Iterable[str]]]) -> list[Signal]:
+    """The signals an attempt missed and did not recognise later on, in the order first
+    missed, from its answers' (missed, recognised) signal slugs."""
+    missed: dict[str, None] = {}
+    recognised: set[str] = set()
+    for missed_slugs, recognised_slugs in answers:
+        missed.update(dict.fromkeys(missed_slugs))
+        recognised.update(recognised_slugs)
+    to_review = [slug for slug in missed if slug not in recognised]
+    signals = {signal.slug: signal for signal in Signal.objects.filter(slug__in=to_review)}
+    return [signals[slug] for slug in to_review if slug in signals]
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from accounts.models import User
 from courses import services as course_services
 
 from . import scenario as rules
-from . import selectors
+from . import selectors, signals
 from .models import QuizAnswer, QuizAttempt, ScenarioQuizPage
 
 
@@ -44,7 +44,7 @@ def start_attempt(*, user: User, quiz: ScenarioQuizPage) -> QuizAttempt:
     scenario = selectors.scenario_for_revision(revision_id)
     try:
         with transaction.atomic():
-            return QuizAttempt.objects.create(
+            attempt = QuizAttempt.objects.create(
                 user=user,
                 quiz=quiz,
                 revision_id=revision_id,
@@ -55,6 +55,8 @@ def start_attempt(*, user: User, quiz: ScenarioQuizPage) -> QuizAttempt:
             )
     except IntegrityError:
         return QuizAttempt.objects.get(user=user, quiz=quiz, finished_at__isnull=True)
+    signals.attempt_started.send(sender=QuizAttempt, attempt=attempt)
+    return attempt
 
 
 @dataclass(frozen=True)
@@ -85,24 +87,20 @@ def answer(*, attempt: QuizAttempt, step_key: str, choice_ids: list[str]) -> Ans
             raise QuizRefusal(_("That question is not the current question of this attempt."))
         scenario = selectors.scenario_for_revision(locked.revision_id)
         step = scenario.step(step_key)
+        earlier = list(locked.answers.values_list("step_key", "missed"))
         try:
-            evaluation = rules.evaluate(step, choice_ids)
+            move = rules.take_step(step, choice_ids, earlier)
         except rules.AnswerError as error:
             raise QuizRefusal(str(error)) from error
-
-        earlier = list(locked.answers.values_list("step_key", "missed"))
-        counted = all(key != step_key for key, _missed in earlier)
-        missed_so_far = {signal for _key, missed in earlier for signal in missed}
-        missed_so_far.update(evaluation.missed)
-        next_key = rules.next_step_key(step, choice_ids, missed_so_far)
+        evaluation, next_key = move.evaluation, move.next_key
 
         new_answer = QuizAnswer.objects.create(
             attempt=locked,
             sequence=len(earlier) + 1,
             step_key=step_key,
             choice_ids=list(choice_ids),
-            score=evaluation.score if counted else 0,
-            counted=counted,
+            score=move.score,
+            counted=move.counted,
             correct=evaluation.correct,
             recognised=list(evaluation.recognised),
             missed=list(evaluation.missed),
@@ -116,6 +114,7 @@ def answer(*, attempt: QuizAttempt, step_key: str, choice_ids: list[str]) -> Ans
             locked.passed = locked.score >= locked.pass_mark
             fields += ["finished_at", "passed"]
         locked.save(update_fields=fields)
+        signals.answer_recorded.send(sender=QuizAnswer, attempt=locked, answer=new_answer)
         if locked.passed:
             # Passing is a requirement of the module: it may complete it now.
             course_services.refresh_completion(enrolment=locked.enrolment)

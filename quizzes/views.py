@@ -3,7 +3,7 @@ without JavaScript); the server decides everything through quizzes.services."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
@@ -132,25 +132,33 @@ def _answer(request: HttpRequest, page: ScenarioQuizPage) -> HttpResponse:
     return redirect(f"{page.url}#vraag")
 
 
-def _choice_ids(request: HttpRequest, attempt, step_key: str) -> list[str]:
-    """The choices from the form. A put-in-order answer arrives as a position per item
-    (select boxes, usable without a mouse or JavaScript) and becomes the ordered ids."""
+def _choice_ids(request, attempt, step_key: str) -> list[str]:
+    try:
+        return choice_ids_from(request.POST)
+    except rules.AnswerError as error:
+        raise services.QuizRefusal(str(error)) from error
+
+
+def choice_ids_from(data: QueryDict) -> list[str]:
+    """The choices from the answer form (the live quiz's, and the author's 'play as a
+    learner' preview). A put-in-order answer arrives as a position per item (select boxes,
+    usable without a mouse or JavaScript) and becomes the ordered ids. Raises AnswerError."""
     positions = {
         name.removeprefix("position-"): value
-        for name, value in request.POST.items()
+        for name, value in data.items()
         if name.startswith("position-")
     }
     if not positions:
-        chosen = request.POST.getlist("choice")[:MAX_CHOICES]
+        chosen = data.getlist("choice")[:MAX_CHOICES]
         return [choice[:64] for choice in chosen]
     if len(positions) > MAX_CHOICES:
-        raise services.QuizRefusal(_("That choice does not belong to this question."))
+        raise rules.AnswerError(_("That choice does not belong to this question."))
     try:
         numbered = {item[:64]: int(value) for item, value in positions.items()}
     except ValueError:
-        raise services.QuizRefusal(_("Give every item a place number.")) from None
+        raise rules.AnswerError(_("Give every item a place number.")) from None
     if len(set(numbered.values())) != len(numbered):
-        raise services.QuizRefusal(
+        raise rules.AnswerError(
             _("Two items have the same place. Give every item a place of its own.")
         )
     return sorted(numbered, key=numbered.get)

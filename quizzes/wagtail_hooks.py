@@ -1,10 +1,15 @@
-"""Admin pieces for quizzes: signals as snippets, and the insight report authors use to
-see how a quiz is played (aggregated only, no names)."""
+"""Admin pieces for quizzes: signals as snippets, the insight report authors use to see
+how a quiz is played (aggregated only, no names), and the quiz editor's map and checks."""
+
+import json
 
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -14,6 +19,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import scenario as rules
+from .editor import FormDataError, map_strings, scenario_from_form_data
+from .insight_map import insight_diagram
 from .models import ScenarioQuizPage, Signal
 from .selectors import MINIMUM_GROUP, quiz_insight
 
@@ -74,7 +81,21 @@ class QuizInsightView(WagtailAdminTemplateMixin, TemplateView):
             minimum_group=MINIMUM_GROUP,
             best_possible=rules.best_score(self.quiz.scenario),
         )
+        context["diagram"] = insight_diagram(self.quiz, context["insight"])
+        context["map_strings"] = json.dumps(map_strings())
         return context
+
+
+@require_POST
+def scenario_map(request):
+    """The map and checks beside the steps: the graph and publication problems of the
+    steps as the posted page form holds them (nothing is saved, nothing else is read)."""
+    stream_block = ScenarioQuizPage._meta.get_field("steps").stream_block
+    try:
+        scenario = scenario_from_form_data(stream_block, request.POST, request.FILES)
+    except FormDataError:
+        return JsonResponse({"error": gettext("These are not a quiz's steps.")}, status=400)
+    return JsonResponse(rules.diagram(scenario).as_json())
 
 
 @hooks.register("register_admin_urls")
@@ -86,6 +107,7 @@ def register_insight_urls():
             QuizInsightView.as_view(),
             name="quizzes_insight",
         ),
+        path("quizzes/scenario-map/", scenario_map, name="quizzes_scenario_map"),
     ]
 
 

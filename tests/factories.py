@@ -42,3 +42,17 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     module_version = 1
     issuer = "Signaal"
     expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+
+
+class RegisterFactory(factory.django.DjangoModelFactory):
+    """A professional register that takes attendance through PE-online."""
+
+    class Meta:
+        model = "courses.Register"
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Register {n}")
+    slug = factory.Sequence(lambda n: f"register-{n}")
+    identifier_label = "registratienummer"
+    identifier_pattern = "[0-9]{6,12}"
+    identifier_example = "123456789"

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "organisations",
+    "lti",
+    "xapi",
     "identity",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -75,6 +77,9 @@ MIDDLEWARE = [
     # Cache-Control by one rule; outside sessions and CSRF so it sees their cookies.
     "core.middleware.CacheHeadersMiddleware",
     "core.middleware.SignaalCSPMiddleware",
+    # Signaal inside an LMS's iframe (LTI): frame-ancestors for the registered platforms,
+    # SameSite=None cookies for a launched session; between CSP and sessions (lti.embedding).
+    "lti.embedding.LtiEmbeddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.PreferredLanguageMiddleware",
@@ -87,6 +92,8 @@ MIDDLEWARE = [
     # second factor and asks for it before the admin.
     "accounts.middleware.SecondFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # A reviewer's approval refused by courses.workflow becomes a message, not an error page.
+    "courses.workflow.ApprovalRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -158,8 +165,12 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     ("vendor/utrecht-tokens", NODE_MODULES / "@utrecht" / "design-tokens" / "dist"),
+    ("vendor/dagre", NODE_MODULES / "@dagrejs" / "dagre" / "dist"),
 ]
-# Of those packages only stylesheets, fonts and images (cms/finders.py).
+# The only scripts taken from those packages: dagre lays out the scenario map in the quiz
+# editor and the insight report (quizzes/static/quizzes/scenario-map.js).
+VENDOR_SCRIPTS = ("vendor/dagre/dagre.min.js",)
+# Of those packages only stylesheets, fonts, images and VENDOR_SCRIPTS (core/finders.py).
 STATICFILES_FINDERS = [
     "core.finders.AssetsFileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -238,6 +249,9 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# An approved workflow publishes only what may go live (no lesson or quiz under a module
+# that is not live).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflow.publish_workflow_state"
 # No Gravatar: it would send a hash of every editor's email address to a third party.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 

@@ -57,3 +57,16 @@ INVITATIONS_PER_ORGANISATION_PER_DAY = int(
 # Audit log entries older than this many days are deleted by `manage.py purge_audit_log`
 # (run it daily from cron).
 AUDIT_LOG_RETENTION_DAYS = int(os.environ.get("AUDIT_LOG_RETENTION_DAYS", str(365 * 2)))
+
+# Accreditation points to PE-online (certificates.accreditation.pe_online): the provider
+# account's credentials that PE-online gives (EDU role). Without them, attendance is
+# downloaded as a file per register and period and uploaded by hand.
+PE_ONLINE_ENDPOINT = os.environ.get(
+    "PE_ONLINE_ENDPOINT",
+    "https://www.pe-online.org/pe-services/pe-attendanceelearning/WriteAttendance.asmx/ProcessXML",
+)
+PE_ONLINE_USER_ID = os.environ.get("PE_ONLINE_USER_ID", "")
+PE_ONLINE_USER_KEY = os.environ.get("PE_ONLINE_USER_KEY", "")
+PE_ONLINE_ORG_ID = os.environ.get("PE_ONLINE_ORG_ID", "")
+# Where PE-online mails its processing report (may be empty).
+PE_ONLINE_REPORT_EMAIL = os.environ.get("PE_ONLINE_REPORT_EMAIL", "")

@@ -8,7 +8,7 @@ catalogue, module and lesson pages; progress: versions, enrolments, lessons done
 reflections and loaded content); import them from here, which is also how Django's app
 registry finds them."""
 
-from .pages import CourseIndexPage, LessonPage, ModuleAccreditation, ModulePage
+from .pages import CourseIndexPage, LessonPage, ModuleAccreditation, ModuleChange, ModulePage
 from .progress import (
     Enrolment,
     LessonCompletion,
@@ -16,9 +16,19 @@ from .progress import (
     ModuleVersion,
     ReflectionAnswer,
 )
-from .taxonomy import DatePrecision, Level, Sector, Source, SourceKind, Theme
+from .taxonomy import (
+    AttendanceReporting,
+    DatePrecision,
+    Level,
+    Register,
+    Sector,
+    Source,
+    SourceKind,
+    Theme,
+)
 
 __all__ = [
+    "AttendanceReporting",
     "CourseIndexPage",
     "DatePrecision",
     "Enrolment",
@@ -27,9 +37,11 @@ __all__ = [
     "Level",
     "LoadedContent",
     "ModuleAccreditation",
+    "ModuleChange",
     "ModulePage",
     "ModuleVersion",
     "ReflectionAnswer",
+    "Register",
     "Sector",
     "Source",
     "SourceKind",

@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import HttpResponseNotAllowed
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail import blocks
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -195,16 +198,127 @@ class ModulePage(Page):
 
 
 class ModuleAccreditation(Orderable):
-    """Accreditation points a module earns in one professional register."""
+    """Accreditation points a module earns in one professional register: the course as the
+    register knows it, the points, and until when the accreditation runs."""
 
     module = ParentalKey(ModulePage, on_delete=models.CASCADE, related_name="accreditations")
-    register = models.CharField(_("register"), max_length=200)
+    register = models.ForeignKey(
+        "courses.Register", on_delete=models.PROTECT, related_name="accreditations"
+    )
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    course_id = models.CharField(
+        _("course ID at the register"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The number the register gave the accredited course (PE-online: the PE course "
+            "ID). Without it, attendance cannot be reported."
+        ),
+    )
+    valid_until = models.DateField(
+        _("accredited until"),
+        null=True,
+        blank=True,
+        help_text=_("Completions after this day earn no points in this register."),
+    )
 
-    panels = [FieldRowPanel([FieldPanel("register"), FieldPanel("points")])]
+    panels = [
+        FieldRowPanel([FieldPanel("register"), FieldPanel("points")]),
+        FieldRowPanel([FieldPanel("course_id"), FieldPanel("valid_until")]),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("accreditation")
+
+
+class ModuleChange(models.TextChoices):
+    """Whether a new lesson published into a live module changes what learners must know."""
+
+    ADDITION = "addition", _("No: it joins the current version")
+    NEW_VERSION = "new_version", _("Yes: it starts a new module version")
+    UPDATE_REQUIRED = (
+        "update_required",
+        _("Yes: a new version that certificate holders must take as an update"),
+    )
+
+
+# Actions in the page editor that send a revision towards publication.
+PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+
+
+def _live_module(parent) -> bool:
+    return parent is not None and ModulePage.objects.filter(pk=parent.pk, live=True).exists()
+
+
+class NewLessonChangePanel(FieldPanel):
+    """The question is asked of a lesson not yet published, in a live module only."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def is_shown(self):
+            if self.instance.first_published_at is not None:
+                return False
+            parent = getattr(self.form, "parent_page", None)
+            return _live_module(parent) and super().is_shown()
+
+
+class LessonPageForm(WagtailAdminPageForm):
+    """A new lesson whose address is taken by another page of the module (often a draft an
+    abandoned 'new lesson' form left behind: the editor saves as you type) is refused with
+    a message that names that page and where to find it, at the top of whichever tab is
+    open, not only on the 'Promote' tab's slug field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        self._ask_whether_substantive(cleaned)
+        if "slug" not in self.errors or self.parent_page is None:
+            return cleaned
+        slug = self.data.get("slug", "")
+        existing = (
+            Page.objects.child_of(self.parent_page)
+            .filter(slug=slug)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if existing is None:
+            return cleaned
+        state = _("live") if existing.live else _("a draft, never published")
+        edit_url = reverse("wagtailadmin_pages:edit", args=[existing.pk])
+        message = _(
+            "This module already has a page with the address '%(slug)s': '%(title)s' "
+            "(%(state)s), perhaps left from an earlier attempt to add this lesson. Open it "
+            "to go on with it (%(url)s), delete it, or give this lesson another title "
+            "and address."
+        ) % {"slug": slug, "title": existing.draft_title, "state": state, "url": edit_url}
+        self.errors["slug"] = self.error_class(
+            [
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    message,
+                    edit_url,
+                    _("Open '%(title)s'") % {"title": existing.draft_title},
+                )
+            ]
+        )
+        self.add_error(None, message)
+        return cleaned
+
+    def _ask_whether_substantive(self, cleaned) -> None:
+        """A new lesson goes into a live module only with the author's answer to
+        'substantive change?' (courses.services.record_lesson_publication applies it)."""
+        if not any(action in self.data for action in PUBLISHING_ACTIONS):
+            return
+        if self.instance.first_published_at is not None or cleaned.get("module_change"):
+            return
+        if not _live_module(self.parent_page):
+            return
+        self.add_error(
+            "module_change",
+            _(
+                "This lesson is new in a module that is live. Say whether adding it is a "
+                "substantive change: the answer decides what learners and certificate "
+                "holders must do."
+            ),
+        )
 
 
 class LessonPage(Page):
@@ -238,12 +352,29 @@ class LessonPage(Page):
     sources = StreamField(
         [("citation", CitationBlock())], verbose_name=_("sources"), blank=True, default=list
     )
+    module_change = models.CharField(
+        _("is adding this lesson a substantive change?"),
+        max_length=20,
+        blank=True,
+        choices=ModuleChange.choices,
+        help_text=_(
+            "Asked when a new lesson is published in a live module. No: the lesson joins "
+            "the module as it is; learners still working on it read it too, and whoever "
+            "completed the module keeps their completion and certificate. Yes, a new "
+            "version: the module gets a new version with this lesson; certificates stay "
+            "valid, and holders who open the module are offered this lesson as an update, "
+            "without a deadline. Yes, with an update: the same, and holders must take the "
+            "update (this lesson and the scenario quiz) within the module's 'update within' "
+            "days, or their certificate stops counting. Cleared after publishing."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("content_note"),
         FieldPanel("body"),
         FieldPanel("sources"),
+        NewLessonChangePanel("module_change", widget=forms.RadioSelect),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -252,6 +383,7 @@ class LessonPage(Page):
 
     parent_page_types = ["courses.ModulePage"]
     subpage_types: list[str] = []
+    base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")

@@ -153,3 +153,73 @@ class Source(index.Indexed, models.Model):
         super().clean()
         if not self.url and not self.reference:
             raise ValidationError(_("Give a URL or a reference, so readers can find the source."))
+
+
+class AttendanceReporting(models.TextChoices):
+    PE_ONLINE = "pe_online", _("PE-online (web service, or its XML file)")
+    FILE = "file", _("A file the administrator uploads to the register")
+
+
+class Register(models.Model):
+    """A professional register in which learners keep their registration with points
+    (Kwaliteitsregister V&V, Registerplein, SKJ, the BIG register through GAIA): what number
+    it knows people by, and how attendance reaches it. Data, maintained as a snippet."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    identifier_label = models.CharField(
+        _("name of the number"),
+        max_length=100,
+        help_text=_("What learners are asked for, e.g. 'BIG-nummer' or 'registratienummer'."),
+    )
+    identifier_pattern = models.CharField(
+        _("pattern of the number"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A regular expression the whole number must match, e.g. [0-9]{11} for a BIG "
+            "number. Empty: any number of 3 to 30 letters, digits and dashes."
+        ),
+    )
+    identifier_example = models.CharField(
+        _("example number"), max_length=50, blank=True, help_text=_("Shown to learners.")
+    )
+    reporting = models.CharField(
+        _("how attendance is reported"),
+        max_length=20,
+        choices=AttendanceReporting.choices,
+        default=AttendanceReporting.PE_ONLINE,
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("identifier_label"), FieldPanel("identifier_example")]),
+        FieldPanel("identifier_pattern"),
+        FieldPanel("reporting"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("professional register")
+        verbose_name_plural = _("professional registers")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        import re
+
+        if self.identifier_pattern:
+            try:
+                re.compile(self.identifier_pattern)
+            except re.error as error:
+                raise ValidationError(
+                    {"identifier_pattern": _("Not a valid pattern: %(error)s") % {"error": error}}
+                ) from error
+
+    def number_is_valid(self, number: str) -> bool:
+        import re
+
+        pattern = self.identifier_pattern or r"[A-Za-z0-9-]{3,30}"
+        return re.fullmatch(pattern, number) is not None

@@ -61,6 +61,16 @@ class MemberCompliance:
         statuses = [self.statuses[pk].status for pk in self.mandatory_ids]
         return min(statuses, key=_URGENCY.__getitem__) if statuses else None
 
+    @cached_property
+    def next_deadline(self) -> datetime.date | None:
+        """The earliest date among the mandatory requirements' statuses: for someone late
+        the day it became late, otherwise the nearest deadline or end of a certificate
+        (the people list's deadline order)."""
+        return min(
+            (self.statuses[pk].deadline for pk in self.mandatory_ids if self.statuses[pk].deadline),
+            default=None,
+        )
+
 
 _URGENCY = {status: index for index, status in enumerate(Status)}
 

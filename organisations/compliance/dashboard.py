@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.dates import month_start, shift_month
 from organisations.compliance.computation import Compliance, applicable_requirements, compliance
 from organisations.compliance.figures import (
+    MINIMUM_GROUP,
     Figures,
     RequirementRow,
     StatusCounts,
@@ -18,6 +19,10 @@ from organisations.compliance.figures import (
     requirement_rows,
     team_rows,
 )
+from organisations.compliance.groups import ACTION_STATUSES, GROUP_OF, Group, group_of
+from organisations.compliance.history import last_reminded
+from organisations.compliance.people import NEEDS_ACTION, SORT_URGENCY, people
+from organisations.compliance.rule import RequirementStatus, Status
 from organisations.compliance.statuses import stored_figures
 from organisations.models import (
     ComplianceSnapshot,
@@ -27,6 +32,9 @@ from organisations.models import (
 )
 
 TREND_MONTHS = 12
+# The dashboard's 'Actie nodig' list names this many people, most urgent first; the people
+# list has the rest.
+ACTION_LIST_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,12 @@ class TrendPoint:
     @property
     def has_data(self) -> bool:
         return bool(self.members)
+
+    @property
+    def is_small(self) -> bool:
+        """Figures about fewer than MINIMUM_GROUP members, hidden outside the coordinator
+        area (the board's PDF)."""
+        return self.has_data and self.members < MINIMUM_GROUP
 
     @property
     def share(self) -> float | None:
@@ -86,6 +100,25 @@ class Dashboard:
         """Members by their most urgent status on the mandatory requirements (members without
         any mandatory requirement are not in it)."""
         return StatusCounts.of(self.figures.worst)
+
+    @property
+    def groups(self) -> list[tuple[Group, int, list[tuple[Status, int]]]]:
+        """Members per group of their most urgent mandatory status (issue 20.8), with the
+        detailed statuses in each that occur: what the coordinator acts on, and the
+        detail."""
+        worst = self.figures.worst
+        return [
+            (
+                group,
+                sum(worst.get(status, 0) for status in Status if GROUP_OF[status] == group),
+                [
+                    (status, worst[status])
+                    for status in Status
+                    if GROUP_OF[status] == group and worst.get(status)
+                ],
+            )
+            for group in Group
+        ]
 
 
 def _attention_order(row: TeamRow) -> tuple:
@@ -185,3 +218,68 @@ def dashboard(
         trend=compliance_trend(organisation, current=figures, today=day),
         knowledge_gaps=knowledge_gaps(organisation, day=day),
     )
+
+
+@dataclass(frozen=True)
+class ActionPerson:
+    """Someone on the 'Actie nodig' list: what they miss and by when, and when they were
+    last reminded."""
+
+    membership_id: int
+    user_id: int
+    name: str
+    team_name: str
+    group: Group
+    items: list[tuple[Requirement, RequirementStatus]]  # most urgent first
+    last_reminded: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class ActionList:
+    people: list[ActionPerson]
+    total: int  # everyone who needs action (the list shows the first ACTION_LIST_LENGTH)
+
+
+def needs_action(
+    organisation: Organisation,
+    *,
+    limit: int = ACTION_LIST_LENGTH,
+    refresh: Callable[[], object] | None = None,
+) -> ActionList:
+    """The people who need action now (issue 20.2): late or needed soon on a mandatory
+    requirement (recommended ones never make anyone late), most urgent first (the people
+    list's urgency order), with what each misses and by when and when they were last
+    reminded. A fixed number of queries: the stored statuses select the first `limit`,
+    the rule computes only them."""
+    listing = people(organisation, {"status": NEEDS_ACTION, "sort": SORT_URGENCY}, refresh=refresh)
+    rows = list(listing.rows[:limit])
+    by_id = {requirement.pk: requirement for requirement in listing.requirements}
+    reminded = last_reminded(
+        organisation, [row.member.user_id for row in rows], requirements=listing.requirements
+    )
+    result = []
+    for row in rows:
+        member = row.member
+        items = sorted(
+            (
+                (by_id[pk], member.statuses[pk])
+                for pk in member.mandatory_ids
+                if member.statuses[pk].status in ACTION_STATUSES
+            ),
+            key=lambda pair: (
+                list(Group).index(group_of(pair[1].status)),
+                pair[1].deadline or datetime.date.max,
+            ),
+        )
+        result.append(
+            ActionPerson(
+                membership_id=member.membership_id,
+                user_id=member.user_id,
+                name=member.full_name or member.email,
+                team_name=member.team_name,
+                group=group_of(member.worst_status),
+                items=items,
+                last_reminded=reminded.get(member.user_id),
+            )
+        )
+    return ActionList(people=result, total=len(listing.rows))

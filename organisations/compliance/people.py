@@ -1,11 +1,12 @@
-"""The people list (filters, stored or live selection, paging) and one person's page."""
+"""The people list (filters, stored or live selection, order, paging) and one person's
+page. The filters and orders are in people_filters.py."""
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from certificates.models import Certificate
@@ -15,11 +16,31 @@ from organisations.compliance.computation import (
     applicable_requirements,
     compliance,
 )
-from organisations.compliance.rule import (
-    MEETS,
-    RequirementStatus,
-    Status,
+from organisations.compliance.groups import (
+    NO_REQUIREMENT_RANK,
+    STATUSES_OF,
+    Group,
+    group_of,
 )
+from organisations.compliance.history import (
+    Activity,
+    SentReminder,
+    last_activity,
+    reminder_history,
+)
+from organisations.compliance.people_filters import (
+    GROUP_FILTERS,
+    MEETS_ALL,
+    MEETS_NOT,
+    NEEDS_ACTION,
+    NO_TEAM,
+    SORT_DEADLINE,
+    SORT_NAME,
+    SORT_URGENCY,
+    SORTS,
+    PeopleFilters,
+)
+from organisations.compliance.rule import MEETS, RequirementStatus
 from organisations.compliance.statuses import fresh_standing
 from organisations.models import (
     MemberRequirementStatus,
@@ -31,86 +52,23 @@ from organisations.models import (
     Team,
 )
 
-MEETS_ALL = "meets"
-MEETS_NOT = "does_not_meet"
-NO_TEAM = "none"
-
-
-@dataclass(frozen=True)
-class PeopleFilters:
-    """The people list's filters, from the query string. Unknown values are dropped and
-    named in `invalid`, so a bad link shows everyone with a message instead of an error."""
-
-    q: str = ""
-    team: str = ""  # a team id, NO_TEAM, or "" for all
-    role: str = ""  # a role id
-    requirement: str = ""  # a requirement id: `status` applies to that requirement only
-    status: str = ""  # a Status, MEETS_ALL or MEETS_NOT
-    invalid: tuple[str, ...] = ()
-
-    FIELDS = ("q", "team", "role", "requirement", "status")
-
-    @classmethod
-    def from_query(
-        cls, query, *, organisation: Organisation, requirements: list[Requirement]
-    ) -> "PeopleFilters":
-        values = {name: (query.get(name) or "").strip() for name in cls.FIELDS}
-        values["q"] = values["q"][:100]
-        allowed = {
-            "team": {
-                str(pk)
-                for pk in Team.objects.filter(organisation=organisation).values_list(
-                    "pk", flat=True
-                )
-            }
-            | {NO_TEAM},
-            "role": {str(pk) for pk in Role.objects.values_list("pk", flat=True)},
-            "requirement": {str(r.pk) for r in requirements},
-            "status": {s.value for s in Status} | {MEETS_ALL, MEETS_NOT},
-        }
-        invalid = []
-        for name, choices in allowed.items():
-            if values[name] and values[name] not in choices:
-                invalid.append(name)
-                values[name] = ""
-        return cls(**values, invalid=tuple(invalid))
-
-    def as_dict(self) -> dict[str, str]:
-        """The filters in use, for the audit log, export jobs and links."""
-        return {name: getattr(self, name) for name in self.FIELDS if getattr(self, name)}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.as_dict())
-
-    def matches(self, member: MemberCompliance) -> bool:
-        if self.q:
-            needle = self.q.casefold()
-            if needle not in member.full_name.casefold() and needle not in member.email.casefold():
-                return False
-        if self.team == NO_TEAM and member.team_id is not None:
-            return False
-        if self.team and self.team != NO_TEAM and str(member.team_id) != self.team:
-            return False
-        if self.role and str(member.role_id) != self.role:
-            return False
-        if not self.status:
-            return True
-        if self.requirement:
-            status = member.statuses.get(int(self.requirement))
-            if status is None:
-                return False
-            if self.status == MEETS_ALL:
-                return status.meets
-            if self.status == MEETS_NOT:
-                return not status.meets
-            return status.status == self.status
-        if self.status == MEETS_ALL:
-            return member.meets_mandatory
-        if self.status == MEETS_NOT:
-            return not member.meets_mandatory
-        # A status without a requirement: any mandatory requirement in that status.
-        return any(member.statuses[pk].status == self.status for pk in member.mandatory_ids)
+__all__ = [  # the filters' names, for the views
+    "GROUP_FILTERS",
+    "MEETS_ALL",
+    "MEETS_NOT",
+    "NEEDS_ACTION",
+    "NO_TEAM",
+    "SORTS",
+    "SORT_DEADLINE",
+    "SORT_NAME",
+    "SORT_URGENCY",
+    "PeopleFilters",
+    "PeopleList",
+    "PersonDetail",
+    "PersonRow",
+    "people",
+    "person",
+]
 
 
 @dataclass(frozen=True)
@@ -129,6 +87,11 @@ class PersonRow:
             [member.statuses.get(r.pk) for r in requirements],
             tuple(r.level == RequirementLevel.RECOMMENDED for r in requirements),
         )
+
+    @property
+    def group(self) -> Group | None:
+        """Where the person stands on the mandatory requirements (issue 20.8)."""
+        return group_of(self.member.worst_status)
 
     @property
     def cells(self) -> list[tuple[RequirementStatus | None, bool]]:
@@ -243,11 +206,31 @@ def _stored_people(
             selected = selected.filter(Exists(statuses.filter(status__in=MEETS)))
         elif filters.status == MEETS_NOT:
             selected = selected.filter(Exists(statuses.exclude(status__in=MEETS)))
+        elif filters.status in GROUP_FILTERS and not filters.requirement:
+            selected = selected.filter(standing__worst_status__in=filters.statuses)
         else:
-            selected = selected.filter(Exists(statuses.filter(status=filters.status)))
+            selected = selected.filter(Exists(statuses.filter(status__in=filters.statuses)))
     return StoredPeople(
-        selected.order_by("user__full_name", "user_id"), organisation=organisation, day=day
+        selected.order_by(*_sql_order(filters.sort)), organisation=organisation, day=day
     )
+
+
+def _sql_order(sort: str) -> list:
+    """PeopleFilters.sort_key in SQL, on the stored statuses."""
+    by_name = ["user__full_name", "user_id"]
+    deadline = F("standing__next_deadline").asc(nulls_last=True)
+    if sort == SORT_DEADLINE:
+        return [deadline, *by_name]
+    if sort == SORT_NAME:
+        return by_name
+    rank = Case(
+        *(
+            When(standing__worst_status__in=list(STATUSES_OF[group]), then=Value(index))
+            for index, group in enumerate(Group)
+        ),
+        default=Value(NO_REQUIREMENT_RANK),
+    )
+    return [rank, deadline, *by_name]
 
 
 def people(
@@ -257,8 +240,8 @@ def people(
     day: datetime.date | None = None,
     refresh: Callable[[], object] | None = None,
 ) -> PeopleList:
-    """The organisation's active members with their status per requirement, filtered by
-    the query string (see PeopleFilters), in name order.
+    """The organisation's active members with their status per requirement, filtered and
+    ordered by the query string (see PeopleFilters; most urgent first by default).
 
     Today, with fresh stored statuses, the selection is made in SQL and only the rows read
     are computed (StoredPeople); when some are stale, `refresh` (the view passes
@@ -280,10 +263,10 @@ def people(
     if rows is None:
         report = compliance(organisation, day=day)
         requirements = report.requirements
+        members = [member for member in report.members if filters.matches(member)]
         rows = [
             PersonRow.of(member, report.requirements)
-            for member in report.members
-            if filters.matches(member)
+            for member in sorted(members, key=filters.sort_key)
         ]
     return PeopleList(
         requirements=requirements,
@@ -302,6 +285,9 @@ class PersonDetail:
     meets_mandatory: bool | None
     certificates: list[Certificate]
     day: datetime.date
+    group: Group | None = None  # on the mandatory requirements (issue 20.8)
+    last_activity: Activity | None = None
+    reminders: list[SentReminder] = ()
 
 
 def person(organisation: Organisation, membership_id: int) -> PersonDetail:
@@ -317,10 +303,11 @@ def person(organisation: Organisation, membership_id: int) -> PersonDetail:
     rows = []
     if member is not None:
         rows = [(by_id[pk], status) for pk, status in member.statuses.items()]
+    module_ids = {r.module_id for r in report.requirements}
     certificates = list(
-        Certificate.objects.filter(
-            user=membership.user, module_id__in={r.module_id for r in report.requirements}
-        ).order_by("-issued_at")
+        Certificate.objects.filter(user=membership.user, module_id__in=module_ids).order_by(
+            "-issued_at"
+        )
     )
     return PersonDetail(
         membership=membership,
@@ -328,4 +315,7 @@ def person(organisation: Organisation, membership_id: int) -> PersonDetail:
         meets_mandatory=member.meets_mandatory if member is not None else None,
         certificates=certificates,
         day=report.day,
+        group=group_of(member.worst_status) if member is not None else None,
+        last_activity=last_activity(membership.user, module_ids=module_ids),
+        reminders=reminder_history(organisation, membership.user, requirements=report.requirements),
     )

@@ -14,28 +14,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from organisations.compliance.computation import compliance
 from organisations.compliance.reminders import (
-    COORDINATOR_REQUEST,
     COORDINATOR_SUMMARY,
     LEARNER_DIGEST,
-    OVERDUE_INTERVAL_DAYS,
     ReminderInput,
     Stage,
     coordinator_context,
     iso_week,
     learner_context,
-    member_items,
-    member_stage,
     reminder_input,
     unsent,
 )
-from organisations.models import (
-    AuditAction,
-    Organisation,
-    ReminderLog,
-)
-from organisations.services.audit import record_audit
+from organisations.models import ReminderLog
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +46,7 @@ class ReminderCounts:
             self.skipped += 1
 
 
-def _deliver(
+def deliver(
     *, user: User, kind: str, keys: list[tuple[str, str]], template: str, context: dict, connection
 ) -> bool | None:
     """Insert the reminder's log rows first and send inside the same transaction. A parallel
@@ -88,7 +78,7 @@ def _deliver(
 
 
 @contextmanager
-def _mail_connection():
+def mail_connection():
     """One connection to the mail server for a run's emails (SMTP would otherwise connect
     for each). When it cannot be opened now, each send tries again and fails on its own."""
     connection = get_connection()
@@ -105,7 +95,7 @@ def _mail_connection():
             logger.exception("Could not close the mail server connection")
 
 
-def _users(user_ids) -> list[User]:
+def active_users(user_ids) -> list[User]:
     return list(
         User.objects.filter(pk__in=user_ids, is_active=True)
         .only("pk", "email", "full_name", "preferred_language")
@@ -121,33 +111,38 @@ def send_learner_digests(
     today = today or timezone.localdate()
     gathered = gathered or reminder_input(today=today)
     counts = ReminderCounts()
-    with _mail_connection() as connection:
+    with mail_connection() as connection:
         overdue = f":{Stage.OVERDUE}"
-        interval_start = today - datetime.timedelta(days=OVERDUE_INTERVAL_DAYS)
-        recent = timezone.make_aware(datetime.datetime.combine(interval_start, datetime.time()))
         user_ids = sorted(gathered.learner_items)
         for start in range(0, len(user_ids), 500):
             chunk = user_ids[start : start + 500]
-            periods = {item.period for pk in chunk for item in gathered.learner_items[pk]}
-            sent, recent_overdue = defaultdict(set), defaultdict(set)
+            items = [item for pk in chunk for item in gathered.learner_items[pk]]
+            periods = {item.period for item in items}
+            # Overdue reminders as far back as the longest repeat interval among them.
+            longest = max((item.repeat_after_days for item in items), default=0)
+            since = today - datetime.timedelta(days=longest)
+            recent = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
+            sent, last_overdue = defaultdict(set), defaultdict(dict)
             for user_id, item, period, sent_at in ReminderLog.objects.filter(
                 Q(period__in=periods) | Q(sent_at__gte=recent, item__endswith=overdue),
                 kind=LEARNER_DIGEST,
                 user_id__in=chunk,
             ).values_list("user_id", "item", "period", "sent_at"):
                 sent[user_id].add((item, period))
-                if item.endswith(overdue) and timezone.localdate(sent_at) > interval_start:
-                    recent_overdue[user_id].add((item, period.partition("+")[0]))
-            for user in _users(chunk):
+                if item.endswith(overdue):
+                    key, day = (item, period.partition("+")[0]), timezone.localdate(sent_at)
+                    last_overdue[user_id][key] = max(day, last_overdue[user_id].get(key, day))
+            for user in active_users(chunk):
                 new = unsent(
                     gathered.learner_items[user.pk],
                     sent=sent[user.pk],
-                    recent_overdue=recent_overdue[user.pk],
+                    last_overdue=last_overdue[user.pk],
+                    today=today,
                 )
                 if not new:
                     continue
                 counts.add(
-                    _deliver(
+                    deliver(
                         user=user,
                         kind=LEARNER_DIGEST,
                         keys=[item.key for item in new],
@@ -178,8 +173,8 @@ def send_coordinator_summaries(
         ).values_list("user_id", "item")
     )
     counts = ReminderCounts()
-    with _mail_connection() as connection:
-        for user in _users(list(per_coordinator)):
+    with mail_connection() as connection:
+        for user in active_users(list(per_coordinator)):
             new = [
                 summary
                 for summary in per_coordinator[user.pk]
@@ -188,7 +183,7 @@ def send_coordinator_summaries(
             if not new:
                 continue
             counts.add(
-                _deliver(
+                deliver(
                     user=user,
                     kind=COORDINATOR_SUMMARY,
                     keys=[(f"organisation:{summary.organisation_id}", week) for summary in new],
@@ -209,46 +204,3 @@ def send_reminders(*, today: datetime.date | None = None) -> dict[str, ReminderC
         "learners": send_learner_digests(today=today, gathered=gathered),
         "coordinators": send_coordinator_summaries(today=today, gathered=gathered),
     }
-
-
-def send_reminders_now(
-    *, actor: User, organisation: Organisation, today: datetime.date | None = None
-) -> ReminderCounts:
-    """A coordinator reminds the overdue and due people of their organisation now: at most
-    once a day per person and organisation, however often it is asked."""
-    today = today or timezone.localdate()
-    report = compliance(organisation, day=today)
-    item, period = f"organisation:{organisation.pk}", today.isoformat()
-    targets = {}
-    for member in report.members:
-        items = member_items(report, member, today=today)
-        if member_stage(items) in (Stage.OVERDUE, Stage.DUE):
-            targets[member.user_id] = items
-    sent = set(
-        ReminderLog.objects.filter(
-            kind=COORDINATOR_REQUEST, item=item, period=period, user_id__in=list(targets)
-        ).values_list("user_id", flat=True)
-    )
-    counts = ReminderCounts(skipped=len(sent))
-    reminded = []
-    with _mail_connection() as connection:
-        for user in _users([pk for pk in targets if pk not in sent]):
-            outcome = _deliver(
-                user=user,
-                kind=COORDINATOR_REQUEST,
-                keys=[(item, period)],
-                template="learner_digest",
-                context=learner_context(user, targets[user.pk], requested_by=organisation.name),
-                connection=connection,
-            )
-            counts.add(outcome)
-            if outcome:
-                reminded.append(user.pk)
-    record_audit(
-        actor=actor,
-        organisation=organisation,
-        action=AuditAction.SENT_REMINDER,
-        detail={"sent": counts.sent, "failed": counts.failed, "skipped": counts.skipped},
-        subjects=reminded,
-    )
-    return counts

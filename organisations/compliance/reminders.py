@@ -3,23 +3,26 @@ what goes into each email. The statuses come from
 organisations.compliance.computation.compliance; nothing here recomputes them. Sending and
 the ReminderLog rows are in organisations.compliance.reminder_mail.
 
-The periods (ReminderLog.item / ReminderLog.period, unique per person and kind):
+The periods (ReminderLog.item / ReminderLog.period, unique per person and kind) follow each
+organisation's reminder rules (reminder_rules.ReminderRules, issue 20.10; by default 30 and
+7 days before a deadline, then weekly):
 
 - learner digest, per mandatory requirement, grouped into three stages:
-  due (not started with the deadline within 30 days, or in progress / update due with the
-  deadline within 30 days), expiring (a certificate in its last
-  CERTIFICATE_RENEWAL_WINDOW_DAYS, see rule.expiring_within_days) and overdue
-  (overdue or expired). item = "requirement:<id>:<stage>"; period = the deadline for due and
-  expiring (so once per deadline: when it becomes due, when it starts to expire), and
-  "<deadline>+w<n>" for overdue, n = whole weeks since the deadline (so the day it becomes
-  overdue and then every 7 days while it stays overdue). An overdue item reminded less than
-  7 days ago waits, also when it enters a new week (its first reminder can fall mid-week when
-  it was overdue already, e.g. after a revocation). A new deadline (a new member start, a new
+  due (not started, in progress or update due with the deadline within the largest of the
+  rules' days before), expiring (a certificate whose end is that close; the rule calls it
+  expiring within CERTIFICATE_RENEWAL_WINDOW_DAYS) and overdue (overdue or expired).
+  item = "requirement:<id>:<stage>"; period = "<deadline>-<days>" for due and expiring, the
+  reminder point reached (so once per point: 30 days before, 7 days before), and
+  "<deadline>+w<n>" for overdue, n = whole repeat intervals since the deadline (so the day
+  it becomes overdue and then every `repeat_after_days` while it stays overdue; with 0 only
+  that first day). An overdue item reminded less than its interval ago waits, also when it
+  enters a new interval (its first reminder can fall mid-interval when it was overdue
+  already, e.g. after a revocation). A new deadline (a new member start, a new
   certificate) is a new period.
 - coordinator summary: item = "organisation:<id>", period = the ISO week ("2026-W07"), only
-  when the organisation has overdue people.
-- reminders a coordinator sends from the dashboard: item = "organisation:<id>",
-  period = the day, so one per person and organisation a day however often it is pressed.
+  when the organisation has people overdue for at least the rules' `escalate_after_days`.
+- reminders a coordinator sends (coordinator_reminders.py): item = "organisation:<id>",
+  period = the day, so one per person and organisation a day however often it is asked.
 """
 
 import datetime
@@ -34,7 +37,8 @@ from django.urls import reverse
 from organisations.compliance.computation import Compliance, compliance
 
 from ..models import Membership, Organisation
-from .rule import DUE_WITHIN_DAYS, RequirementStatus, Status
+from .reminder_rules import DEFAULT_RULES, ReminderRules, rules_by_organisation
+from .rule import RequirementStatus, Status
 
 LEARNER_DIGEST = "learner_digest"
 COORDINATOR_SUMMARY = "coordinator_summary"
@@ -54,51 +58,68 @@ class Stage(StrEnum):
 _URGENCY = list(Stage)
 
 
-def stage_of(status: RequirementStatus, *, today: datetime.date) -> Stage | None:
-    """The reminder stage of a requirement status, or None when it needs no reminder."""
+_BEFORE_DEADLINE = {
+    Status.DUE: Stage.DUE,
+    Status.NOT_STARTED: Stage.DUE,
+    Status.IN_PROGRESS: Stage.DUE,
+    Status.UPDATE_DUE: Stage.DUE,
+    Status.EXPIRING: Stage.EXPIRING,
+}
+
+
+def stage_of(
+    status: RequirementStatus, *, today: datetime.date, rules: ReminderRules = DEFAULT_RULES
+) -> Stage | None:
+    """The reminder stage of a requirement status, or None when it needs no reminder:
+    late ones always, the others once their deadline has reached one of the rules' days
+    before it."""
     if status.deadline is None:
         return None
     if status.status in (Status.OVERDUE, Status.EXPIRED):
         return Stage.OVERDUE
-    if status.status == Status.EXPIRING:
-        return Stage.EXPIRING
-    if status.status == Status.DUE:
-        return Stage.DUE
-    if status.status in (Status.IN_PROGRESS, Status.UPDATE_DUE) and (
-        (status.deadline - today).days <= DUE_WITHIN_DAYS
-    ):
-        return Stage.DUE
-    return None
+    stage = _BEFORE_DEADLINE.get(status.status)
+    if stage is None or rules.point((status.deadline - today).days) is None:
+        return None
+    return stage
 
 
-def learner_period(stage: Stage, deadline: datetime.date, *, today: datetime.date) -> str:
+def learner_period(
+    stage: Stage,
+    deadline: datetime.date,
+    *,
+    today: datetime.date,
+    rules: ReminderRules = DEFAULT_RULES,
+) -> str:
     if stage == Stage.OVERDUE:
-        weeks = max((today - deadline).days, 0) // 7
-        return f"{deadline.isoformat()}+w{weeks}"
-    return deadline.isoformat()
-
-
-# An overdue item is reminded again after this many days at the earliest.
-OVERDUE_INTERVAL_DAYS = 7
+        late = max((today - deadline).days, 0)
+        intervals = late // rules.repeat_after_days if rules.repeat_after_days else 0
+        return f"{deadline.isoformat()}+w{intervals}"
+    return f"{deadline.isoformat()}-{rules.point((deadline - today).days)}"
 
 
 def unsent(
     items: list["ReminderItem"],
     *,
     sent: set[tuple[str, str]],
-    recent_overdue: set[tuple[str, str]],
+    last_overdue: dict[tuple[str, str], datetime.date],
+    today: datetime.date,
 ) -> list["ReminderItem"]:
     """The items whose reminder is still to be sent: not logged for this period, and for
-    overdue items not reminded (for the same deadline) within OVERDUE_INTERVAL_DAYS.
-    `recent_overdue` holds (item, deadline) of overdue reminders sent that recently."""
+    overdue items not reminded (for the same deadline) within their repeat interval.
+    `last_overdue` holds the day of the last overdue reminder per (item, deadline)."""
     return [
         item
         for item in items
         if item.key not in sent
-        and not (
-            item.stage == Stage.OVERDUE and (item.item, item.deadline.isoformat()) in recent_overdue
-        )
+        and not (item.stage == Stage.OVERDUE and _waits(item, last_overdue, today=today))
     ]
+
+
+def _waits(item: "ReminderItem", last_overdue: dict, *, today: datetime.date) -> bool:
+    last = last_overdue.get((item.item, item.deadline.isoformat()))
+    if last is None or not item.repeat_after_days:
+        return False
+    return last > today - datetime.timedelta(days=item.repeat_after_days)
 
 
 def iso_week(day: datetime.date) -> str:
@@ -119,6 +140,7 @@ class ReminderItem:
     stage: Stage
     item: str
     period: str
+    repeat_after_days: int = DEFAULT_RULES.repeat_after_days
 
     @property
     def key(self) -> tuple[str, str]:
@@ -141,6 +163,8 @@ class OrganisationSummary:
     overdue: list[tuple[str, str]]  # (full name, team name), sorted by name
     due: int
     coordinator_ids: list[int] = field(default_factory=list)
+    # Only people late for at least this many days are in `overdue` (the rules' escalation).
+    escalate_after_days: int = 0
 
     @property
     def overdue_count(self) -> int:
@@ -165,14 +189,16 @@ class ReminderInput:
     summaries: list[OrganisationSummary]
 
 
-def member_items(report: Compliance, member, *, today: datetime.date):
+def member_items(
+    report: Compliance, member, *, today: datetime.date, rules: ReminderRules = DEFAULT_RULES
+):
     """The reminder items of one member of a compliance report: mandatory requirements in a
-    reminder stage, most urgent first."""
+    reminder stage under the organisation's rules, most urgent first."""
     by_id = {requirement.pk: requirement for requirement in report.requirements}
     items = []
     for pk in member.mandatory_ids:
         status = member.statuses[pk]
-        stage = stage_of(status, today=today)
+        stage = stage_of(status, today=today, rules=rules)
         if stage is None:
             continue
         items.append(
@@ -185,10 +211,19 @@ def member_items(report: Compliance, member, *, today: datetime.date):
                 deadline=status.deadline,
                 stage=stage,
                 item=f"requirement:{pk}:{stage}",
-                period=learner_period(stage, status.deadline, today=today),
+                period=learner_period(stage, status.deadline, today=today, rules=rules),
+                repeat_after_days=rules.repeat_after_days,
             )
         )
     return sorted(items, key=lambda item: (_URGENCY.index(item.stage), item.deadline))
+
+
+def escalated(items: list[ReminderItem], *, today: datetime.date, rules: ReminderRules) -> bool:
+    """Whether a member with these items (most urgent first) is late long enough to be in
+    the coordinators' weekly overview."""
+    if not items or items[0].stage != Stage.OVERDUE:
+        return False
+    return (today - items[0].deadline).days >= rules.escalate_after_days
 
 
 def member_stage(items: list[ReminderItem]) -> Stage | None:
@@ -218,17 +253,19 @@ def reminder_input(
 
     learner_items: dict[int, dict[tuple[str, str], ReminderItem]] = defaultdict(dict)
     summaries = []
+    stored_rules = rules_by_organisation(organisations.values_list("pk", flat=True))
     for organisation in organisations.select_related("sector"):
+        rules = stored_rules.get(organisation.pk, DEFAULT_RULES)
         report = compliance(organisation, day=today)
         overdue, due = [], 0
         for member in report.members:
-            items = member_items(report, member, today=today)
+            items = member_items(report, member, today=today, rules=rules)
             for item in items:
                 # The same requirement through two organisations with the same framework:
                 # one reminder.
                 learner_items[member.user_id].setdefault(item.key, item)
             stage = member_stage(items)
-            if stage == Stage.OVERDUE:
+            if escalated(items, today=today, rules=rules):
                 overdue.append((member.full_name, member.team_name))
             elif stage == Stage.DUE:
                 due += 1
@@ -242,6 +279,7 @@ def reminder_input(
                 overdue=sorted(overdue),
                 due=due,
                 coordinator_ids=coordinators.get(organisation.pk, []),
+                escalate_after_days=rules.escalate_after_days,
             )
         )
     return ReminderInput(

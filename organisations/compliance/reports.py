@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from organisations.compliance.dashboard import dashboard
 from organisations.compliance.figures import DISPLAY_ORDER, MINIMUM_GROUP
 from organisations.compliance.national import NationalOverview, OverviewCell
-from organisations.compliance.people import PeopleList, people
+from organisations.compliance.people import SORT_NAME, PeopleList, people
 
 from ..models import Organisation, Requirement
 
@@ -193,8 +193,9 @@ def _filename(organisation: Organisation, kind: str, extension: str) -> str:
 def people_export(
     organisation: Organisation, fmt: str, filters: dict, *, progress: Progress = _no_progress
 ) -> ExportFile:
-    """The people list with these filters (see PeopleFilters) as CSV or XLSX."""
-    listing = people(organisation, filters)
+    """The people list with these filters (see PeopleFilters) as CSV or XLSX, by name
+    (a file to sort further in Excel) unless the filters ask for another order."""
+    listing = people(organisation, {"sort": SORT_NAME, **filters})
     progress(0.3)
     listed = list(listing.rows)  # StoredPeople computes every row once, here
     listing.rows = listed
@@ -214,15 +215,10 @@ def people_export(
 # --- The board's PDF -----------------------------------------------------------------------
 
 
-def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) -> ExportFile:
-    """A summary for the board: compliant share, per requirement and per team the counts,
-    and the trend. No names; a requirement, team or month about fewer than MINIMUM_GROUP
-    people shows no figures, so no one can be recognised in it."""
-    from weasyprint import HTML
-
-    data = dashboard(organisation)
-    progress(0.5)
-    html = render_to_string(
+def board_html(organisation: Organisation, data=None) -> str:
+    """The board's summary as HTML, ready for WeasyPrint."""
+    data = data or dashboard(organisation)
+    return render_to_string(
         "organisations/board_report_pdf.html",
         {
             "dashboard": data,
@@ -233,7 +229,18 @@ def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) 
             "generated_at": timezone.localtime(),
         },
     )
-    content = HTML(string=html).write_pdf()
+
+
+def board_pdf(organisation: Organisation, *, progress: Progress = _no_progress) -> ExportFile:
+    """A summary for the board: compliant share, per requirement and per team the counts,
+    and the trend. No names; a requirement, team or month about fewer than MINIMUM_GROUP
+    people shows no figures, so no one can be recognised in it."""
+    from weasyprint import HTML
+
+    data = dashboard(organisation)
+    progress(0.5)
+    # Tagged (PDF/UA-1) with the document language, as the certificates are.
+    content = HTML(string=board_html(organisation, data)).write_pdf(pdf_variant="pdf/ua-1")
     progress(1.0)
     return ExportFile(
         filename=_filename(organisation, slugify(_("report")), "pdf"),

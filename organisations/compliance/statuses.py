@@ -152,6 +152,7 @@ def refresh_standings(
                     valid_until=min(changes_on, default=None),
                     meets_mandatory=member.meets_mandatory,
                     worst_status=member.worst_status or "",
+                    next_deadline=member.next_deadline,
                 )
             )
             statuses.extend(
@@ -195,9 +196,11 @@ def _store_standings(standings: list, *, day: datetime.date) -> None:
                     """UPDATE organisations_memberstanding AS s
                         SET computed_changes = v.computed_changes,
                         computed_on = %s, valid_until = v.valid_until,
-                        meets_mandatory = v.meets, worst_status = v.worst
+                        meets_mandatory = v.meets, worst_status = v.worst,
+                        next_deadline = v.next_deadline
                     FROM unnest(%s::integer[], %s::integer[], %s::date[], %s::boolean[],
-                        %s::varchar[]) AS v(id, computed_changes, valid_until, meets, worst)
+                        %s::varchar[], %s::date[])
+                        AS v(id, computed_changes, valid_until, meets, worst, next_deadline)
                     WHERE s.membership_id = v.id""",
                     [
                         day,
@@ -206,21 +209,22 @@ def _store_standings(standings: list, *, day: datetime.date) -> None:
                         [s.valid_until for s in batch],
                         [s.meets_mandatory for s in batch],
                         [s.worst_status for s in batch],
+                        [s.next_deadline for s in batch],
                     ],
                 )
         return
     groups = defaultdict(list)
     for s in standings:
-        groups[(s.computed_changes, s.valid_until, s.meets_mandatory, s.worst_status)].append(
-            s.membership_id
-        )
-    for (computed_changes, valid_until, meets, worst), ids in groups.items():
+        key = (s.computed_changes, s.valid_until, s.meets_mandatory, s.worst_status)
+        groups[(*key, s.next_deadline)].append(s.membership_id)
+    for (computed_changes, valid_until, meets, worst, next_deadline), ids in groups.items():
         MemberStanding.objects.filter(membership_id__in=ids).update(
             computed_changes=computed_changes,
             computed_on=day,
             valid_until=valid_until,
             meets_mandatory=meets,
             worst_status=worst,
+            next_deadline=next_deadline,
         )
 
 

@@ -7,7 +7,7 @@ MemberStanding and MemberRequirementStatus keep its latest results for the dashb
 totals, refreshed by organisations.compliance.statuses.refresh_standings and marked stale by
 organisations.signals.
 
-One module per part (frameworks, members, audit, compliance); import them from here."""
+One module per part (frameworks, members, audit, compliance, evidence); import them from here."""
 
 from .audit import AuditAction, AuditLogEntry, AuditSubject
 from .compliance import (
@@ -17,9 +17,12 @@ from .compliance import (
     MemberRequirementStatus,
     MemberStanding,
     ReminderLog,
+    ReminderSchedule,
 )
+from .evidence import ComplianceStatement
 from .frameworks import ExpertiseFramework, Requirement, RequirementLevel, Role
 from .members import (
+    ImportUpload,
     Invitation,
     Membership,
     MembershipQuerySet,
@@ -35,9 +38,11 @@ __all__ = [
     "AuditLogEntry",
     "AuditSubject",
     "ComplianceSnapshot",
+    "ComplianceStatement",
     "ExpertiseFramework",
     "ExportJob",
     "ExportStatus",
+    "ImportUpload",
     "Invitation",
     "MemberRequirementStatus",
     "MemberStanding",
@@ -45,6 +50,7 @@ __all__ = [
     "MembershipQuerySet",
     "Organisation",
     "ReminderLog",
+    "ReminderSchedule",
     "Requirement",
     "RequirementLevel",
     "Role",

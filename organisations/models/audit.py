@@ -21,6 +21,7 @@ class AuditAction(models.TextChoices):
     SENT_REMINDER = "sent_reminder", _("sent a reminder")
     ACCEPTED_INVITATION = "accepted_invitation", _("accepted an invitation")
     WITHDREW_INVITATION = "withdrew_invitation", _("withdrew an invitation")
+    CHANGED_REMINDER_RULES = "changed_reminder_rules", _("changed the reminder rules")
     # A platform administrator's look at people's data in the admin (/beheer/).
     VIEWED_IN_ADMIN = "viewed_in_admin", _("viewed in the admin")
 

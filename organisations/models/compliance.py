@@ -53,6 +53,9 @@ class MemberStanding(models.Model):
     valid_until = models.DateField(null=True)  # first day the calendar changes a status
     meets_mandatory = models.BooleanField(default=False)
     worst_status = models.CharField(max_length=20, blank=True)  # "" without mandatory ones
+    # The earliest date among the mandatory requirements' statuses (a deadline, or the day a
+    # certificate ends): the people list sorts on it in SQL (issue 20.2).
+    next_deadline = models.DateField(null=True)
 
     def __str__(self) -> str:
         return f"{self.membership_id}: {self.worst_status or '-'}"
@@ -109,6 +112,26 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} {self.item} {self.period}"
+
+
+class ReminderSchedule(models.Model):
+    """When an organisation's automatic reminders go out (issue 20.10): set by its
+    coordinators, read by the hourly run (organisations.compliance.reminders.rules_for).
+    Without a row the defaults apply (organisations.compliance.reminders.DEFAULT_RULES)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="reminder_schedule"
+    )
+    # Days before a deadline on which learners are reminded, largest first (e.g. [30, 7]).
+    days_before = models.JSONField(default=list, blank=True)
+    # After the deadline: again every this many days (0: only on the day it becomes late).
+    repeat_after_days = models.PositiveSmallIntegerField()
+    # Late people appear in the coordinators' weekly overview once this many days late.
+    escalate_after_days = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.days_before} +{self.repeat_after_days}"
 
 
 class ExportStatus(models.TextChoices):

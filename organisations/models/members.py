@@ -186,3 +186,30 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} – {self.organisation}"
+
+
+def new_upload_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ImportUpload(models.Model):
+    """An import file between its steps (columns, check and preview, sending), read once
+    into a table of cell texts. Bound to the organisation and the coordinator who uploaded
+    it (nobody else finds it), short-lived (organisations.services.import_uploads.
+    UPLOAD_VALID_MINUTES; older ones are deleted on the next upload) and deleted when the
+    import is done, so a confirmation sent again finds nothing to import."""
+
+    token = models.CharField(max_length=64, unique=True, default=new_upload_token)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    filename = models.CharField(max_length=255, blank=True)
+    table = models.JSONField()
+    # The field of each header position, as the coordinator chose; None: as recognised.
+    mapping = models.JSONField(null=True, blank=True)
+    create_teams = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.filename} – {self.organisation}"

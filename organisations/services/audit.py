@@ -53,3 +53,35 @@ def purge_audit_log(*, now: datetime.datetime | None = None, days: int | None = 
     cutoff = (now or timezone.now()) - datetime.timedelta(days=keep_days)
     deleted, _by_model = AuditLogEntry.objects.filter(at__lt=cutoff).delete()
     return deleted
+
+
+def record_audit_per_subject(
+    *,
+    actor: User | None,
+    organisation: Organisation | None,
+    action: AuditAction,
+    details: dict[int, dict],
+) -> list[AuditLogEntry]:
+    """One entry per person (`details`: person id -> what was done about them), written in
+    two queries however many: a reminder sent to hundreds at once, each with what it said
+    to that person (their history on the person page reads it)."""
+    if not details:
+        return []
+    now = timezone.now()
+    authenticated = actor is not None and actor.is_authenticated
+    entries = AuditLogEntry.objects.bulk_create(
+        AuditLogEntry(
+            actor=actor if authenticated else None,
+            actor_email=actor.email if authenticated else "",
+            organisation=organisation,
+            action=action,
+            detail=detail,
+            at=now,
+        )
+        for detail in details.values()
+    )
+    AuditSubject.objects.bulk_create(
+        (AuditSubject(entry=entry, user_id=pk) for entry, pk in zip(entries, details, strict=True)),
+        batch_size=2000,
+    )
+    return entries

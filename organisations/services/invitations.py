@@ -4,16 +4,14 @@ accepting."""
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts import api as accounts
 from accounts.models import User
-from core.mail import forget_queued_email, send_or_queue_each
+from core.mail import compose, forget_queued_email, send_or_queue_each
 from organisations.models import (
     AuditAction,
     Invitation,
@@ -167,17 +165,12 @@ def _invitation_message(invitation: Invitation, *, base_url: str | None):
         "url": invitation_url(invitation, base_url=base_url),
         "name": known.full_name if known else invitation.full_name,
     }
-    with translation.override(language):
-        subject = render_to_string("organisations/email/invitation_subject.txt", context)
-        text = render_to_string("organisations/email/invitation_message.txt", context)
-        html = render_to_string("organisations/email/invitation_message.html", context)
-    message = EmailMultiAlternatives(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        text,
-        to=[invitation.email],
+    return compose(
+        to=invitation.email,
+        language=language,
+        template="organisations/email/invitation",
+        context=context,
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def invitation_email_key(invitation: Invitation) -> str:

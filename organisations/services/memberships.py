@@ -157,6 +157,17 @@ def end_memberships_of_removed_account(*, user: User) -> int:
     return ended
 
 
+@transaction.atomic
+def ensure_member(*, user: User, organisation: Organisation, role: Role) -> Membership:
+    """The person's current membership of this organisation, opened with `role` when they
+    have none (an LMS of the organisation launched them: lti). Never touches others."""
+    lock_organisation(organisation)
+    membership = current_membership(user=user, organisation=organisation)
+    if membership is None:
+        membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    return membership
+
+
 def role_for_sign_in(value: str | None, *, default_role_id: int) -> Role:
     """The role an organisation's sign-in service names (a role's slug or name, any case),
     or the configured default when it names none we know."""

@@ -81,8 +81,15 @@ def erase_person(*, user: User, addresses: Collection[str]) -> None:
     inside its transaction: the person's memberships end (the rows stay as history), the
     audit log keeps what was done but no longer who did it or which address was invited,
     export files that may list them and typed searches naming them go, and so do the
-    invitations to their verified `addresses`, their own export jobs and the reminder log."""
-    from organisations.models import AuditAction, AuditLogEntry, ExportJob, ReminderLog
+    invitations to their verified `addresses`, their own export jobs and import uploads and
+    the reminder log."""
+    from organisations.models import (
+        AuditAction,
+        AuditLogEntry,
+        ExportJob,
+        ImportUpload,
+        ReminderLog,
+    )
 
     end_memberships_of_removed_account(user=user)
     AuditLogEntry.objects.filter(actor=user).update(actor=None, actor_email="")
@@ -102,5 +109,6 @@ def erase_person(*, user: User, addresses: Collection[str]) -> None:
         name, storage = job.file.name, job.file.storage
         transaction.on_commit(lambda n=name, s=storage: s.delete(n))
     ExportJob.objects.filter(requested_by=user).delete()
+    ImportUpload.objects.filter(uploaded_by=user).delete()
     invitations_to(user).delete()
     ReminderLog.objects.filter(user=user).delete()

@@ -5,19 +5,17 @@
 the queries run only on the page that shows them (a context processor would run on every
 page).
 
-`{% status_bar counts %}` draws a stacked bar of a `StatusCounts` for the
-coordinator's charts."""
+`{% status_bar counts %}`, `{% share_bar %}`, `{% trend_bar %}` and `{% status_swatch %}` draw
+the coordinator's charts (organisations.charts: the dashboard and the board's PDF)."""
 
 from functools import lru_cache
 
 from django import template
-from django.conf import settings
-from django.utils.formats import localize
-from django.utils.html import escape, format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import capfirst
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from organisations import charts
 from organisations.compliance.computation import learner_requirements
 from organisations.compliance.figures import StatusCounts
 from organisations.compliance.rule import Status
@@ -50,18 +48,10 @@ def organisation_requirements(context) -> dict:
     }
 
 
-# --- Status bars and table cells -----------------------------------------------------------
-# A tag rather than an included template: the dashboard draws a bar per requirement and per
+# --- Charts and table cells ------------------------------------------------------------------
+# Tags rather than included templates: the dashboard draws a bar per requirement and per
 # team, and the include cost several template nodes per segment (about 15,000 node renders
-# for 250 teams). The markup is the same the templates made.
-
-_SEGMENT = (
-    '<rect x="{}%" y="0" width="{}%" height="22" fill="url(#signaal-pattern-{})">'
-    "<title>{}: {} ({}%)</title></rect>"
-)
-_NO_DATA = mark_safe(  # noqa: S308 - constant markup
-    '<rect x="0" y="0" width="100%" height="22" fill="url(#signaal-pattern-no-data)"/>'
-)
+# for 250 teams). The markup lives in organisations.charts, shared with the board's PDF.
 
 
 @lru_cache(maxsize=16)
@@ -69,53 +59,44 @@ def _status_labels(language: str | None) -> dict[Status, SafeString]:
     """Each status's label, capitalised and escaped, in `language` (the active one): the
     labels are lazy translations, and resolving one per segment was a good part of the
     template's time."""
-    return {status: escape(capfirst(str(status.label))) for status in Status}
-
-
-def _number():
-    """What {{ count }} shows in a template: plain digits unless thousands are grouped."""
-    return localize if settings.USE_THOUSAND_SEPARATOR else str
+    return charts.status_labels()
 
 
 @register.simple_tag
-def status_bar(counts: StatusCounts) -> SafeString:
-    """A stacked bar of `counts`, one rectangle per status with a count, filled with that
-    status's pattern (`url(#signaal-pattern-<status>)`, see includes/status_patterns.html);
-    an empty bar filled 'no data' when the total is zero. Decorative (aria-hidden): the
-    table next to each chart carries the numbers; the titles are a tooltip for the mouse."""
-    if counts.total:
-        labels = _status_labels(get_language())
-        number = _number()
-        segments = format_html_join(
-            "",
-            _SEGMENT,
-            (
-                (
-                    segment.x,
-                    segment.width,
-                    segment.status.value,
-                    labels[segment.status],
-                    number(segment.count),
-                    number(segment.percent),
-                )
-                for segment in counts.segments
-            ),
-        )
-    else:
-        segments = _NO_DATA
-    return format_html(
-        '<svg class="signaal-bar" aria-hidden="true" focusable="false" width="100%" height="22">'
-        '{}<rect x="0" y="0" width="100%" height="22" fill="none" stroke="#1d1b22"'
-        ' stroke-width="1"/></svg>',
-        segments,
-    )
+def status_bar(counts: StatusCounts, standalone: bool = False) -> SafeString:
+    """A stacked bar of `counts` (organisations.charts.status_bar); `standalone` for the
+    PDF, where each SVG carries the patterns it uses."""
+    return charts.status_bar(counts, _status_labels(get_language()), standalone=standalone)
+
+
+@register.simple_tag
+def status_pattern_defs() -> SafeString:
+    """Every status pattern, once per page, for the charts that refer to them."""
+    return charts.pattern_defs()
+
+
+@register.simple_tag
+def status_swatch(status: Status, standalone: bool = False) -> SafeString:
+    return charts.status_swatch(status, standalone=standalone)
+
+
+@register.simple_tag
+def share_bar(part: int, whole: int, standalone: bool = False) -> SafeString:
+    return charts.share_bar(part, whole, standalone=standalone)
+
+
+@register.simple_tag
+def trend_bar(
+    point, height: int = 120, standalone: bool = False, hidden: bool = False
+) -> SafeString:
+    return charts.trend_bar(point, height=height, standalone=standalone, hidden=hidden)
 
 
 @register.simple_tag
 def status_cells(counts: StatusCounts) -> SafeString:
     """The table cells of `counts`, one per status in DISPLAY_ORDER (the columns' order):
     one tag instead of a loop of template nodes per row of a long team table."""
-    number = _number()
+    number = charts.number_shown()
     return format_html_join(
         "",
         '<td class="utrecht-table__cell signaal-num">{}</td>',

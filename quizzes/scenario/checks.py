@@ -76,10 +76,10 @@ def problems(scenario: Scenario) -> list[Problem]:
                 Problem(
                     ProblemCode.UNREACHABLE,
                     _(
-                        "Step '%(key)s' cannot be reached from the start: no choice or "
+                        "Step %(step)s cannot be reached from the start: no choice or "
                         "branch leads to it."
                     )
-                    % {"key": step.key},
+                    % {"step": step_name(step)},
                     step.key,
                 )
             )
@@ -104,33 +104,41 @@ def problems(scenario: Scenario) -> list[Problem]:
     return found
 
 
+def step_name(step: Step) -> str:
+    """How a problem names a step: by its key and, when it has one, its title (what the
+    author sees in the editor), e.g. `'eerste-melding' (Het eerste gesprek)`."""
+    if step.title and step.title != step.key:
+        return f"'{step.key}' ({step.title})"
+    return f"'{step.key}'"
+
+
 def _step_shape_problems(step: Step) -> Iterator[Problem]:
-    name = step.key
+    key, name = step.key, step_name(step)
     if step.kind == StepKind.DECISION:
         if len(step.choices) < 2:
             yield Problem(
                 ProblemCode.TOO_FEW_CHOICES,
-                _("Step '%(key)s' needs at least two choices.") % {"key": name},
-                name,
+                _("Step %(step)s needs at least two choices.") % {"step": name},
+                key,
             )
         for number, choice in enumerate(step.choices, start=1):
             if not choice.next:
                 yield Problem(
                     ProblemCode.DEAD_END,
                     _(
-                        "Step '%(key)s', choice %(number)s ('%(label)s'), does not say "
+                        "Step %(step)s, choice %(number)s ('%(label)s'), does not say "
                         "which step comes next."
                     )
-                    % {"key": name, "number": number, "label": choice.label},
-                    name,
+                    % {"step": name, "number": number, "label": choice.label},
+                    key,
                 )
     elif step.kind != StepKind.END:
         if not step.next:
             yield Problem(
                 ProblemCode.DEAD_END,
-                _("Step '%(key)s' is not an end step but does not say which step comes next.")
-                % {"key": name},
-                name,
+                _("Step %(step)s is not an end step but does not say which step comes next.")
+                % {"step": name},
+                key,
             )
         correct = sum(1 for choice in step.choices if choice.correct)
         too_few = {
@@ -142,25 +150,25 @@ def _step_shape_problems(step: Step) -> Iterator[Problem]:
             yield Problem(
                 ProblemCode.TOO_FEW_CHOICES,
                 {
-                    StepKind.ORDER: _("Step '%(key)s' needs at least two items to put in order."),
+                    StepKind.ORDER: _("Step %(step)s needs at least two items to put in order."),
                     StepKind.MULTIPLE_RESPONSE: _(
-                        "Step '%(key)s' needs at least two options, one or more of them correct."
+                        "Step %(step)s needs at least two options, one or more of them correct."
                     ),
                     StepKind.MARK_SIGNALS: _(
-                        "Step '%(key)s' needs at least one sentence that is a signal and one "
+                        "Step %(step)s needs at least one sentence that is a signal and one "
                         "that is not."
                     ),
                 }[step.kind]
-                % {"key": name},
-                name,
+                % {"step": name},
+                key,
             )
     for branch in step.branches:
         if branch.min_missed < 1:
             yield Problem(
                 ProblemCode.DEAD_END,
-                _("A branch of step '%(key)s' must need at least one missed signal.")
-                % {"key": name},
-                name,
+                _("A branch of step %(step)s must need at least one missed signal.")
+                % {"step": name},
+                key,
             )
 
 
@@ -169,8 +177,8 @@ def _missing_targets(scenario: Scenario, step: Step) -> Iterator[Problem]:
         if target and scenario.step(target) is None:
             yield Problem(
                 ProblemCode.MISSING_STEP,
-                _("Step '%(key)s' leads to step '%(target)s', which does not exist.")
-                % {"key": step.key, "target": target},
+                _("Step %(step)s leads to step '%(target)s', which does not exist.")
+                % {"step": step_name(step), "target": target},
                 step.key,
             )
 

@@ -106,6 +106,85 @@ def next_step_key(step: Step, choice_ids: Iterable[str], missed_so_far: set[str]
     return step.next
 
 
+@dataclass(frozen=True)
+class Move:
+    """One answer taken: its evaluation, whether it counts (a step answered again in the
+    same attempt counts once), the points it adds and where the learner goes next."""
+
+    evaluation: Evaluation
+    counted: bool
+    score: int
+    next_key: str
+
+
+def take_step(
+    step: Step, choice_ids: Iterable[str], earlier: Iterable[tuple[str, Iterable[str]]]
+) -> Move:
+    """Answer `step` after the `earlier` answers of the attempt, given as (step key, signals
+    missed). The one rule for an answer: the live quiz records its result, the author's
+    'play as a learner' preview only shows it. Raises AnswerError like evaluate."""
+    chosen = list(choice_ids)
+    evaluation = evaluate(step, chosen)
+    earlier = list(earlier)
+    counted = all(key != step.key for key, _missed in earlier)
+    missed_so_far = {signal for _key, missed in earlier for signal in missed}
+    missed_so_far.update(evaluation.missed)
+    return Move(
+        evaluation=evaluation,
+        counted=counted,
+        score=evaluation.score if counted else 0,
+        next_key=next_step_key(step, chosen, missed_so_far),
+    )
+
+
+@dataclass(frozen=True)
+class PlayedAnswer:
+    step: Step
+    choice_ids: tuple[str, ...]
+    move: Move
+
+
+@dataclass(frozen=True)
+class Play:
+    """A play of the scenario from its start, held nowhere but here."""
+
+    answers: tuple[PlayedAnswer, ...]
+    current: Step
+    score: int
+    pass_mark: int
+
+    @property
+    def finished(self) -> bool:
+        return self.current.is_end
+
+    @property
+    def passed(self) -> bool:
+        return self.finished and self.score >= self.pass_mark
+
+
+def replay(scenario: Scenario, answers: Iterable[tuple[str, Iterable[str]]]) -> Play:
+    """Walk the scenario from its start through the given (step key, choice ids) answers
+    with take_step. Raises AnswerError when an answer is not for the step the walk is at
+    (e.g. the draft changed since) or does not fit it."""
+    current = scenario.start
+    if current is None:
+        raise AnswerError(_("This quiz has no steps yet."))
+    played: list[PlayedAnswer] = []
+    score = 0
+    for step_key, choice_ids in answers:
+        if current.is_end or step_key != current.key:
+            raise AnswerError(_("That question is not the current question of this attempt."))
+        earlier = [(entry.step.key, entry.move.evaluation.missed) for entry in played]
+        move = take_step(current, choice_ids, earlier)
+        played.append(PlayedAnswer(current, tuple(choice_ids), move))
+        score += move.score
+        following = scenario.step(move.next_key)
+        if following is None:
+            raise AnswerError(_("This quiz cannot be played to an end yet."))
+        current = following
+    return Play(answers=tuple(played), current=current, score=score, pass_mark=scenario.pass_mark)
+
+
 def best_answer(step: Step) -> list[str]:
     """The ids of a full-score answer (used by the demo learner and the tests)."""
     if step.kind == StepKind.DECISION:

@@ -14,7 +14,7 @@ from certificates import codes, selectors, services
 from certificates.models import Certificate
 from courses.models import ModuleAccreditation
 from tests.certificates.test_issuing import complete
-from tests.factories import UserFactory
+from tests.factories import RegisterFactory, UserFactory
 from tests.quizzes.conftest import catalogue, make_quiz, module, quiz  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,16 @@ def fresh_rate_limit():
 
 @pytest.fixture
 def certificate(module, quiz):  # noqa: F811
-    ModuleAccreditation.objects.create(module=module, register="Registerplein", points=2)
-    ModuleAccreditation.objects.create(module=module, register="Kwaliteitsregister V&V", points=1.5)
+    ModuleAccreditation.objects.create(
+        module=module,
+        register=RegisterFactory(name="Registerplein", slug="registerplein"),
+        points=2,
+    )
+    ModuleAccreditation.objects.create(
+        module=module,
+        register=RegisterFactory(name="Kwaliteitsregister V&V", slug="kwaliteitsregister-vv"),
+        points=1.5,
+    )
     learner = UserFactory(full_name="Sem de Boer", email="sem@example.nl")
     complete(module, quiz, learner)
     return Certificate.objects.get(user=learner)

@@ -17,7 +17,7 @@ from courses.models import Enrolment, ModuleAccreditation
 from quizzes.services import play_best_path
 from tests.auth import sign_in_with_mfa
 from tests.courses.conftest import lessons_of
-from tests.factories import UserFactory
+from tests.factories import RegisterFactory, UserFactory
 from tests.quizzes.conftest import catalogue, make_quiz, module, quiz  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,11 @@ def complete(module, quiz, user):  # noqa: F811
 
 
 def test_completing_a_module_issues_one_certificate_with_a_snapshot(module, quiz):  # noqa: F811
-    ModuleAccreditation.objects.create(module=module, register="Registerplein", points=2)
+    ModuleAccreditation.objects.create(
+        module=module,
+        register=RegisterFactory(name="Registerplein", slug="registerplein"),
+        points=2,
+    )
     learner = UserFactory(full_name="Fatima el Amrani")
     enrolment = complete(module, quiz, learner)
     certificate = Certificate.objects.get(user=learner)

@@ -47,7 +47,7 @@ def test_a_certificate_expiring_within_the_window_is_reminded_once_in_dutch(modu
     assert services.send_certificate_reminders(today=TODAY) == 1
     (email,) = mail.outbox
     assert email.to == [learner.email]
-    assert email.subject == "Je Signaal-certificaten: actie nodig"
+    assert email.subject == "[Signaal] Je Signaal-certificaten: actie nodig"
     assert "Beste Noor Jansen," in email.body
     assert "Deze certificaten verlopen binnenkort:" in email.body
     assert "Rode vlaggen (versie 1): geldig tot 1 april 2026." in email.body
@@ -79,7 +79,7 @@ def test_an_update_due_is_reminded_in_english_for_an_english_speaker(modules):
 
     assert services.send_certificate_reminders(today=TODAY) == 1
     (email,) = mail.outbox
-    assert email.subject == "Your Signaal certificates: action needed"
+    assert email.subject == "[Signaal] Your Signaal certificates: action needed"
     assert "Dear Sam Smith," in email.body
     assert "update needed before 22 March 2026" in email.body
     assert "expire soon" not in email.body

@@ -63,7 +63,8 @@ def test_the_coordinator_reads_filters_and_exports(page, live_server, small, tmp
     expect(page.get_by_role("heading", level=1)).to_have_text("Alle teams")
     teams = page.get_by_role(
         "table",
-        name="Leden die aan alle verplichte eisen voldoen, en de status op die eisen, per team",
+        name="Per team: mensen, en de status op de verplichte eisen"
+        " (één telling per persoon per eis)",
     )
     expect(teams.get_by_role("link")).to_have_text(["Noord", "Zuid", "Geen team"])
     assert_accessible(page)

@@ -79,7 +79,7 @@ def test_the_coordinator_signs_in_with_mfa_reads_filters_exports_and_imports(
     )
     members_before = Membership.objects.count()
     upload.set_input_files(str(bad))
-    page.get_by_role("button", name="Importeren", exact=True).click()
+    page.get_by_role("button", name="Uploaden en controleren").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Er is niets geïmporteerd")
     expect(alert).to_contain_text("Regel 3:")
@@ -94,8 +94,10 @@ def test_the_coordinator_signs_in_with_mfa_reads_filters_exports_and_imports(
             + "kees@voorbeeld.nl;Kees Kok;Noord;Professional;nee\n"
         ).encode("cp1252")
     )
+    page.get_by_role("link", name="Verbeterd bestand uploaden").click()
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
-    page.get_by_role("button", name="Importeren", exact=True).click()
+    page.get_by_role("button", name="Uploaden en controleren").click()
+    page.get_by_role("button", name="Verstuur de uitnodigingen").click()
     expect(page.get_by_role("status").first).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
     # Neither has an account yet: both are invited, with the team and role from the file.

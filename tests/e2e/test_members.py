@@ -53,7 +53,7 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
         ).encode("cp1252")
     )
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(bad))
-    page.get_by_role("button", name="Importeren", exact=True).click()
+    page.get_by_role("button", name="Uploaden en controleren").click()
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("Er is niets geïmporteerd")
     expect(alert).to_contain_text("Regel 3:")
@@ -70,9 +70,13 @@ def test_the_coordinator_manages_members(page, live_server, organisation, tmp_pa
             "elders@voorbeeld.nl;Iemand Elders;Team Zuid;Uitvoerend professional;nee\n"
         ).encode("utf-8-sig")
     )
+    page.get_by_role("link", name="Verbeterd bestand uploaden").click()
     page.get_by_label("Bestand (CSV of Excel .xlsx)").set_input_files(str(good))
     page.get_by_label("Teams aanmaken die nog niet bestaan").check()
-    page.get_by_role("button", name="Importeren", exact=True).click()
+    page.get_by_role("button", name="Uploaden en controleren").click()
+    expect(page.get_by_role("heading", name="Wat de import gaat doen")).to_be_visible()
+    assert Membership.objects.get(user=known).role.slug == "uitvoerend-professional"
+    page.get_by_role("button", name="Verstuur de uitnodigingen").click()
     expect(page.get_by_role("status")).to_contain_text("Import voltooid")
     member = Membership.objects.get(user=known, organisation=organisation)
     assert member.role.slug == "aandachtsfunctionaris" and member.team.name == "Team Noord"

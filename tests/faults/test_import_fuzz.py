@@ -7,15 +7,14 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from organisations.models import Invitation, Membership, Team
 from tests.organisations.factories import RoleFactory, TeamFactory
+from tests.organisations.importing import import_file
 
 # Fuzzing: many generated examples per test (`make test-fast` leaves it out).
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -58,10 +57,8 @@ def state():
 
 
 def post_file(client, organisation, content: bytes, name: str, create_teams: bool):
-    data = {"file": SimpleUploadedFile(name, content)}
-    if create_teams:
-        data["create_teams"] = "on"
-    return client.post(reverse("organisations:import", args=[organisation.slug]), data)
+    data = {"create_teams": "on"} if create_teams else {}
+    return import_file(client, organisation, content, name, **data)
 
 
 def check_all_or_nothing(response, before, emails=None):

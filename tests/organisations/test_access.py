@@ -17,8 +17,9 @@ from .factories import MembershipFactory, OrganisationFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 # Outside the coordinator area on purpose: the list of one's own organisations and the
-# invitation link (its token is the secret).
-PUBLIC = {"index", "accept_invitation"}
+# invitation link (its token is the secret), and the page where an inspector checks a
+# compliance statement by its code (figures only).
+PUBLIC = {"index", "accept_invitation", "verify_statement", "statement_jws"}
 
 
 def coordinator_urls(organisation, membership, job):
@@ -27,6 +28,7 @@ def coordinator_urls(organisation, membership, job):
         "membership_id": membership.pk,
         "job_id": job.pk,
         "fmt": "csv",
+        "token": "geen-upload",
         # The target's open invitation (any id where the caller has none).
         "invitation_id": Invitation.objects.filter(organisation=organisation)
         .values_list("pk", flat=True)

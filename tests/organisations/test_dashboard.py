@@ -92,9 +92,12 @@ def test_the_dashboard_page(small, coordinator_client):
     assert "<caption" in body
     assert not re.search(r"\sstyle=", body)
     assert not re.search(r"<script(?![^>]*\bsrc=)", body)
-    # No names on the dashboard: totals only.
+    # Names only in 'Actie nodig' (issue 20.2): everything else is totals.
+    before, action = body.split('id="actie-titel"')
+    action, after = action.split("</section>", 1)
     for name in small_organisation.NAMES:
-        assert name not in body
+        assert name not in before and name not in after
+    assert "Dirk Dijkstra" in action and "Anna Aalders" not in action
     assert "no-store" in response["Cache-Control"]
     entry = AuditLogEntry.objects.get(action=AuditAction.VIEWED_DASHBOARD)
     assert entry.actor == small.members["coordinator"].user
@@ -217,19 +220,38 @@ def test_the_dashboard_query_count_does_not_grow_with_members(client, modules):
 def people_names(response) -> list[str]:
     body = response.content.decode()
     return re.findall(
-        r'<th class="utrecht-table__header-cell" scope="row"><a [^>]*>([^<]+)</a>', body
+        r'<th class="utrecht-table__header-cell signaal-sticky" scope="row">.*?'
+        r"<a [^>]*>([^<]+)</a>",
+        body,
     )
 
 
 def get_people(client, small, **query):
+    """The people list, by name unless another order is asked for (the default is by
+    urgency: test_the_people_list_filters)."""
+    query.setdefault("sort", "name")
     return client.get(reverse("organisations:people", args=[small.organisation.slug]), query)
 
 
 def test_the_people_list_filters(small, coordinator_client):
-    everyone = people_names(get_people(coordinator_client, small))
+    url = reverse("organisations:people", args=[small.organisation.slug])
+    everyone = people_names(coordinator_client.get(url))  # no order asked: by urgency
     assert len(everyone) == 8
     known = [name for name in everyone if name in small_organisation.NAMES]
-    assert known == sorted(small_organisation.NAMES)  # by name
+    # Most urgent first (issue 20.2): late (the longest first), needed soon, on track, meets.
+    assert known == [
+        "Dirk Dijkstra",
+        "Cees Claassen",
+        "Fien Franssen",
+        "Bram Bakker",
+        "Eva Evers",
+        "Anna Aalders",
+        "Gijs Gerritsen",
+    ]
+    by_name = people_names(get_people(coordinator_client, small, sort="name"))
+    assert [name for name in by_name if name in small_organisation.NAMES] == sorted(
+        small_organisation.NAMES
+    )
 
     overdue = people_names(get_people(coordinator_client, small, status="overdue"))
     assert overdue == ["Dirk Dijkstra", "Fien Franssen"]

@@ -250,3 +250,21 @@ def test_many_teams_are_shortened_on_the_dashboard_and_complete_on_the_teams_pag
 def test_the_teams_page_is_in_the_walk_of_the_coordinator_area(small):
     urls = list(coordinator_urls(small.organisation, small.members["anna"], SimpleNamespace(pk=1)))
     assert reverse("organisations:team_figures", args=[small.organisation.slug]) in urls
+
+
+@pytest.mark.parametrize("page", ["organisations:dashboard", "organisations:team_figures"])
+def test_the_team_table_says_which_columns_count_people_and_which_requirements(
+    small, coordinator_client, page
+):
+    """Issue 20.8: 'Members' and 'Meet all' count people, the status columns count a person
+    once per mandatory requirement; two column groups with headers say so."""
+    with translation.override("nl"):
+        body = coordinator_client.get(reverse(page, args=[small.organisation.slug])).content
+    table = body.decode().split('id="teams-tabel-titel"')[1].split("</table>")[0]
+    groups = re.findall(r'<th[^>]*scope="colgroup" colspan="(\d+)"[^>]*>([^<]+)</th>', table)
+    assert [(int(span), title) for span, title in groups] == [
+        (2, "Mensen"),
+        (len(DISPLAY_ORDER), "Verplichte eisen: één telling per persoon per eis"),
+    ]
+    assert re.findall(r'<colgroup span="(\d+)">', table) == ["1", "2", str(len(DISPLAY_ORDER))]
+    assert "één telling per persoon per eis" in table.split("</caption>")[0]

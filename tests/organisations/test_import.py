@@ -19,6 +19,7 @@ from organisations.services.member_import import import_members
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, RoleFactory, TeamFactory
+from .importing import import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -121,23 +122,27 @@ def test_every_bad_row_is_reported_with_its_line_number():
 
 
 def test_header_problems():
-    assert "ontbreekt" in str(parse(b"naam;team\nA;B\n").problems[0])
-    unknown = parse(b"e-mail;rol;afdeling\na@voorbeeld.nl;rol;X\n").problems
-    assert len(unknown) == 1 and "afdeling" in str(unknown[0]) and unknown[0].line == 1
+    missing = parse(b"naam;team\nA;B\n").problems
+    assert [problem.line for problem in missing] == [1, 1]
+    assert "e-mailadres" in str(missing[0]) and "rol" in str(missing[1])
+    # An unknown column is not imported (the coordinator may map it), and no problem.
+    unknown = parse(b"e-mail;rol;personeelsnummer\na@voorbeeld.nl;rol;X\n")
+    assert unknown.problems == []
+    assert [(c.header, c.field) for c in unknown.columns][-1] == ("personeelsnummer", "")
     assert parse(b"").problems and parse(b"e-mail;rol\n").problems
 
 
 def test_too_many_rows_and_too_large(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
+    monkeypatch.setattr("organisations.imports.rows.MAX_ROWS", 3)
     content = b"e-mail;rol\n" + b"".join(f"p{n}@voorbeeld.nl;rol\n".encode() for n in range(4))
     [problem] = parse(content).problems
     assert "4" in str(problem) and "3" in str(problem)
-    monkeypatch.setattr(imports, "MAX_BYTES", 10)
+    monkeypatch.setattr("organisations.imports.reading.MAX_BYTES", 10)
     assert "te groot" in str(parse(b"e-mail;rol\na@b.nl;rol\n").problems[0])
 
 
 def test_a_workbook_that_unpacks_too_large_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("organisations.imports.reading.MAX_UNPACKED_BYTES", 1000)
     content = xlsx([["e-mail", "rol"], ["kim@voorbeeld.nl", "rol"]])
     [problem] = parse(content, "leden.xlsx").problems
     assert "te groot" in str(problem)
@@ -159,11 +164,7 @@ def roles():
     }
 
 
-def upload(client, organisation, content: bytes, name="leden.csv", **data):
-    return client.post(
-        reverse("organisations:import", args=[organisation.slug]),
-        {"file": SimpleUploadedFile(name, content), **data},
-    )
+upload = import_file
 
 
 def state():

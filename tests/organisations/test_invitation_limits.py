@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from organisations.services import invitations
 from tests.factories import UserFactory
 
 from .factories import MembershipFactory, OrganisationFactory, RoleFactory
+from .importing import import_file
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,7 @@ def invite(client, organisation, email, role):
 
 def upload(client, organisation, addresses, role):
     content = "e-mail;rol\n" + "".join(f"{address};{role.name}\n" for address in addresses)
-    return client.post(
-        reverse("organisations:import", args=[organisation.slug]),
-        {"file": SimpleUploadedFile("leden.csv", content.encode())},
-    )
+    return import_file(client, organisation, content.encode())
 
 
 def state(organisation):

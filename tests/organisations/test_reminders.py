@@ -13,11 +13,12 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
+from organisations.compliance.coordinator_reminders import plan_reminders, send_planned
 from organisations.compliance.reminder_mail import (
     send_coordinator_summaries,
     send_learner_digests,
-    send_reminders_now,
 )
+from organisations.compliance.reminder_rules import ReminderRules
 from organisations.compliance.reminders import Stage, iso_week, learner_period, stage_of
 from organisations.models import AuditAction, AuditLogEntry, ReminderLog
 
@@ -91,7 +92,7 @@ def test_each_person_gets_one_digest_with_their_own_items(people, organisation):
     assert "Hallo Anna Achterstand," in digest.body
     assert "Te laat" in digest.body
     assert "Meldcode (" + organisation.name + "): " in digest.body
-    assert "Binnen 30 dagen afronden" in digest.body
+    assert "Binnenkort afronden" in digest.body
     assert "Rode vlaggen" in digest.body
     assert "/mijn-leren/" in digest.body
     # Only her own organisation and items.
@@ -112,7 +113,8 @@ def test_each_person_gets_one_digest_with_their_own_items(people, organisation):
         (
             "learner_digest",
             f"requirement:{_requirement_id(organisation, 'Rode vlaggen')}:due",
-            days(20).isoformat(),
+            # The reminder point reached: 30 days before the deadline (the default rules).
+            f"{days(20).isoformat()}-30",
         ),
     }
 
@@ -131,7 +133,7 @@ def test_a_digest_comes_in_the_persons_language(people):
     (digest,) = mail_to(anna)
     assert digest.subject == "[Signaal] Reminder: your training on Signaal"
     assert "Hello Anna Achterstand," in digest.body
-    assert "Overdue" in digest.body and "Due within 30 days" in digest.body
+    assert "Overdue" in digest.body and "To finish soon" in digest.body
 
 
 def test_the_second_run_sends_nothing_new(people):
@@ -257,11 +259,23 @@ def test_the_command_reports_counts_and_failures(people, settings):
 # --- The coordinator's button -------------------------------------------------------------
 
 
-def test_remind_now_sends_to_the_overdue_and_due_people_once_a_day(people, organisation, client):
+def test_remind_now_shows_a_preview_then_sends_to_the_overdue_and_due_people_once_a_day(
+    people, organisation, client
+):
     sign_in_with_mfa(client, people["coordinator"])
     url = reverse("organisations:remind", args=[organisation.slug])
 
-    response = client.post(url, follow=True)
+    # The dashboard's button opens the preview: who gets it and the text; nothing is sent.
+    preview = client.get(url, {"terug": "dashboard"})
+    assert preview.status_code == 200
+    body = preview.content.decode()
+    assert "Wie krijgt hem: 2 mensen" in body
+    assert "Anna Achterstand" in body and "Bob Bijgewerkt" not in body
+    assert f"Een herinnering van {organisation.name}" in body  # the subject
+    assert "Je coördinator bij " + organisation.name in body  # the text
+    assert not mail.outbox
+
+    response = client.post(url, {"terug": "dashboard"}, follow=True)
 
     assert response.redirect_chain[-1][0] == reverse(
         "organisations:dashboard", args=[organisation.slug]
@@ -272,31 +286,46 @@ def test_remind_now_sends_to_the_overdue_and_due_people_once_a_day(people, organ
     (annas,) = mail_to(people["anna"])
     assert annas.subject == f"[Signaal] Een herinnering van {organisation.name}"
     assert "Je coördinator bij " + organisation.name in annas.body
-    assert "2 herinneringen verstuurd." in response.content.decode()
-    entry = AuditLogEntry.objects.get(action=AuditAction.SENT_REMINDER)
-    assert entry.organisation == organisation and entry.actor == people["coordinator"]
-    assert entry.detail["sent"] == 2
+    # The confirmation names the people.
+    names = sorted(["Anna Achterstand", people["coordinator"].full_name])
+    assert f"Herinneringen verstuurd aan {names[0]} en {names[1]}." in response.content.decode()
+    # One audit entry per person reminded, with who sent it and what it was about.
+    entries = AuditLogEntry.objects.filter(action=AuditAction.SENT_REMINDER)
+    assert entries.count() == 2
+    assert {entry.actor for entry in entries} == {people["coordinator"]}
+    annas_entry = entries.get(subjects__user=people["anna"])
+    assert annas_entry.detail["selection"] == "everyone"
+    assert set(annas_entry.detail["requirements"]) == {
+        _requirement_id(organisation, "Meldcode"),
+        _requirement_id(organisation, "Rode vlaggen"),
+    }
 
     again = client.post(url, follow=True)
     assert len(mail.outbox) == 2
-    assert "0 herinneringen verstuurd." in again.content.decode()
-    assert "2 mensen hadden vandaag al een herinnering gekregen." in again.content.decode()
+    page = again.content.decode()
+    assert "Er is geen herinnering verstuurd." in page
+    assert f"Niet verstuurd aan {names[0]} en {names[1]}: vandaag al herinnerd" in page
 
 
 def test_remind_now_is_only_for_the_organisations_own_coordinators(people, organisation, client):
+    url = reverse("organisations:remind", args=[organisation.slug])
     sign_in_with_mfa(client, people["other_coordinator"])
-    response = client.post(reverse("organisations:remind", args=[organisation.slug]))
-    assert response.status_code == 404
+    assert client.post(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert not mail.outbox
+
+    client.force_login(people["anna"])  # a learner
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
     assert not mail.outbox
 
     sign_in_with_mfa(client, people["coordinator"])
-    response = client.get(reverse("organisations:remind", args=[organisation.slug]))
-    assert response.status_code == 405
+    assert client.put(url).status_code == 405
     assert not mail.outbox
 
 
 def test_remind_now_does_not_change_the_cron_digest(people, organisation):
-    send_reminders_now(actor=people["coordinator"], organisation=organisation)
+    send_planned(plan_reminders(organisation), actor=people["coordinator"])
     counts = send_learner_digests(today=TODAY)
     # The digest's periods are its own: Anna still gets her digest.
     assert len(mail_to(people["anna"])) == 2
@@ -350,7 +379,16 @@ def test_stage_rule_follows_the_compliance_statuses():
     assert stage_of(RequirementStatus(Status.IN_PROGRESS, days(30)), today=TODAY) == (Stage.DUE)
     assert stage_of(RequirementStatus(Status.IN_PROGRESS, days(31)), today=TODAY) is None
     assert stage_of(RequirementStatus(Status.UPDATE_DUE, days(10)), today=TODAY) == (Stage.DUE)
-    assert stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY) == (Stage.EXPIRING)
+    # Before a deadline: from the largest of the rules' days before it (30 by default).
+    assert stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY) is None
+    assert stage_of(RequirementStatus(Status.EXPIRING, days(30)), today=TODAY) == Stage.EXPIRING
+    sixty = ReminderRules(days_before=(60, 14))
+    assert stage_of(RequirementStatus(Status.EXPIRING, days(50)), today=TODAY, rules=sixty) == (
+        Stage.EXPIRING
+    )
+    assert stage_of(RequirementStatus(Status.NOT_STARTED, days(60)), today=TODAY, rules=sixty) == (
+        Stage.DUE
+    )
     for status in (Status.NOT_STARTED, Status.COMPLIANT):
         assert stage_of(RequirementStatus(status, days(100)), today=TODAY) is None
     assert learner_period(Stage.OVERDUE, days(-13), today=TODAY) == (f"{days(-13).isoformat()}+w1")

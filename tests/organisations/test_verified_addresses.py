@@ -149,7 +149,7 @@ def test_the_invitation_email_does_not_take_the_name_of_an_unverified_account(
 def test_the_import_does_not_take_an_unverified_account_for_the_person(
     client, home_page, django_capture_on_commit_callbacks
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from tests.organisations.importing import import_file
 
     squatter = sign_up(client, TARGET)
     organisation = OrganisationFactory()
@@ -158,14 +158,7 @@ def test_the_import_does_not_take_an_unverified_account_for_the_person(
     sign_in_with_mfa(client, coordinator)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("organisations:import", args=[organisation.slug]),
-            {
-                "file": SimpleUploadedFile(
-                    "leden.csv", f"e-mail;rol\n{TARGET};{role.name}\n".encode()
-                )
-            },
-        )
+        response = import_file(client, organisation, f"e-mail;rol\n{TARGET};{role.name}\n".encode())
 
     assert response.status_code == 302
     assert not Membership.objects.filter(user=squatter).exists()

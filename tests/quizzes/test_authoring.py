@@ -108,7 +108,8 @@ def test_publishing_a_broken_quiz_is_refused_with_the_reasons(admin_client, modu
     assert response.status_code == 200
     page = response.content.decode()
     assert (
-        "Stap &#x27;begin&#x27; leidt naar stap &#x27;nergens&#x27;, maar die bestaat niet." in page
+        "Stap &#x27;begin&#x27; (Stap begin) leidt naar stap &#x27;nergens&#x27;, maar die "
+        "bestaat niet." in page
     )
     assert not ScenarioQuizPage.objects.exists()
 

@@ -5,6 +5,7 @@ import pytest
 
 from quizzes import selectors, services
 from quizzes.models import QuizAttempt
+from quizzes.selectors import MINIMUM_GROUP, quiz_insight
 from tests.factories import UserFactory
 
 from .conftest import play_to_poor_end
@@ -39,3 +40,27 @@ def test_fewer_than_five_learners_show_nothing(quiz):
     for user in staff:
         play_to_poor_end(quiz, user)
     assert selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff)) == []
+
+
+def test_the_demo_gives_the_insight_report_enough_marked_demo_attempts(quiz):
+    """load_demo's synthetic learners (issue 21.5): enough of them that the report shows
+    its figures, along varied ways, clearly demo, and not doubled when loaded again."""
+    from accounts.models import User
+    from quizzes.demo import INSIGHT_DOMAIN, give_demo_insight_attempts
+
+    assert quiz_insight(quiz).hidden  # nobody played yet
+    made = give_demo_insight_attempts(quizzes=[quiz])
+    assert made >= MINIMUM_GROUP
+    insight = quiz_insight(quiz)
+    assert not insight.hidden and insight.learners >= MINIMUM_GROUP
+    assert 0 < insight.passed < insight.finished  # some pass, some do not
+    start = next(step for step in insight.steps if step.step.key == "start")
+    assert all(choice.count for choice in start.choices)  # both ways taken
+    assert insight.signals  # missed and recognised signals show
+    learners = User.objects.filter(quiz_attempts__quiz=quiz).distinct()
+    assert all(
+        user.email.endswith(INSIGHT_DOMAIN) and "demo" in user.full_name.lower()
+        and not user.has_usable_password()
+        for user in learners
+    )  # fmt: skip
+    assert give_demo_insight_attempts(quizzes=[quiz]) == 0

@@ -11,7 +11,7 @@ from certificates.models import Certificate
 from cms.services import ensure_site
 from courses.demo import give_demo_progress, load_demo_modules
 from organisations.api import ensure_demo_totp, load_demo_organisations
-from quizzes.demo import give_demo_attempts, load_demo_quizzes
+from quizzes.demo import give_demo_attempts, give_demo_insight_attempts, load_demo_quizzes
 
 DEMO_PASSWORD = "signaal-demo-2026"  # noqa: S105 - published on purpose; DEBUG-only
 
@@ -74,6 +74,7 @@ class Command(BaseCommand):
             learner = User.objects.get(email="leerling@signaal.test")
             give_demo_progress(learner=learner, completed=modules[0], in_progress=modules[1])
             give_demo_attempts(learner=learner, completed=modules[0])
+            give_demo_insight_attempts(quizzes=quizzes)
             organisations = load_demo_organisations()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,7 +1,7 @@
 """Send the reminders that are due: certificates expiring or needing an update, learners'
 digests of what their organisations require, coordinators' weekly summaries; record the
 monthly compliance snapshots, bring the dashboards' stored statuses up to date and delete
-old export files. Run it from cron every hour: it
+old export files and unfinished import uploads. Run it from cron every hour: it
 never sends the same reminder twice, also when two runs overlap."""
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +11,7 @@ from organisations.compliance.exports import delete_old_exports
 from organisations.compliance.reminder_mail import send_reminders
 from organisations.compliance.snapshots import record_compliance_snapshots
 from organisations.compliance.statuses import refresh_all_standings
+from organisations.services.import_uploads import delete_expired_uploads
 
 
 class Command(BaseCommand):
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Stored statuses: {refreshed} members refreshed.")
         deleted = delete_old_exports()
         self.stdout.write(f"Old export files: {deleted} deleted.")
+        uploads = delete_expired_uploads()
+        self.stdout.write(f"Unfinished import uploads: {uploads} deleted.")
         if counts["learners"].failed or counts["coordinators"].failed:
             # A non-zero exit makes cron report it; the failed ones are retried next run.
             raise CommandError("Some reminders could not be sent; they are retried next run.")

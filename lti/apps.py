@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LtiConfig(AppConfig):
+    name = "lti"
+    verbose_name = _("LMS integration (LTI 1.3)")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from courses.api import module_completed
+
+        from .grades import on_module_completed
+
+        # A module completed by someone who launched it from an LMS sends the grade back.
+        module_completed.connect(on_module_completed, dispatch_uid="lti_grade_passback")

@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import second_factor_views
 from certificates import views as certificate_views
+from identity import views as identity_views
 
 from . import views
 
@@ -42,6 +43,12 @@ urlpatterns = [
         name="second_factor_required",
     ),
     path("account/organisatie/", include("identity.urls")),
+    # allauth's OpenID Connect callback with a clear page when the IdP went down meanwhile.
+    path(
+        "account/oidc/<str:provider_id>/login/callback/",
+        identity_views.oidc_callback,
+        name="identity_oidc_callback",
+    ),
     path("account/", include("allauth.urls")),
     path("mijn-gegevens/", include("accounts.urls")),
     path("taal/", views.set_language, name="set_language"),

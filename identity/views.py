@@ -9,11 +9,13 @@ import requests
 from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect import views as allauth_oidc_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import selectors
 from .adapter import refused
 from .forms import OrganisationSignInForm
 
@@ -31,21 +33,7 @@ def _to_identity_provider(request: HttpRequest, identity_provider) -> HttpRespon
         )
     except (requests.RequestException, OAuth2Error, OSError, ValueError, KeyError) as error:
         # The discovery document (OIDC) or metadata (SAML) could not be read.
-        logger.warning(
-            "organisation sign-in service unreachable",
-            exc_info=True,
-            extra={"identity_provider": identity_provider.key, "error": type(error).__name__},
-        )
-        return refused(
-            request,
-            _(
-                "%(provider)s does not answer right now, so you cannot sign in through it. "
-                "Try again in a few minutes; if it keeps failing, tell your IT department."
-            )
-            % {"provider": identity_provider.name},
-            status=503,
-            provider=identity_provider,
-        )
+        return _unreachable(request, identity_provider, error)
     # Our CSP lets forms post to this site only, and browsers hold the redirects after a
     # form's post to that too: so the address form's answer is a page that moves on to the
     # IdP by itself (a refresh, with a link for when it does not), not a redirect.
@@ -56,6 +44,38 @@ def _to_identity_provider(request: HttpRequest, identity_provider) -> HttpRespon
     )
     page["Cache-Control"] = "no-store"
     return page
+
+
+def _unreachable(request: HttpRequest, identity_provider, error: Exception) -> HttpResponse:
+    # With the trace: a misconfiguration (a bad metadata document) looks the same to people.
+    logger.warning(
+        "organisation sign-in service unreachable",
+        exc_info=error,
+        extra={"identity_provider": identity_provider.key, "error": type(error).__name__},
+    )
+    return refused(
+        request,
+        _(
+            "%(provider)s does not answer right now, so you cannot sign in through it. "
+            "Try again in a few minutes; if it keeps failing, tell your IT department."
+        )
+        % {"provider": identity_provider.name},
+        status=503,
+        provider=identity_provider,
+    )
+
+
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's OpenID Connect callback, which reads the IdP's discovery document before it
+    catches network errors: an IdP that went down after the person signed in there gets the
+    same clear page instead of a server error."""
+    try:
+        return allauth_oidc_views.callback(request, provider_id)
+    except requests.RequestException as error:
+        identity_provider = selectors.provider_by_key(provider_id)
+        if identity_provider is None:
+            raise
+        return _unreachable(request, identity_provider, error)
 
 
 @require_http_methods(["GET", "POST"])

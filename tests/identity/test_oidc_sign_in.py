@@ -105,3 +105,26 @@ def test_wrong_audience_is_refused_with_clear_message(client, oidc_idp, roles):
     assert response.status_code == 403
     assert b"verkeerde audience" in response.content
     assert not User.objects.filter(email="anna@zorgwest.test").exists()
+
+
+def test_idp_down_between_its_login_and_our_callback(client, roles, tmp_path):
+    # An IdP of its own, stopped after the person signed in there and before we redeem the
+    # code: the token request fails, and the person is told so.
+    reason = idp.missing_reason()
+    if reason:
+        idp.skip_or_fail(reason)
+    server = idp.start_oidc(["http://testserver"], tmp_path)
+    try:
+        make_oidc_provider(server.issuer, default_role=roles["default"])
+        back = idp.through_idp(
+            idp.start_at_idp(client, "anna@zorgwest.test"), "anna", until="http://testserver/"
+        )
+    finally:
+        idp.stop(server.process)
+
+    response = client.get(back.removeprefix("http://testserver"))
+
+    assert response.status_code == 503
+    assert "Zorggroep West reageert nu niet" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not User.objects.filter(email="anna@zorgwest.test").exists()

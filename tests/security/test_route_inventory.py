@@ -83,6 +83,7 @@ CLASSES = {
     "identity_sign_in": ENTRANCE,
     "openid_connect_login": ENTRANCE,
     "openid_connect_callback": ENTRANCE,
+    "identity_oidc_callback": ENTRANCE,
     "socialaccount_login_cancelled": ENTRANCE,
     "socialaccount_login_error": ENTRANCE,
     "socialaccount_signup": ENTRANCE,
@@ -363,6 +364,7 @@ ENTRANCE_ANONYMOUS = {
     "identity_sign_in": 200,
     "openid_connect_login": 404,  # no such sign-in service
     "openid_connect_callback": 404,
+    "identity_oidc_callback": 404,  # allauth's callback behind it: no such service
     "socialaccount_login_cancelled": 200,
     "socialaccount_login_error": 401,  # allauth: "the sign-in did not succeed"
     "socialaccount_signup": 302,  # no sign-in pending: back to the login

@@ -24,6 +24,9 @@ EXPORTED = {
     "organisations.ReminderLog.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
+    "lti.LtiIdentity.user": "lti.lms_accounts",
+    "lti.ResourceLaunch.user": "lti.launches",
+    "lti.ScormLearner.user": "lti.scorm",
 }
 
 _EDITORIAL = (

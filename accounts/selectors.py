@@ -27,6 +27,9 @@ EXPORTED = {
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
     "xapi.Statement.user": "xapi.statements",
     "socialaccount.SocialAccount.user": "identity.linked_accounts",
+    "lti.LtiIdentity.user": "lti.lms_accounts",
+    "lti.ResourceLaunch.user": "lti.launches",
+    "lti.ScormLearner.user": "lti.scorm",
 }
 
 _EDITORIAL = (

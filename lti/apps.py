@@ -8,9 +8,15 @@ class LtiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from accounts.api import register_personal_data
         from courses.api import module_completed
 
+        from . import personal_data
         from .grades import on_module_completed
+
+        register_personal_data(
+            "lti", title=personal_data.TITLE, export=personal_data.export, erase=personal_data.erase
+        )
 
         # A module completed by someone who launched it from an LMS sends the grade back.
         module_completed.connect(on_module_completed, dispatch_uid="lti_grade_passback")

@@ -42,6 +42,7 @@ MESSAGES = {
     "no_cookies": _("Your browser blocks cookies inside the LMS."),
     "target": _("The launch points to a page outside Signaal."),
     "module": _("This launch does not point to a module that is online."),
+    "inactive": _("The Signaal account linked to you is switched off."),
     "scorm": _(
         "This SCORM package no longer opens Signaal (revoked, or its number of learners is "
         "reached). Ask your LMS administrator."

@@ -116,6 +116,8 @@ def launch(request: HttpRequest) -> HttpResponse:
 
 
 def _enter(request, platform: Platform, user: User, claims: dict, module) -> HttpResponse:
+    if not user.is_active:
+        return refused(request, LaunchRefused("inactive"))
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[EMBED_SESSION_KEY] = platform.pk
     record_launch(platform=platform, user=user, claims=claims, module=module)

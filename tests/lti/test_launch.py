@@ -216,3 +216,16 @@ def test_an_unknown_state_and_an_unregistered_lms_are_refused(
     )
     assert_refused(answer, "unknown_platform", "niet geregistreerd", status=400)
     assert LoginState.objects.count() == 1  # the refused initiation stored nothing
+
+
+def test_a_switched_off_account_is_not_signed_in(browser, lms, tool_url, registered, module):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_active=False)
+    LtiIdentity.objects.create(
+        platform=registered, issuer=lms.issuer, subject="moodle-user-17", user=user
+    )
+    answer = browser.launch(launch_claims(lms, tool_url, module))
+    assert answer.status_code == 403 and answer.headers["X-LTI-Refusal"] == "inactive"
+    assert "staat uit" in answer.text
+    assert not ResourceLaunch.objects.exists()

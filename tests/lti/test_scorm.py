@@ -107,3 +107,16 @@ def test_the_status_says_passed_once_the_module_is_completed(client, package, mo
     for lesson in module.get_children().live().specific():
         complete_lesson(user=user, lesson=lesson)
     assert client.get(status_url, {"learner": "emp-1"}).json() == {"status": "passed", "score": 100}
+
+
+def test_the_persons_lms_links_are_in_their_data_and_go_with_their_account(client, package):
+    from accounts.personal_data import export
+    from accounts.services import delete_account
+
+    client.get(reverse("lti:scorm_start", args=[package.key]), {"learner": "emp-1"})
+    user = ScormLearner.objects.get().user
+    data = export(user)["lti"]
+    assert data["scorm"] == [{"module": package.module.title, "learner_id": "emp-1"}]
+
+    delete_account(user=user)
+    assert not ScormLearner.objects.exists()

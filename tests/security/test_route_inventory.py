@@ -55,6 +55,22 @@ CLASSES = {
     "wagtaildocs_authenticate_with_password": PUBLIC,
     "wagtailcore_authenticate_with_password": PUBLIC,
     "organisations:accept_invitation": PUBLIC,
+    # An inspector checks a compliance statement by its code (the code is the secret).
+    "organisations:verify_statement": PUBLIC,
+    "organisations:statement_jws": PUBLIC,
+    # A learner's registration numbers in professional registers
+    "registration_numbers": LEARNER,
+    # LTI and SCORM: an LMS's launches and its learners' windows (lti); each checks its
+    # own proof (signed id_token, signed link or chooser token, package key).
+    "lti:login": PUBLIC,
+    "lti:launch": PUBLIC,
+    "lti:link_account": PUBLIC,
+    "lti:deep_link_response": PUBLIC,
+    "lti:register": PUBLIC,
+    "lti:scorm_start": PUBLIC,
+    "lti:scorm_status": PUBLIC,
+    "lti:jwks": MACHINE,
+    "lti:scorm_download": LEARNER,  # platform administrators only (403 for others)
     # Other systems
     "healthz": MACHINE,
     "security_txt": MACHINE,
@@ -284,6 +300,8 @@ def world(db, catalogue):  # noqa: F811
             "number": 1,
             "kid": keys.key_id(),
             "module_id": module.pk,
+            "key": "no-such-package",
+            "package_id": 1,
         },
     }
 
@@ -344,6 +362,15 @@ PUBLIC_ANONYMOUS = {
     "wagtaildocs_authenticate_with_password": 404,  # no such restriction
     "wagtailcore_authenticate_with_password": 404,
     "organisations:accept_invitation": 200,
+    "organisations:verify_statement": 404,  # no statement with this code
+    "organisations:statement_jws": 404,
+    "lti:login": 400,  # no LMS named
+    "lti:launch": 405,  # the LMS's form post only
+    "lti:link_account": 403,  # no launch waiting for consent
+    "lti:deep_link_response": 405,
+    "lti:register": 400,  # not a registration link
+    "lti:scorm_start": 403,  # no such package
+    "lti:scorm_status": 403,
     "wagtailadmin_sprite": 200,
     "wagtailadmin_javascript_catalog": 200,
 }

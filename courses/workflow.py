@@ -4,6 +4,7 @@ Wagtail's WAGTAIL_FINISH_WORKFLOW_ACTION) and the refusal shown to the reviewer
 (ApprovalRefusedMiddleware). Direct publishing asks the same rule in wagtail_hooks."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -69,7 +70,18 @@ def publish_workflow_state(workflow_state, user=None):
         reason = approval_refusal(content)
         if reason:
             raise ApprovalRefused(reason, page_id=content.pk)
-    return wagtail_publish_workflow_state(workflow_state, user=user)
+    try:
+        return wagtail_publish_workflow_state(workflow_state, user=user)
+    except ValidationError as refusal:
+        # A page's own last guard refused the revision (a quiz that cannot be played):
+        # the reviewer reads why, and the page keeps waiting, instead of an error page.
+        if not isinstance(content, Page):
+            raise
+        raise ApprovalRefused(
+            _("'%(page)s' cannot be approved: %(reasons)s")
+            % {"page": content.get_admin_display_title(), "reasons": " ".join(refusal.messages)},
+            page_id=content.pk,
+        ) from refusal
 
 
 class ApprovalRefusedMiddleware:

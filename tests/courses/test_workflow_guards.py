@@ -79,6 +79,28 @@ def test_the_reviewer_sees_why_from_the_dashboard_approve_button(client, catalog
     assert "kan nog niet worden goedgekeurd" in content
 
 
+def test_approving_a_quiz_that_cannot_be_played_says_why_instead_of_failing(
+    client, catalogue, people
+):
+    module = make_module(catalogue, "Stalking", lessons=1)  # live
+    quiz = make_quiz(module, publish=False)
+    quiz = type(quiz).objects.get(pk=quiz.pk)
+    del quiz.steps[len(quiz.steps) - 1]  # the last step, which others lead to
+    quiz.save_revision(user=people["author"])
+    state = quiz.get_workflow().start(quiz, people["author"])
+    sign_in_with_mfa(client, people["reviewer"])
+    url = f"/beheer/pages/workflow/action/{quiz.pk}/approve/{state.current_task_state.pk}/"
+
+    response = client.post(url, {"next": "/beheer/"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/beheer/pages/{quiz.pk}/edit/"
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "kan niet worden goedgekeurd" in message
+    quiz.refresh_from_db()
+    assert not quiz.live
+    assert WorkflowState.objects.get(pk=state.pk).status == WorkflowState.STATUS_IN_PROGRESS
+
+
 def test_a_lesson_under_a_draft_module_is_refused_too(catalogue, people):
     module = make_module(catalogue, "Meldcode", lessons=1)
     module.unpublish()

@@ -153,6 +153,10 @@ def statement_export(request, organisation):
     return private(response)
 
 
+def _groups(digest: str) -> str:
+    return " ".join(digest[index : index + 8] for index in range(0, len(digest), 8))
+
+
 @require_GET
 def verify(request, code: str):
     """Public: an inspector checks a statement by its code (no one's data on it)."""
@@ -164,7 +168,15 @@ def verify(request, code: str):
     return TemplateResponse(
         request,
         "organisations/statement_verify.html",
-        {"code": code, "verification": verification, "claims": verification.claims},
+        {
+            "code": code,
+            "verification": verification,
+            "claims": verification.claims,
+            # In groups of eight, to compare by eye and to wrap on a phone.
+            "digest_groups": _groups(verification.claims["pdf_sha256"])
+            if verification.claims
+            else "",
+        },
     )
 
 

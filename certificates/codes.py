@@ -16,7 +16,8 @@ LENGTH = RANDOM_CHARACTERS + 1
 _VALUE = {character: index for index, character in enumerate(ALPHABET)}
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Hyphens and dashes that word processors put in place of '-' (U+2010 to U+2015, U+2212).
-_DASHES = str.maketrans(dict.fromkeys("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"))
+TYPOGRAPHIC_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_DASHES = str.maketrans(dict.fromkeys("-" + TYPOGRAPHIC_DASHES))
 
 # Damm's algorithm needs a totally anti-symmetric quasigroup of order 32: x * y = 2x + y in
 # the field GF(32) (addition is XOR; 2x is a shift reduced by x^5 + x^2 + 1). Then

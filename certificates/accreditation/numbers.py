@@ -7,7 +7,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from courses.models import Register
 
+from ..codes import TYPOGRAPHIC_DASHES
 from ..models import AttendanceRecord, AttendanceStatus, RegistrationNumber
+
+# Word processors' dashes become the hyphen registers write (codes drops them instead).
+_TO_HYPHEN = str.maketrans(dict.fromkeys(TYPOGRAPHIC_DASHES, "-"))
 
 
 class NumberRefused(ValueError):
@@ -17,9 +21,7 @@ class NumberRefused(ValueError):
 def normalised(number: str) -> str:
     """As registers write them: no spaces, dots or typographic dashes; letters in capitals."""
     cleaned = "".join(number.split()).replace(".", "")
-    for dash in "\u2010\u2011\u2012\u2013\u2014\u2212":
-        cleaned = cleaned.replace(dash, "-")
-    return cleaned.upper()
+    return cleaned.translate(_TO_HYPHEN).upper()
 
 
 @transaction.atomic

@@ -1,7 +1,10 @@
-"""Forms: the 'sign in with your organisation' address form, and allauth's login and
-sign-up forms refusing a password for domains whose organisation requires its IdP."""
+"""Forms: the 'sign in with your organisation' address form, and allauth's login, sign-up
+and password reset forms refusing a password for domains whose organisation requires its
+IdP (login would refuse that password anyway, so none is set or mailed for)."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.urls import reverse
@@ -61,3 +64,22 @@ class SignupForm(AllauthSignupForm):
         if provider is not None:
             raise forms.ValidationError(_required_message(provider), code="idp_required")
         return email
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def clean_email(self):
+        email = super().clean_email()
+        provider = selectors.required_provider_for_email(email)
+        if provider is not None:
+            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        return email
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    """A link mailed before the domain became required sets no password either."""
+
+    def clean(self):
+        provider = self.user and selectors.required_provider_for_email(self.user.email)
+        if provider:
+            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        return super().clean()

@@ -59,7 +59,12 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Organisation sign-in (identity; docs/sign-in-with-your-organisation.md): the IdPs are
 # configured in the admin (IdentityProvider, mirrored into allauth's SocialApp), never here.
-ACCOUNT_FORMS = {"login": "identity.forms.LoginForm", "signup": "identity.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "login": "identity.forms.LoginForm",
+    "signup": "identity.forms.SignupForm",
+    "reset_password": "identity.forms.ResetPasswordForm",
+    "reset_password_from_key": "identity.forms.ResetPasswordKeyForm",
+}
 SOCIALACCOUNT_ADAPTER = "identity.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_REQUIRED = True

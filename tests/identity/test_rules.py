@@ -91,6 +91,33 @@ def test_password_sign_up_is_refused_for_a_required_domain(client, roles):
     assert not account_selectors.owners_of_addresses(["bram@zorgwest.test"])
 
 
+def test_password_reset_is_refused_for_a_required_domain(client, roles, mailoutbox):
+    """A password of no use (login refuses it) is not offered either: the reset form says
+    where to sign in and sends nothing, and a link mailed before the domain became required
+    sets no password."""
+    provider = make_oidc_provider(CLOSED, default_role=roles["default"], required=False)
+    user = UserFactory(email="bram@zorgwest.test")
+    client.post("/account/password/reset/", {"email": "bram@zorgwest.test"})
+    [earlier] = mailoutbox
+    link = next(word for word in earlier.body.split() if "/account/password/reset/key/" in word)
+    provider.required = True
+    provider.save()
+
+    response = client.post("/account/password/reset/", {"email": "Bram@ZorgWest.test"})
+
+    assert response.status_code == 200
+    assert "laat medewerkers inloggen via een eigen inlogdienst" in response.content.decode()
+    assert len(mailoutbox) == 1
+    form_url = client.get(link.removeprefix("http://testserver"), follow=True)
+    response = client.post(
+        form_url.redirect_chain[-1][0] if form_url.redirect_chain else link,
+        {"password1": "een-ander-wachtwoord-7", "password2": "een-ander-wachtwoord-7"},
+    )
+    assert "laat medewerkers inloggen via een eigen inlogdienst" in response.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
 def test_a_domain_belongs_to_one_idp_and_settings_are_checked(roles):
     make_oidc_provider(CLOSED, default_role=roles["default"])
     other = IdentityProvider(

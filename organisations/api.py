@@ -14,6 +14,7 @@ from .access import (
 )
 from .compliance.computation import LearnerRequirement, learner_requirements, still_required
 from .demo import ensure_demo_totp, load_demo_organisations
+from .evidence_sections import register_evidence_section
 from .models import AuditAction
 from .selectors.memberships import member_organisation_ids
 from .selectors.personal_data import personal_data
@@ -31,6 +32,8 @@ __all__ = [
     "coordinator_entry",
     "coordinator_area",
     "private",
+    # Another app's evidence on the evidence page (xapi's statement export).
+    "register_evidence_section",
     # Which organisations a person counts for now (xapi: whose LRS receives their records).
     "member_organisation_ids",
     # The audit log (the admin's views of people's data are recorded here too).

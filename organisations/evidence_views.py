@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .access import coordinator_area, private
 from .compliance.reports import to_csv
 from .compliance.statement import issue_statement, verify_statement
+from .evidence_sections import evidence_sections
 from .invitation_views import base_url_of
 from .models import AuditAction, ComplianceStatement
 from .selectors.audit_trail import audit_trail
@@ -81,6 +82,7 @@ def _page(request, organisation, form, *, status=200):
                     :STATEMENTS_LISTED
                 ],
                 "max_days": MAX_PERIOD_DAYS,
+                "more_sections": evidence_sections(organisation),
             },
             status=status,
         )

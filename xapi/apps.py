@@ -9,6 +9,7 @@ class XapiConfig(AppConfig):
     def ready(self) -> None:
         from accounts.api import register_personal_data
         from courses.api import module_completed, module_started
+        from organisations.api import register_evidence_section
         from quizzes.api import answer_recorded, attempt_started
 
         from . import receivers, selectors, services
@@ -24,4 +25,13 @@ class XapiConfig(AppConfig):
             export=selectors.personal_data,
             erase=services.erase_personal_data,
             sharing_notice=selectors.sharing_notice,
+        )
+        register_evidence_section(
+            title=_("Learning records (xAPI)"),
+            description=_(
+                "The learning records Signaal keeps for your organisation (xAPI statements: "
+                "who started, answered and completed what), for a period, as a JSON lines file."
+            ),
+            url_name="xapi:export",
+            shown=selectors.records_kept_for,
         )

@@ -26,6 +26,12 @@ class OutboxStatus:
     last_error: str
 
 
+def records_kept_for(organisation) -> bool:
+    """Whether Signaal keeps learning records for the organisation (an enabled connection,
+    with or without an LRS): then its coordinators can export them."""
+    return LrsConfig.objects.filter(organisation=organisation, enabled=True).exists()
+
+
 def outbox_status(organisation_id: int) -> OutboxStatus:
     rows = Statement.objects.filter(organisation_id=organisation_id)
     pending = Q(delivered_at__isnull=True, rejected_at__isnull=True)

@@ -159,12 +159,15 @@ def test_only_the_organisations_coordinators_export(small, client, who, name):
     assert not ComplianceStatement.objects.exists()
 
 
-def test_the_evidence_page_is_linked_from_the_dashboard(small, coordinator_client):
-    dashboard = coordinator_client.get(
-        reverse("organisations:dashboard", args=[small.organisation.slug])
-    )
+def test_the_evidence_page_is_linked_from_the_dashboard_and_every_coordinator_page(
+    small, coordinator_client
+):
     url = reverse("organisations:evidence", args=[small.organisation.slug])
-    assert url in dashboard.content.decode()
+    for name in ("dashboard", "people", "teams", "invite"):
+        other = coordinator_client.get(
+            reverse(f"organisations:{name}", args=[small.organisation.slug])
+        )
+        assert f'href="{url}"' in other.content.decode(), name
     page = coordinator_client.get(url)
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
 

@@ -262,3 +262,23 @@ def test_the_export_is_for_the_organisations_coordinators_and_audited(
     assert entry.actor == coordinator and entry.organisation == organisation
     assert entry.detail["export"] == "xapi_statements" and entry.detail["statements"] == 7
     assert list(entry.subjects.values_list("user_id", flat=True)) == [learner.pk]
+
+
+def test_the_evidence_page_links_the_export_only_where_records_are_kept(
+    client, learner, organisation
+):
+    from tests.auth import sign_in_with_mfa
+
+    coordinator = MembershipFactory(organisation=organisation, is_coordinator=True).user
+    sign_in_with_mfa(client, coordinator)
+    evidence = f"/organisaties/{organisation.slug}/verantwoording/"
+    export = f'href="/organisaties/{organisation.slug}/leerregistraties/"'
+
+    assert export not in client.get(evidence).content.decode()
+    config = LrsConfig.objects.create(organisation=organisation, enabled=False, actor="mbox")
+    assert export not in client.get(evidence).content.decode()
+    config.enabled = True
+    config.save()
+    page = client.get(evidence).content.decode()
+    assert export in page
+    assert "Leerregistraties (xAPI)" in page

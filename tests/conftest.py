@@ -3,7 +3,7 @@ from django.core.cache import cache
 from hypothesis import settings as hypothesis_settings
 
 from cms.services import ensure_site
-from tests import database, registers
+from tests import database, index_upkeep, registers
 
 # No per-example time limit: Hypothesis's deadline is a timed assertion, and under two
 # workers with coverage on two cores a 50 ms example sometimes takes 270 ms. Speed is
@@ -44,6 +44,28 @@ def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb, django
         with django_db_blocker.unblock():
             if database.is_emptied():
                 database.restore(migrated_rows)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _index_upkeep_off():
+    """Search and reference index upkeep off unless a test asks (tests/index_upkeep.py)."""
+    index_upkeep.switch_off()
+    yield
+    index_upkeep.switch_on()
+
+
+@pytest.fixture
+def search_index():
+    """Saved pages and snippets go into the search index, as outside the tests."""
+    with index_upkeep.search_index_kept():
+        yield
+
+
+@pytest.fixture
+def reference_index():
+    """Saved objects update Wagtail's reference index ('used by'), as outside the tests."""
+    with index_upkeep.reference_index_kept():
+        yield
 
 
 @pytest.fixture

@@ -20,12 +20,14 @@ def module(catalogue):  # noqa: F811
     return make_module(catalogue, "Rode vlaggen herkennen", lessons=2)
 
 
+@pytest.mark.usefixtures("search_index")
 def test_search_hits_say_their_kind_and_module(client, module):
     page = client.get("/zoeken/", {"q": "Les 2"}).content.decode()
     assert "Les · " in page
     assert "Rode vlaggen herkennen" in page
 
 
+@pytest.mark.usefixtures("search_index")
 def test_a_typing_error_is_corrected_and_said(client, module):
     assert corrected_query("vlaggem") == "vlaggen"
     assert corrected_query("vlaggen") == ""

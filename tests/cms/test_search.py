@@ -1,5 +1,8 @@
 import pytest
 
+# Every test here reads the search index, kept up to date as outside the tests.
+pytestmark = pytest.mark.usefixtures("search_index")
+
 
 @pytest.mark.django_db
 def test_search_page_finds_a_live_page_by_a_word_in_its_text(client, home_page):

@@ -82,6 +82,7 @@ def test_unpublished_modules_are_not_listed(modules):
     assert "Meldcode" not in titles(catalogue(filters("")))
 
 
+@pytest.mark.usefixtures("search_index")
 def test_search_finds_text_in_modules_and_in_their_lessons(modules):
     assert titles(catalogue(filters("q=wurging"))) == ["Rode vlaggen"]
     # 'Tekst van Les 1' is in every lesson.
@@ -94,6 +95,7 @@ def test_search_finds_text_in_modules_and_in_their_lessons(modules):
 
 
 @pytest.mark.postgresql
+@pytest.mark.usefixtures("search_index")
 def test_dutch_word_forms_are_found_on_postgresql(modules):
     assert titles(catalogue(filters("q=vlag"))) == ["Rode vlaggen"]
     assert titles(catalogue(filters("q=stalken"))) == ["Rode vlaggen"]

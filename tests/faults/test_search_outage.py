@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 from tests.courses.conftest import make_module
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index")]
 
 UNREACHABLE = "http://127.0.0.1:9"
 

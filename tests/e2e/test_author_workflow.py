@@ -93,12 +93,6 @@ def test_a_quiz_under_a_draft_module_is_submitted_but_cannot_be_approved(
     reviewer_context.close()
 
 
-@pytest.mark.xfail(
-    reason="Known defect after merging the quiz editor's map (issue 21): choosing 'Spelen als "
-    "deelnemer' in the preview panel no longer reloads the panel in that mode (no request with "
-    "mode=play follows). The play mode itself is tested in tests/quizzes/test_play_preview.py.",
-    strict=False,
-)
 def test_an_author_plays_a_draft_quiz_as_a_learner_in_the_preview_panel(page, content):
     account("beheer@example.nl", "Bea Beheer", superuser=True)
     quiz = content["quiz"]

@@ -49,12 +49,6 @@ def sign_in(page, email: str) -> None:
     page.wait_for_url(re.compile(r"/beheer/$"))
 
 
-@pytest.mark.xfail(
-    reason="Known defect after the merges of 2026-12-07 (issue 21): axe reports the colour "
-    "contrast of a '.success' message on the reviewer's admin home; the refusal itself works "
-    "(asserted before the axe check and in tests/courses/test_workflow_guards.py).",
-    strict=False,
-)
 def test_a_quiz_under_a_draft_module_is_submitted_but_cannot_be_approved(
     page, browser, live_server, content
 ):

@@ -66,9 +66,25 @@ def page(browser, live_server):
     context.close()
 
 
+# Resolves once the page's running transitions and animations that end have ended (at most
+# 5 s). axe reads colours as they are drawn at that moment: Wagtail's messages fade in over
+# half a second, and white text on the success green (4.5:1 at rest) measured 4.1:1 there.
+SETTLED_JS = """
+() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => a.playState === 'running')
+    .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
+    .map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 5000)),
+])
+"""
+
+
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core in the page (WCAG 2.x A and AA rules) and return the violations of
-    the given impact, reduced to what a developer needs to fix them."""
+    """Run axe-core in the page (WCAG 2.x A and AA rules) once it has come to rest and
+    return the violations of the given impact, reduced to what a developer needs to fix
+    them."""
+    page.evaluate(SETTLED_JS)
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE.read_text())
     result = page.evaluate(

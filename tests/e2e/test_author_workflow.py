@@ -49,12 +49,6 @@ def sign_in(page, email: str) -> None:
     page.wait_for_url(re.compile(r"/beheer/$"))
 
 
-@pytest.mark.xfail(
-    reason="Known defect after the merges of 2026-12-07 (issue 21): axe reports the colour "
-    "contrast of a '.success' message on the reviewer's admin home; the refusal itself works "
-    "(asserted before the axe check and in tests/courses/test_workflow_guards.py).",
-    strict=False,
-)
 def test_a_quiz_under_a_draft_module_is_submitted_but_cannot_be_approved(
     page, browser, live_server, content
 ):
@@ -93,12 +87,6 @@ def test_a_quiz_under_a_draft_module_is_submitted_but_cannot_be_approved(
     reviewer_context.close()
 
 
-@pytest.mark.xfail(
-    reason="Known defect after merging the quiz editor's map (issue 21): choosing 'Spelen als "
-    "deelnemer' in the preview panel no longer reloads the panel in that mode (no request with "
-    "mode=play follows). The play mode itself is tested in tests/quizzes/test_play_preview.py.",
-    strict=False,
-)
 def test_an_author_plays_a_draft_quiz_as_a_learner_in_the_preview_panel(page, content):
     account("beheer@example.nl", "Bea Beheer", superuser=True)
     quiz = content["quiz"]

@@ -22,7 +22,9 @@ EXPORTED = {
     "certificates.Certificate.user": "certificates.certificates",
     "certificates.RegistrationNumber.user": "certificates.registration_numbers",
     "organisations.Membership.user": "organisations.memberships",
-    "organisations.ReminderLog.user": "organisations.reminders",
+    # Core's ledger of emails sent once: organisations' reminders there, certificates'
+    # under each certificate (certificates.certificates[].reminders_sent).
+    "core.SentEmail.user": "organisations.reminders",
     "organisations.AuditLogEntry.actor": "organisations.audit_log",
     "organisations.AuditSubject.user": "organisations.audit_log_about_you",
     "xapi.Statement.user": "xapi.statements",

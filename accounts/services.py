@@ -83,6 +83,8 @@ def delete_account(*, user: User) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from core.models import SentEmail
+
     from . import personal_data
     from .selectors import queued_emails_to
 
@@ -96,6 +98,8 @@ def delete_account(*, user: User) -> None:
         # while the person's name and addresses can still be read.
         personal_data.erase(user)
         queued_emails_to(user).delete()
+        # Core's ledger of the emails sent to them (reminders, the completion email).
+        SentEmail.objects.filter(user=user).delete()
         EmailAddress.objects.filter(user=user).delete()
         Authenticator.objects.filter(user=user).delete()
         for label in ADMIN_STATE_DELETED:

@@ -209,30 +209,17 @@ class ReminderKind(models.TextChoices):
     EXPIRING = "expiring", _("expires soon")
     UPDATE_DUE = "update_due", _("update due")
     # Not a reminder but the email that a module was completed and the certificate issued;
-    # kept here for the same reason: one row per certificate and kind, so it goes once.
+    # kept here for the same reason: once per certificate and kind (core.mail.send_once).
     ISSUED = "issued", _("certificate issued")
 
 
-class CertificateReminder(models.Model):
-    """An email that went out about a certificate: a reminder, or the completion email.
-    Written before the email is sent, so that none is ever sent twice
-    (certificates.services)."""
+def ledger_kind(kind: ReminderKind) -> str:
+    """The kind under which an email about a certificate is in core's ledger
+    (`core.models.SentEmail`: item the certificate's id, period the date it was about)."""
+    return f"certificate_{ReminderKind(kind).value}"
 
-    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
-    # The date the reminder was about (end of validity, or the update deadline).
-    due_on = models.DateField(_("due on"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["certificate", "kind"], name="one_reminder_per_kind")
-        ]
-        verbose_name = _("certificate reminder")
-        verbose_name_plural = _("certificate reminders")
-
-    def __str__(self) -> str:
-        return f"{self.certificate_id}: {self.kind}"
+LEDGER_KINDS = {ledger_kind(kind): kind for kind in ReminderKind}
 
 
 class RegistrationNumber(models.Model):

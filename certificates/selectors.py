@@ -3,6 +3,7 @@ verification, the PDF's contents."""
 
 import datetime
 import functools
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,16 +13,19 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import SentEmail
 from courses.models import ModulePage, ModuleVersion
 
 from . import codes
 from .models import (
+    LEDGER_KINDS,
     STATUS_LIST_BITS,
     AttendanceRecord,
     Certificate,
     CertificateStatus,
     RegistrationNumber,
     ReminderKind,
+    ledger_kind,
 )
 
 VERIFY_LIMIT = 30  # lookups per address per window
@@ -168,7 +172,9 @@ def certificate_for_enrolment(enrolment) -> Certificate | None:
 
 
 def completion_email_sent(certificate: Certificate) -> bool:
-    return certificate.reminders.filter(kind=ReminderKind.ISSUED).exists()
+    return SentEmail.objects.filter(
+        kind=ledger_kind(ReminderKind.ISSUED), item=str(certificate.pk)
+    ).exists()
 
 
 def learner_certificates(*, user: User) -> list[Certificate]:
@@ -327,11 +333,21 @@ def personal_data(user: User) -> dict:
     """The holder's certificates for their data download, with the reminders sent about
     them."""
     today = timezone.localdate()
-    certificates = (
-        Certificate.objects.filter(user=user)
-        .prefetch_related("reminders")
-        .order_by("issued_at", "pk")
-    )
+    certificates = Certificate.objects.filter(user=user).order_by("issued_at", "pk")
+    # The emails about them, from core's ledger (item: the certificate's id).
+    reminders = defaultdict(list)
+    for kind, item, period, sent_at in (
+        SentEmail.objects.filter(user=user, kind__in=list(LEDGER_KINDS))
+        .order_by("sent_at", "pk")
+        .values_list("kind", "item", "period", "sent_at")
+    ):
+        reminders[item].append(
+            {
+                "kind": str(LEDGER_KINDS[kind].value),
+                "due_on": datetime.date.fromisoformat(period),
+                "sent_at": sent_at,
+            }
+        )
     return {
         "certificates": [
             {
@@ -345,10 +361,7 @@ def personal_data(user: User) -> dict:
                 "valid_until": certificate.expires_on,
                 "revoked_at": certificate.revoked_at,
                 "status": str(certificate.status(today=today).value),
-                "reminders_sent": [
-                    {"kind": reminder.kind, "due_on": reminder.due_on, "sent_at": reminder.sent_at}
-                    for reminder in certificate.reminders.all()
-                ],
+                "reminders_sent": reminders[str(certificate.pk)],
             }
             for certificate in certificates
         ],

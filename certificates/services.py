@@ -9,12 +9,15 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from core.dates import add_months
-from core.mail import compose, send_or_queue
+from core.mail import Sent, compose, mail_connection, send_once
+from core.models import SentEmail
 from courses.models import Enrolment
 
 from . import codes, selectors, sharing
@@ -24,12 +27,12 @@ from .models import (
     AttendanceRecord,
     AttendanceStatus,
     Certificate,
-    CertificateReminder,
     CertificateStatus,
     RegistrationNumber,
     ReminderKind,
     Revocation,
     RevocationReason,
+    ledger_kind,
 )
 
 ISSUER = "Signaal"
@@ -180,27 +183,39 @@ def on_module_completed(sender, enrolment: Enrolment, **kwargs) -> None:
 
 def send_completion_email(*, certificate: Certificate) -> bool:
     """The email that the module is completed, with the certificate's links, in the
-    learner's language. Once per certificate: the row (unique per certificate and kind) is
-    committed first, so a repeated call or a parallel request sends nothing; a mail server
-    that fails queues the email (core.mail.send_or_queue). Returns whether this call
-    sent or queued it."""
+    learner's language. Once per certificate (core.mail.send_once: recorded in the ledger
+    with the certificate's end date as its period, so a repeated call or a parallel request
+    sends nothing; a mail server that fails queues it). Returns whether this call sent or
+    queued it."""
 
     user = certificate.user
     if user is None or not user.is_active:
         return False
-    try:
-        with transaction.atomic():
-            CertificateReminder.objects.create(
-                certificate=certificate, kind=ReminderKind.ISSUED, due_on=certificate.expires_on
-            )
-    except IntegrityError:
-        return False
-    send_or_queue(
+    outcome = send_once(
         _completion_email(certificate=certificate, user=user),
+        user_id=user.pk,
+        about=[_ledger_entry(certificate, ReminderKind.ISSUED, certificate.expires_on)],
         kind="certificates/email/completed",
-        key=f"certificate-issued:{certificate.pk}",
     )
-    return True
+    return outcome is not Sent.ALREADY
+
+
+def _ledger_entry(
+    certificate: Certificate, kind: ReminderKind, due_on: datetime.date
+) -> tuple[str, str, str]:
+    return (ledger_kind(kind), str(certificate.pk), due_on.isoformat())
+
+
+def _not_sent(kind: ReminderKind) -> Exists:
+    """No email of this kind recorded about the certificate, whatever its period: each
+    certificate is reminded once per kind."""
+    return ~Exists(
+        SentEmail.objects.filter(
+            user_id=OuterRef("user_id"),
+            kind=ledger_kind(kind),
+            item=Cast(OuterRef("pk"), output_field=CharField()),
+        )
+    )
 
 
 def _completion_email(*, certificate: Certificate, user: User) -> EmailMultiAlternatives:
@@ -247,9 +262,7 @@ def due_reminders(*, today: datetime.date) -> dict[int, list[Reminder]]:
         .select_related("user", "module")
     )
     due: dict[int, list[Reminder]] = defaultdict(list)
-    expiring = counting.filter(expires_on__lte=horizon).exclude(
-        reminders__kind=ReminderKind.EXPIRING
-    )
+    expiring = counting.filter(expires_on__lte=horizon).filter(_not_sent(ReminderKind.EXPIRING))
     for certificate in expiring:
         due[certificate.user_id].append(
             Reminder(
@@ -266,8 +279,8 @@ def due_reminders(*, today: datetime.date) -> dict[int, list[Reminder]]:
         ).items()
         if any(today <= due_on <= horizon for _number, due_on in versions)
     }
-    updating = counting.filter(module_id__in=list(requirements)).exclude(
-        reminders__kind=ReminderKind.UPDATE_DUE
+    updating = counting.filter(module_id__in=list(requirements)).filter(
+        _not_sent(ReminderKind.UPDATE_DUE)
     )
     for certificate in updating:
         due_on = selectors.update_due_on(
@@ -282,41 +295,25 @@ def due_reminders(*, today: datetime.date) -> dict[int, list[Reminder]]:
 def send_certificate_reminders(*, today: datetime.date | None = None) -> int:
     """Email each learner once about their certificates that expire soon and those whose
     update is due (CERTIFICATE_REMINDER_DAYS ahead), in their preferred language. Returns
-    the number of emails sent. Safe to run every hour and in parallel.
+    the number of emails sent now. Safe to run every hour and in parallel.
 
-    Never twice: the reminders are recorded (unique per certificate and kind) and
-    committed before the email goes out. When sending raises, the records are removed
-    again, so the next run retries; only a crash between the commit and the send loses a
-    reminder, which we prefer to sending it twice."""
+    Never twice: each reminder is recorded in core's ledger (per certificate, kind and
+    date) as its email is queued, and sent at once (core.mail.send_once). A parallel run
+    records nothing and sends nothing; when the mail server fails the email stays queued
+    and `send_queued_emails` sends it."""
     today = today or timezone.localdate()
     sent = 0
-    for user_id, reminders in due_reminders(today=today).items():
-        try:
-            with transaction.atomic():
-                # One run at a time per person; a parallel run waits here, then finds
-                # the records this one wrote.
-                user = User.objects.select_for_update().get(pk=user_id)
-                already = set(
-                    CertificateReminder.objects.filter(
-                        certificate__in=[r.certificate for r in reminders]
-                    ).values_list("certificate_id", "kind")
-                )
-                reminders = [r for r in reminders if (r.certificate.pk, r.kind) not in already]
-                records = CertificateReminder.objects.bulk_create(
-                    CertificateReminder(certificate=r.certificate, kind=r.kind, due_on=r.due_on)
-                    for r in reminders
-                )
-        except IntegrityError:
-            continue  # another run recorded them first; it sends the email
-        if not reminders:
-            continue
-        try:
-            _reminder_email(user=user, reminders=reminders, today=today).send()
-        except Exception:
-            logger.exception("Could not send certificate reminders to user %s", user_id)
-            CertificateReminder.objects.filter(pk__in=[r.pk for r in records]).delete()
-            continue
-        sent += 1
+    with mail_connection() as mail:
+        for user_id, reminders in due_reminders(today=today).items():
+            user = reminders[0].certificate.user
+            outcome = send_once(
+                _reminder_email(user=user, reminders=reminders, today=today),
+                user_id=user_id,
+                about=[_ledger_entry(r.certificate, r.kind, r.due_on) for r in reminders],
+                kind="certificates/email/reminder",
+                mail=mail,
+            )
+            sent += outcome is Sent.SENT
     return sent
 
 
@@ -350,11 +347,11 @@ def _reminder_email(
 
 def erase_personal_data(user: User) -> None:
     """A deleted account's certificates (accounts.personal_data): they stay verifiable with
-    user NULL and holder_name REMOVED_HOLDER; their reminders go, and the stored PDF (which
-    carries the name) is deleted after commit, so a rollback keeps it. A revocation the
+    user NULL and holder_name REMOVED_HOLDER (the record of emails about them goes with the
+    account: accounts.services.delete_account), and the stored PDF (which carries the name)
+    is deleted after commit, so a rollback keeps it. A revocation the
     person made keeps no name."""
     certificates = Certificate.objects.filter(user=user)
-    CertificateReminder.objects.filter(certificate__in=certificates).delete()
     # Registration numbers go; what was reported keeps no number (the register has its own
     # record), what was not reported yet is not reported.
     RegistrationNumber.objects.filter(user=user).delete()

@@ -1,21 +1,24 @@
 """Outgoing email: built one way (`compose`: in the recipient's language, from a template
 set), sent at once, or kept when the mail server did not take it and sent again later (the
-queue, `QueuedEmail`)."""
+queue, `QueuedEmail`). Emails that go once per item and period (reminders, the completion
+email) go through `send_once`, which records them in THE ledger, `SentEmail`."""
 
 import contextlib
 import datetime
 import logging
 import smtplib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from .models import QueuedEmail
+from .models import QueuedEmail, SentEmail
 
 logger = logging.getLogger(__name__)
 
@@ -65,35 +68,145 @@ def send_or_queue(message: EmailMessage, *, kind: str, key: str | None = None) -
     return True
 
 
+@dataclass
+class MailConnection:
+    """One connection to the mail server for a batch of emails (SMTP would otherwise
+    connect for each), remembering when the server proved unreachable, so the rest of the
+    batch is queued without waiting for a timeout per email."""
+
+    connection: object
+    unreachable: Exception | None = None
+
+    def failed(self, error: Exception) -> None:
+        if _server_unreachable(error):
+            self.unreachable = error
+        # A broken connection is opened again for the next email.
+        with contextlib.suppress(Exception):
+            self.connection.close()
+
+
+@contextlib.contextmanager
+def mail_connection() -> Iterator[MailConnection]:
+    """THE shared connection for a batch (`send_or_queue_each`, `send_once`); opened on
+    the first email and closed at the end, whatever happened."""
+    mail = MailConnection(get_connection())
+    try:
+        yield mail
+    finally:
+        try:
+            mail.connection.close()
+        except Exception:
+            logger.warning("Closing the mail connection failed", exc_info=True)
+
+
 def send_or_queue_each(messages: list[tuple[EmailMessage, str]], *, kind: str) -> int:
     """`send_or_queue` for several emails (each with its key) over one connection; returns
     how many were sent now. Once the server proves unreachable the rest are queued without
     trying, so a large batch during an outage does not wait for a timeout per email."""
     sent = 0
-    connection = get_connection()
-    unreachable: Exception | None = None
-    try:
+    with mail_connection() as mail:
         for message, key in messages:
-            message.connection = connection
-            if unreachable is not None:
-                _queue(message, kind=kind, key=key, error=unreachable)
+            message.connection = mail.connection
+            if mail.unreachable is not None:
+                _queue(message, kind=kind, key=key, error=mail.unreachable)
                 continue
             try:
                 message.send()
             except Exception as error:
                 _queue(message, kind=kind, key=key, error=error)
-                if _server_unreachable(error):
-                    unreachable = error
-                # A broken connection is opened again for the next email.
-                with contextlib.suppress(Exception):
-                    connection.close()
+                mail.failed(error)
                 continue
             forget_queued_email(key=key)
             sent += 1
-    finally:
-        with contextlib.suppress(Exception):
-            connection.close()
     return sent
+
+
+class Sent(StrEnum):
+    SENT = "sent"  # the mail server took it
+    QUEUED = "queued"  # recorded and queued: `send_queued_emails` sends it
+    ALREADY = "already"  # recorded before (earlier, or by a parallel run): nothing sent
+
+
+def send_once(
+    message: EmailMessage,
+    *,
+    user_id: int,
+    about: Iterable[tuple[str, str, str]],
+    kind: str | None = None,
+    mail: MailConnection | None = None,
+) -> Sent:
+    """THE way an email goes once: what it is `about`, as (kind, item, period) entries, is
+    recorded in the ledger (`SentEmail`, unique per user, kind, item and period) in one
+    transaction with the message in the queue (`QueuedEmail`); then it is sent at once and
+    leaves the queue in the same transaction as the server takes it, exactly as
+    `send_queued_emails` does. `kind` names the email in logs (default: the first entry's).
+
+    So: a parallel run recording the same entries fails on the unique index and sends
+    nothing; a mail server that is down (or a crash after the commit) leaves the email
+    queued, and `send_queued_emails` sends it once the server is back: nothing is lost and
+    nothing goes twice (except a run killed between the server taking it and the commit,
+    as for any queued email). Any entry recorded already: nothing is sent or recorded.
+    Call it outside a transaction: inside one, the email could go out for entries that are
+    then rolled back."""
+    about = list(about)
+    if not about:
+        raise ValueError("An email sent once needs at least one (kind, item, period).")
+    if message.attachments:
+        raise ValueError("Emails sent once go through the queue, which keeps no attachments.")
+    now = timezone.now()
+    kind = kind or about[0][0]
+    try:
+        with transaction.atomic():
+            SentEmail.objects.bulk_create(
+                SentEmail(user_id=user_id, kind=k, item=item, period=period, sent_at=now)
+                for k, item, period in about
+            )
+            queued = QueuedEmail.objects.create(
+                key="once:{}:{}:{}:{}".format(user_id, *about[0]),
+                kind=kind,
+                to_address=_address_of(message),
+                message=_stored_message(message),
+                created_at=now,
+                attempts=0,
+                next_attempt_at=now,
+                last_error="",
+            )
+    except IntegrityError:
+        return Sent.ALREADY
+    if mail is not None and mail.unreachable is not None:
+        _failed(queued, mail.unreachable, now=now)
+        return Sent.QUEUED
+    with contextlib.ExitStack() as stack:
+        if mail is None:
+            mail = stack.enter_context(mail_connection())
+        with transaction.atomic():
+            # Locked while it is sent; a queue run that got to it first sends it instead.
+            queued = (
+                QueuedEmail.objects.select_for_update(skip_locked=True).filter(pk=queued.pk).first()
+            )
+            if queued is None:
+                return Sent.QUEUED
+            try:
+                _rebuilt_message(queued, mail.connection).send()
+            except Exception as error:
+                _failed(queued, error, now=now)
+                mail.failed(error)
+                return Sent.QUEUED
+            queued.delete()
+    return Sent.SENT
+
+
+def _failed(queued: QueuedEmail, error: Exception, *, now: datetime.datetime) -> None:
+    """An attempt at a queued email failed: the next one waits longer."""
+    queued.attempts += 1
+    queued.next_attempt_at = now + _retry_delay(queued.attempts)
+    queued.last_error = type(error).__name__
+    queued.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+    logger.warning(
+        "Email %s could not be sent now (%s); queued to be sent again",
+        queued.kind,
+        type(error).__name__,
+    )
 
 
 def _queue(message: EmailMessage, *, kind: str, key: str, error: Exception) -> None:
@@ -151,8 +264,8 @@ def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 100
     now = now or timezone.now()
     run = QueueRun()
     too_old = now - datetime.timedelta(hours=settings.EMAIL_RETRY_HOURS)
-    connection = get_connection()
-    try:
+    with mail_connection() as mail:
+        connection = mail.connection
         # A row tried is deleted or moved past `now`, so no row comes round twice.
         for _ in range(limit):
             with transaction.atomic():
@@ -212,11 +325,6 @@ def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 100
                     continue
                 queued.delete()
                 run.sent += 1
-    finally:
-        try:
-            connection.close()
-        except Exception:
-            logger.warning("Closing the mail connection failed", exc_info=True)
     return run
 
 

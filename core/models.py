@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +33,31 @@ class QueuedEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.attempts})"
+
+
+class SentEmail(models.Model):
+    """THE ledger of emails that go once: one row per recipient, kind, item and period
+    (a reminder about a requirement for a deadline, a certificate's expiry, a week's
+    summary). Written by `core.mail.send_once` in the same transaction as the email's
+    place in the queue, so an email is recorded exactly when it is on its way."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # What was sent (e.g. 'learner_digest', 'certificate_expiring'); each app owns its kinds.
+    kind = models.CharField(max_length=40)
+    # What it was about (e.g. 'requirement:12:due', a certificate's id).
+    item = models.CharField(max_length=100)
+    # For which deadline, day or week (e.g. '2026-03-01-30', '2026-W09').
+    period = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "item", "period"], name="one_email_per_item_and_period"
+            )
+        ]
+        verbose_name = _("sent email")
+        verbose_name_plural = _("sent emails")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.item} {self.period}"

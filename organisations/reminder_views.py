@@ -97,7 +97,7 @@ def _send(request, organisation, plan, return_to: str):
             )
             % {"names": names(outcome.sent)},
         )
-    elif not outcome.failed:
+    elif not outcome.queued:
         messages.info(request, _("No reminder was sent."))
     for reason in SkipReason:
         skipped = [s.name for s in outcome.skipped if s.reason == reason]
@@ -107,11 +107,15 @@ def _send(request, organisation, plan, return_to: str):
                 _("Not sent to %(names)s: %(reason)s.")
                 % {"names": names(skipped), "reason": reason.label},
             )
-    if outcome.failed:
-        messages.error(
+    if outcome.queued:
+        # Recorded as sent (so not sent again today): it waits in the mail queue.
+        messages.warning(
             request,
-            _("The reminder to %(names)s could not be sent; try again later.")
-            % {"names": names(outcome.failed)},
+            _(
+                "The mail server did not take the reminder to %(names)s now; it is sent "
+                "automatically as soon as the mail server is back."
+            )
+            % {"names": names(outcome.queued)},
         )
     return _back(request, organisation, return_to, plan.chosen)
 

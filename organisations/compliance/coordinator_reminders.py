@@ -8,19 +8,14 @@ import datetime
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.mail import Sent, compose, mail_connection
+from core.models import SentEmail
 from organisations.compliance.computation import MemberCompliance, compliance
-from organisations.compliance.reminder_mail import (
-    ReminderCounts,
-    active_users,
-    deliver,
-    mail_connection,
-)
+from organisations.compliance.reminder_mail import ReminderCounts, active_users, deliver
 from organisations.compliance.reminder_rules import ReminderRules
 from organisations.compliance.reminders import (
     COORDINATOR_REQUEST,
@@ -31,7 +26,7 @@ from organisations.compliance.reminders import (
     member_stage,
 )
 from organisations.compliance.rule import DUE_WITHIN_DAYS, Status
-from organisations.models import AuditAction, Membership, Organisation, ReminderLog
+from organisations.models import AuditAction, Membership, Organisation
 from organisations.services.audit import record_audit_per_subject
 
 # 'Everyone' means: someone is overdue, or has a deadline within this window.
@@ -112,7 +107,8 @@ class ReminderPlan:
 class ReminderOutcome:
     counts: ReminderCounts
     sent: list[str]  # names, in the plan's order
-    failed: list[str]
+    # Not taken by the mail server now: queued, they go out once it is back.
+    queued: list[str]
     skipped: list[Skipped]
 
 
@@ -174,7 +170,7 @@ def plan_reminders(
             in (Stage.OVERDUE, Stage.DUE)
         ]
     reminded = set(
-        ReminderLog.objects.filter(
+        SentEmail.objects.filter(
             kind=COORDINATOR_REQUEST,
             item=f"organisation:{organisation.pk}",
             period=today.isoformat(),
@@ -196,11 +192,13 @@ def plan_reminders(
 
 
 def render_email(user: User, items: list[ReminderItem], *, organisation: Organisation):
-    context = learner_context(user, items, requested_by=organisation.name)
-    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = render_to_string("organisations/email/learner_digest_subject.txt", context)
-        body = render_to_string("organisations/email/learner_digest_message.txt", context)
-    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()), body
+    message = compose(
+        to=user.email,
+        language=user.preferred_language,
+        template="organisations/email/learner_digest",
+        context=learner_context(user, items, requested_by=organisation.name),
+    )
+    return message.subject, message.body
 
 
 def send_planned(plan: ReminderPlan, *, actor: User) -> ReminderOutcome:
@@ -210,8 +208,8 @@ def send_planned(plan: ReminderPlan, *, actor: User) -> ReminderOutcome:
     organisation = plan.organisation
     today = timezone.localdate()
     counts = ReminderCounts(skipped=len(plan.skipped))
-    sent, failed, skipped, details = [], [], list(plan.skipped), {}
-    with mail_connection() as connection:
+    sent, queued, skipped, details = [], [], list(plan.skipped), {}
+    with mail_connection() as mail:
         for recipient in plan.recipients:
             outcome = deliver(
                 user=recipient.user,
@@ -221,20 +219,19 @@ def send_planned(plan: ReminderPlan, *, actor: User) -> ReminderOutcome:
                 context=learner_context(
                     recipient.user, recipient.items, requested_by=organisation.name
                 ),
-                connection=connection,
+                mail=mail,
             )
             counts.add(outcome)
-            if outcome is True:
-                sent.append(recipient.name)
-                details[recipient.user.pk] = {
-                    "requirements": [item.requirement_id for item in recipient.items],
-                    "selection": "everyone" if plan.everyone else "chosen",
-                }
-            elif outcome is False:
-                failed.append(recipient.name)
-            else:  # a parallel request sent it a moment ago
+            if outcome is Sent.ALREADY:  # a parallel request sent it a moment ago
                 skipped.append(Skipped(recipient.member, SkipReason.REMINDED_TODAY))
+                continue
+            # A queued one goes out later: it is recorded as sent like the others.
+            (sent if outcome is Sent.SENT else queued).append(recipient.name)
+            details[recipient.user.pk] = {
+                "requirements": [item.requirement_id for item in recipient.items],
+                "selection": "everyone" if plan.everyone else "chosen",
+            }
     record_audit_per_subject(
         actor=actor, organisation=organisation, action=AuditAction.SENT_REMINDER, details=details
     )
-    return ReminderOutcome(counts=counts, sent=sent, failed=failed, skipped=skipped)
+    return ReminderOutcome(counts=counts, sent=sent, queued=queued, skipped=skipped)

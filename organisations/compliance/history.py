@@ -11,13 +11,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.models import SentEmail
 from courses.models import Enrolment
 from organisations.compliance.reminders import COORDINATOR_REQUEST, LEARNER_DIGEST, Stage
 from organisations.models import (
     AuditAction,
     AuditLogEntry,
     Organisation,
-    ReminderLog,
     Requirement,
 )
 
@@ -50,7 +50,7 @@ def reminder_history(
 ) -> list[SentReminder]:
     """The reminders the person got about this organisation's requirements, newest first:
     those its coordinators sent (from the audit log, which names the sender) and the
-    automatic ones (the reminder log; one email per day). Two queries."""
+    automatic ones (core's ledger of emails sent; one email per day). Two queries."""
     by_id = {requirement.pk: requirement for requirement in requirements}
     history = []
     entries = (
@@ -69,7 +69,7 @@ def reminder_history(
     items = _digest_items(requirements)
     per_day: dict[datetime.date, list] = defaultdict(list)
     for item, sent_at in (
-        ReminderLog.objects.filter(user=user, kind=LEARNER_DIGEST, item__in=list(items))
+        SentEmail.objects.filter(user=user, kind=LEARNER_DIGEST, item__in=list(items))
         .order_by("-sent_at")
         .values_list("item", "sent_at")[: HISTORY_LENGTH * 5]
     ):
@@ -89,7 +89,7 @@ def last_reminded(
     if not user_ids:
         return {}
     return dict(
-        ReminderLog.objects.filter(
+        SentEmail.objects.filter(
             Q(kind=COORDINATOR_REQUEST, item=f"organisation:{organisation.pk}")
             | Q(kind=LEARNER_DIGEST, item__in=list(_digest_items(requirements))),
             user_id__in=user_ids,

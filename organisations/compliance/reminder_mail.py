@@ -1,19 +1,16 @@
-"""Sending the reminders (which statuses call for one and when: reminders.py)."""
+"""Sending the reminders (which statuses call for one and when: reminders.py), once each
+through core.mail.send_once, which records them in core's ledger (SentEmail)."""
 
 import datetime
-import logging
 from collections import defaultdict
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
+from core.mail import MailConnection, Sent, compose, mail_connection, send_once
+from core.models import SentEmail
 from organisations.compliance.reminders import (
     COORDINATOR_SUMMARY,
     LEARNER_DIGEST,
@@ -25,74 +22,48 @@ from organisations.compliance.reminders import (
     reminder_input,
     unsent,
 )
-from organisations.models import ReminderLog
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
 class ReminderCounts:
     sent: int = 0
-    failed: int = 0
+    # Not taken by the mail server now: queued, `send_queued_emails` sends them.
+    queued: int = 0
     # Nothing new for the person, or sent already (earlier today, or by a parallel run).
     skipped: int = 0
 
-    def add(self, outcome: bool | None) -> None:
-        if outcome is True:
+    def add(self, outcome: Sent | None) -> None:
+        if outcome is Sent.SENT:
             self.sent += 1
-        elif outcome is False:
-            self.failed += 1
+        elif outcome is Sent.QUEUED:
+            self.queued += 1
         else:
             self.skipped += 1
 
 
 def deliver(
-    *, user: User, kind: str, keys: list[tuple[str, str]], template: str, context: dict, connection
-) -> bool | None:
-    """Insert the reminder's log rows first and send inside the same transaction. A parallel
-    run inserting the same rows waits on the unique constraint until this one commits and
-    then fails (so nothing is sent twice); a failing send rolls the rows back, so the next
-    run tries again. True: sent; False: the send failed; None: sent already."""
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.bulk_create(
-                [
-                    ReminderLog(user=user, kind=kind, item=item, period=period)
-                    for item, period in keys
-                ]
-            )
-            with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-                subject = render_to_string(f"organisations/email/{template}_subject.txt", context)
-                body = render_to_string(f"organisations/email/{template}_message.txt", context)
-            subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split())
-            EmailMessage(subject, body, to=[user.email], connection=connection).send()
-    except IntegrityError:
-        return None
-    except Exception:
-        logger.exception("Sending the %s reminder to user %s failed", kind, user.pk)
-        # A broken connection is opened again for the next email.
-        with suppress(Exception):
-            connection.close()
-        return False
-    return True
-
-
-@contextmanager
-def mail_connection():
-    """One connection to the mail server for a run's emails (SMTP would otherwise connect
-    for each). When it cannot be opened now, each send tries again and fails on its own."""
-    connection = get_connection()
-    try:
-        connection.open()
-    except Exception:
-        logger.exception("Could not connect to the mail server")
-    try:
-        yield connection
-    finally:
-        try:
-            connection.close()
-        except Exception:
-            logger.exception("Could not close the mail server connection")
+    *,
+    user: User,
+    kind: str,
+    keys: list[tuple[str, str]],
+    template: str,
+    context: dict,
+    mail: MailConnection,
+) -> Sent:
+    """One reminder email, built in the person's language, recorded for its (item, period)
+    keys and sent once (core.mail.send_once: a parallel run sends nothing, a failing mail
+    server leaves it queued)."""
+    return send_once(
+        compose(
+            to=user.email,
+            language=user.preferred_language,
+            template=f"organisations/email/{template}",
+            context=context,
+        ),
+        user_id=user.pk,
+        about=[(kind, item, period) for item, period in keys],
+        mail=mail,
+    )
 
 
 def active_users(user_ids) -> list[User]:
@@ -111,7 +82,7 @@ def send_learner_digests(
     today = today or timezone.localdate()
     gathered = gathered or reminder_input(today=today)
     counts = ReminderCounts()
-    with mail_connection() as connection:
+    with mail_connection() as mail:
         overdue = f":{Stage.OVERDUE}"
         user_ids = sorted(gathered.learner_items)
         for start in range(0, len(user_ids), 500):
@@ -123,7 +94,7 @@ def send_learner_digests(
             since = today - datetime.timedelta(days=longest)
             recent = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
             sent, last_overdue = defaultdict(set), defaultdict(dict)
-            for user_id, item, period, sent_at in ReminderLog.objects.filter(
+            for user_id, item, period, sent_at in SentEmail.objects.filter(
                 Q(period__in=periods) | Q(sent_at__gte=recent, item__endswith=overdue),
                 kind=LEARNER_DIGEST,
                 user_id__in=chunk,
@@ -148,7 +119,7 @@ def send_learner_digests(
                         keys=[item.key for item in new],
                         template="learner_digest",
                         context=learner_context(user, new),
-                        connection=connection,
+                        mail=mail,
                     )
                 )
     return counts
@@ -168,12 +139,12 @@ def send_coordinator_summaries(
             for user_id in summary.coordinator_ids:
                 per_coordinator[user_id].append(summary)
     sent = set(
-        ReminderLog.objects.filter(
+        SentEmail.objects.filter(
             kind=COORDINATOR_SUMMARY, period=week, user_id__in=list(per_coordinator)
         ).values_list("user_id", "item")
     )
     counts = ReminderCounts()
-    with mail_connection() as connection:
+    with mail_connection() as mail:
         for user in active_users(list(per_coordinator)):
             new = [
                 summary
@@ -189,7 +160,7 @@ def send_coordinator_summaries(
                     keys=[(f"organisation:{summary.organisation_id}", week) for summary in new],
                     template="coordinator_summary",
                     context=coordinator_context(user, new, today=today),
-                    connection=connection,
+                    mail=mail,
                 )
             )
     return counts

@@ -1,9 +1,9 @@
 """Reminders: which requirement statuses call for an email and when (the periods), and
 what goes into each email. The statuses come from
-organisations.compliance.computation.compliance; nothing here recomputes them. Sending and
-the ReminderLog rows are in organisations.compliance.reminder_mail.
+organisations.compliance.computation.compliance; nothing here recomputes them. Sending, once each
+through core's ledger (core.models.SentEmail), is in organisations.compliance.reminder_mail.
 
-The periods (ReminderLog.item / ReminderLog.period, unique per person and kind) follow each
+The periods (SentEmail.item / SentEmail.period, unique per person and kind) follow each
 organisation's reminder rules (reminder_rules.ReminderRules, issue 20.10; by default 30 and
 7 days before a deadline, then weekly):
 
@@ -37,12 +37,13 @@ from django.urls import reverse
 from organisations.compliance.computation import Compliance, compliance
 
 from ..models import Membership, Organisation
+
+# The kinds are named with the models (the data download reads them); re-exported here.
+from ..models.compliance import COORDINATOR_REQUEST as COORDINATOR_REQUEST
+from ..models.compliance import COORDINATOR_SUMMARY as COORDINATOR_SUMMARY
+from ..models.compliance import LEARNER_DIGEST as LEARNER_DIGEST
 from .reminder_rules import DEFAULT_RULES, ReminderRules, rules_by_organisation
 from .rule import RequirementStatus, Status
-
-LEARNER_DIGEST = "learner_digest"
-COORDINATOR_SUMMARY = "coordinator_summary"
-COORDINATOR_REQUEST = "coordinator_request"
 
 # A coordinator's weekly summary names at most this many overdue people per organisation.
 SUMMARY_NAMES = 50

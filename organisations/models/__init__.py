@@ -16,7 +16,6 @@ from .compliance import (
     ExportStatus,
     MemberRequirementStatus,
     MemberStanding,
-    ReminderLog,
     ReminderSchedule,
 )
 from .evidence import ComplianceStatement
@@ -49,7 +48,6 @@ __all__ = [
     "Membership",
     "MembershipQuerySet",
     "Organisation",
-    "ReminderLog",
     "ReminderSchedule",
     "Requirement",
     "RequirementLevel",

@@ -94,24 +94,12 @@ class MemberRequirementStatus(models.Model):
         return f"{self.membership_id} {self.requirement_id}: {self.status}"
 
 
-class ReminderLog(models.Model):
-    """A reminder that was sent: never the same one twice for the same item and period."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40)
-    item = models.CharField(max_length=100)
-    period = models.CharField(max_length=20)
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "kind", "item", "period"], name="one_reminder_per_period"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} {self.item} {self.period}"
+# The kinds of reminder emails in core's ledger of emails sent once (core.models.SentEmail:
+# per person, kind, item and period; organisations.compliance.reminders has the periods).
+LEARNER_DIGEST = "learner_digest"
+COORDINATOR_SUMMARY = "coordinator_summary"
+COORDINATOR_REQUEST = "coordinator_request"
+REMINDER_KINDS = (LEARNER_DIGEST, COORDINATOR_SUMMARY, COORDINATOR_REQUEST)
 
 
 class ReminderSchedule(models.Model):

@@ -87,7 +87,9 @@ def personal_data(user: User) -> dict:
     invitations to their addresses, reminders sent to them, what they did as a
     coordinator (audit log entries with them as the actor) and who saw or changed their
     data (entries about them: coordinators' views and exports, administrators' views)."""
-    from organisations.models import AuditLogEntry, ReminderLog
+    from core.models import SentEmail
+    from organisations.models import AuditLogEntry
+    from organisations.models.compliance import REMINDER_KINDS
 
     return {
         "memberships": [
@@ -122,7 +124,9 @@ def personal_data(user: User) -> dict:
         ],
         "reminders": [
             {"kind": log.kind, "about": log.item, "period": log.period, "sent_at": log.sent_at}
-            for log in ReminderLog.objects.filter(user=user).order_by("sent_at", "pk")
+            for log in SentEmail.objects.filter(user=user, kind__in=REMINDER_KINDS).order_by(
+                "sent_at", "pk"
+            )
         ],
         "audit_log": [
             {

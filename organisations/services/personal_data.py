@@ -82,13 +82,13 @@ def erase_person(*, user: User, addresses: Collection[str]) -> None:
     audit log keeps what was done but no longer who did it or which address was invited,
     export files that may list them and typed searches naming them go, and so do the
     invitations to their verified `addresses`, their own export jobs and import uploads and
-    the reminder log."""
+    (core's ledger of the emails sent to them goes with the account:
+    accounts.services.delete_account)."""
     from organisations.models import (
         AuditAction,
         AuditLogEntry,
         ExportJob,
         ImportUpload,
-        ReminderLog,
     )
 
     end_memberships_of_removed_account(user=user)
@@ -111,4 +111,3 @@ def erase_person(*, user: User, addresses: Collection[str]) -> None:
     ExportJob.objects.filter(requested_by=user).delete()
     ImportUpload.objects.filter(uploaded_by=user).delete()
     invitations_to(user).delete()
-    ReminderLog.objects.filter(user=user).delete()

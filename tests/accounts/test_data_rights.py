@@ -17,7 +17,8 @@ from django.utils import timezone
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.services import delete_account
-from certificates.models import REMOVED_HOLDER, CertificateReminder
+from certificates.models import REMOVED_HOLDER, ReminderKind, ledger_kind
+from core.models import SentEmail
 from courses.models import Enrolment, LessonCompletion, ReflectionAnswer
 from courses.services import complete_lesson
 from organisations.api import purge_audit_log
@@ -26,7 +27,6 @@ from organisations.models import (
     AuditLogEntry,
     Invitation,
     Membership,
-    ReminderLog,
 )
 from quizzes import selectors as quiz_selectors
 from quizzes.models import QuizAnswer, QuizAttempt
@@ -60,8 +60,11 @@ def _everything_for(user, module, *, organisation=None):
         user=user, lesson=lesson, block_id="vraag-1", answer=f"Mijn reflectie ({user.email})"
     )
     certificate = CertificateFactory(user=user, module=module)
-    CertificateReminder.objects.create(
-        certificate=certificate, kind="expiring", due_on=certificate.expires_on
+    SentEmail.objects.create(
+        user=user,
+        kind=ledger_kind(ReminderKind.EXPIRING),
+        item=str(certificate.pk),
+        period=certificate.expires_on.isoformat(),
     )
     organisation = organisation or OrganisationFactory()
     membership = MembershipFactory(
@@ -73,7 +76,9 @@ def _everything_for(user, module, *, organisation=None):
         role=membership.role,
         expires_at=timezone.now() + datetime.timedelta(days=14),
     )
-    ReminderLog.objects.create(user=user, kind="due", item=str(module.pk), period="2026-01")
+    SentEmail.objects.create(
+        user=user, kind="learner_digest", item=f"requirement:{module.pk}:due", period="2026-01"
+    )
     AuditLogEntry.objects.create(
         actor=user,
         actor_email=user.email,
@@ -233,9 +238,8 @@ def test_deletion_removes_personal_data_and_login(client, learner, module):
     assert not EmailAddress.objects.filter(user=learner).exists()
     assert not Authenticator.objects.filter(user=learner).exists()
     assert not ReflectionAnswer.objects.filter(user=learner).exists()
-    assert not ReminderLog.objects.filter(user=learner).exists()
+    assert not SentEmail.objects.filter(user=learner).exists()
     assert not Invitation.objects.filter(email__icontains="sanne").exists()
-    assert not CertificateReminder.objects.filter(certificate=certificate).exists()
     for session in Session.objects.all():
         assert session.get_decoded().get("_auth_user_id") != str(learner.pk)
     entry = AuditLogEntry.objects.get(action=AuditAction.VIEWED_DASHBOARD)

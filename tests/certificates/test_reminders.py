@@ -1,19 +1,22 @@
 """Reminder emails: certificates that expire within CERTIFICATE_REMINDER_DAYS and updates due
-within it, once per certificate and kind, in the learner's language."""
+within it, once per certificate and kind (core's ledger, SentEmail), in the learner's
+language."""
 
 import datetime
 import io
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 
 from certificates import services
-from certificates.models import CertificateReminder, ReminderKind
+from certificates.models import ReminderKind, ledger_kind
+from core.mail import send_queued_emails
+from core.models import QueuedEmail, SentEmail
 from courses.models import ModuleVersion
 from tests.courses.conftest import catalogue, make_module  # noqa: F401
 from tests.factories import CertificateFactory, UserFactory
+from tests.organisations import email_backends
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +25,17 @@ TODAY = datetime.date(2026, 3, 2)
 
 def days(n: int) -> datetime.date:
     return TODAY + datetime.timedelta(days=n)
+
+
+def reminders(**filters) -> list[tuple[int, str, datetime.date]]:
+    """The certificate reminders in core's ledger: (certificate id, kind, due on)."""
+    kinds = [ledger_kind(kind) for kind in (ReminderKind.EXPIRING, ReminderKind.UPDATE_DUE)]
+    return [
+        (int(item), kind.removeprefix("certificate_"), datetime.date.fromisoformat(period))
+        for item, kind, period in SentEmail.objects.filter(kind__in=kinds, **filters)
+        .order_by("pk")
+        .values_list("item", "kind", "period")
+    ]
 
 
 @pytest.fixture
@@ -56,17 +70,12 @@ def test_a_certificate_expiring_within_the_window_is_reminded_once_in_dutch(modu
     assert "https://signaal.example/mijn-certificaten/" in email.body
     html, mimetype = email.alternatives[0]
     assert mimetype == "text/html" and 'lang="nl"' in html and "Rode vlaggen" in html
-    reminder = CertificateReminder.objects.get()
-    assert (reminder.certificate, reminder.kind, reminder.due_on) == (
-        certificate,
-        ReminderKind.EXPIRING,
-        days(30),
-    )
+    assert reminders(user=learner) == [(certificate.pk, ReminderKind.EXPIRING, days(30))]
 
     # A second run (the next hour, the next day) sends nothing.
     assert services.send_certificate_reminders(today=TODAY) == 0
     assert services.send_certificate_reminders(today=days(1)) == 0
-    assert len(mail.outbox) == 1 and CertificateReminder.objects.count() == 1
+    assert len(mail.outbox) == 1 and len(reminders()) == 1
 
 
 def test_an_update_due_is_reminded_in_english_for_an_english_speaker(modules):
@@ -83,7 +92,8 @@ def test_an_update_due_is_reminded_in_english_for_an_english_speaker(modules):
     assert "Dear Sam Smith," in email.body
     assert "update needed before 22 March 2026" in email.body
     assert "expire soon" not in email.body
-    assert CertificateReminder.objects.get().kind == ReminderKind.UPDATE_DUE
+    ((_certificate, kind, _due_on),) = reminders()
+    assert kind == ReminderKind.UPDATE_DUE
     assert services.send_certificate_reminders(today=days(5)) == 0
 
 
@@ -100,12 +110,12 @@ def test_one_email_lists_both_kinds_and_later_certificates_get_their_own_reminde
     body = mail.outbox[0].body
     assert "Rode vlaggen" in body and "Dwingende controle" in body
     assert "update nodig vóór 12 maart 2026" in body
-    assert CertificateReminder.objects.count() == 3  # two expiring, one update due
+    assert len(reminders()) == 3  # two expiring, one update due
 
     # A renewal is a new certificate: it is reminded about in its own time.
     renewed = CertificateFactory(user=learner, module=red_flags, cycle=2, expires_on=days(700))
     assert services.send_certificate_reminders(today=days(700 - 60)) == 1
-    assert CertificateReminder.objects.filter(certificate=renewed).count() == 1
+    assert len(reminders(item=str(renewed.pk))) == 1
 
 
 def test_no_reminder_for_revoked_long_expired_far_off_renewed_or_inactive(modules):
@@ -121,7 +131,7 @@ def test_no_reminder_for_revoked_long_expired_far_off_renewed_or_inactive(module
     CertificateFactory(user=UserFactory(is_active=False), module=red_flags, expires_on=days(30))
 
     assert services.send_certificate_reminders(today=TODAY) == 0
-    assert mail.outbox == [] and not CertificateReminder.objects.exists()
+    assert mail.outbox == [] and not reminders()
 
 
 def test_an_update_deadline_after_the_window_or_already_met_sends_nothing(modules):
@@ -135,19 +145,27 @@ def test_an_update_deadline_after_the_window_or_already_met_sends_nothing(module
     assert services.send_certificate_reminders(today=days(30)) == 1
 
 
-def test_a_failed_send_is_retried_on_the_next_run(modules, monkeypatch):
+def test_a_reminder_the_mail_server_did_not_take_is_queued_and_sent_once(modules, settings):
     red_flags, _control = modules
-    CertificateFactory(module=red_flags, expires_on=days(30))
-
-    def fail(self, fail_silently=False):
-        raise ConnectionRefusedError("mail server down")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(EmailMultiAlternatives, "send", fail)
+    certificate = CertificateFactory(module=red_flags, expires_on=days(30))
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.FlakyEmailBackend"
+    email_backends.FAIL_FOR.clear()
+    email_backends.FAIL_FOR.add(email_backends.FAIL_ALL)
+    try:
         assert services.send_certificate_reminders(today=TODAY) == 0
-    assert not CertificateReminder.objects.exists()
-    assert services.send_certificate_reminders(today=TODAY) == 1
-    assert len(mail.outbox) == 1
+        # Recorded and queued: the next hourly run does not make a second one.
+        assert services.send_certificate_reminders(today=TODAY) == 0
+    finally:
+        email_backends.FAIL_FOR.clear()
+    assert reminders() == [(certificate.pk, ReminderKind.EXPIRING, days(30))]
+    assert mail.outbox == [] and QueuedEmail.objects.count() == 1
+
+    later = QueuedEmail.objects.get().next_attempt_at
+    assert send_queued_emails(now=later).sent == 1
+    assert services.send_certificate_reminders(today=TODAY) == 0
+    assert send_queued_emails(now=later).sent == 0
+    assert [email.to for email in mail.outbox] == [[certificate.user.email]]
+    assert "Rode vlaggen" in mail.outbox[0].body
 
 
 def test_the_hourly_cron_command_sends_each_certificate_reminder_once(modules):

@@ -1,6 +1,7 @@
 """The mail server failing. Reminders (organisations and certificates) are covered in
-tests/organisations/test_reminders.py and tests/certificates/test_reminders.py: nothing is
-marked as sent, the next run sends, never twice. Here: the emails sent inside a request
+tests/organisations/test_reminders.py and tests/certificates/test_reminders.py, the ledger
+they go through (core.mail.send_once) in tests/cms/test_send_once.py: recorded and queued,
+sent once when the server is back, never twice. Here: the emails sent inside a request
 (verification at sign-up and login, password reset, invitations). One the server does not
 take is queued and sent by `send_queued_email` once the server is back: nothing lost, and
 never twice (also when it was asked for again during the outage)."""

@@ -10,12 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import SentEmail
 from organisations.compliance.dashboard import dashboard, needs_action
 from organisations.compliance.groups import GROUP_OF, Group, urgency_rank
 from organisations.compliance.people import NEEDS_ACTION, people
 from organisations.compliance.rule import Status
 from organisations.compliance.statuses import refresh_standings
-from organisations.models import AuditAction, AuditLogEntry, Membership, ReminderLog
+from organisations.models import AuditAction, AuditLogEntry, Membership
 
 from . import small_organisation
 from .conftest import sign_in_with_mfa
@@ -82,12 +83,12 @@ def test_recommended_requirements_never_put_anyone_on_the_list(organisation, mod
 def test_the_action_list_says_when_each_person_was_last_reminded(small):
     dirk = small.members["dirk"].user
     sent = timezone.now() - datetime.timedelta(days=3)
-    ReminderLog.objects.create(
+    SentEmail.objects.create(
         user=dirk, kind="coordinator_request", item=f"organisation:{small.organisation.pk}",
         period="x", sent_at=sent,
     )  # fmt: skip
     # A reminder about another organisation does not count.
-    ReminderLog.objects.create(
+    SentEmail.objects.create(
         user=dirk, kind="coordinator_request", item="organisation:0", period="y"
     )
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import SentEmail
 from organisations.compliance.reminder_mail import (
     send_coordinator_summaries,
     send_learner_digests,
@@ -18,7 +19,7 @@ from organisations.compliance.reminder_rules import (
     rules_for,
     set_reminder_rules,
 )
-from organisations.models import AuditAction, AuditLogEntry, ReminderLog, ReminderSchedule
+from organisations.models import AuditAction, AuditLogEntry, ReminderSchedule
 
 from .conftest import sign_in_with_mfa
 from .factories import MembershipFactory, OrganisationFactory, certificate_for, requirement
@@ -45,10 +46,10 @@ def digests_to(user, days: range) -> list[int]:
     got = []
     for offset in days:
         before = len(mail.outbox)
-        last = ReminderLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last = SentEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         send_learner_digests(today=day(offset))
         noon = timezone.make_aware(datetime.datetime.combine(day(offset), datetime.time(12)))
-        ReminderLog.objects.filter(pk__gt=last).update(sent_at=noon)
+        SentEmail.objects.filter(pk__gt=last).update(sent_at=noon)
         if any(message.to == [user.email] for message in mail.outbox[before:]):
             got.append(offset)
     return got

@@ -2,7 +2,8 @@
 digests of what their organisations require, coordinators' weekly summaries; record the
 monthly compliance snapshots, bring the dashboards' stored statuses up to date and delete
 old export files and unfinished import uploads. Run it from cron every hour: it
-never sends the same reminder twice, also when two runs overlap."""
+never sends the same reminder twice, also when two runs overlap. Reminders the mail
+server does not take are queued; `send_queued_email` sends them."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             ("Coordinator summaries", counts["coordinators"]),
         ):
             self.stdout.write(
-                f"{label}: {result.sent} sent, {result.failed} failed, "
+                f"{label}: {result.sent} sent, {result.queued} queued, "
                 f"{result.skipped} sent by a parallel run."
             )
         snapshots = record_compliance_snapshots()
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Old export files: {deleted} deleted.")
         uploads = delete_expired_uploads()
         self.stdout.write(f"Unfinished import uploads: {uploads} deleted.")
-        if counts["learners"].failed or counts["coordinators"].failed:
-            # A non-zero exit makes cron report it; the failed ones are retried next run.
-            raise CommandError("Some reminders could not be sent; they are retried next run.")
+        if counts["learners"].queued or counts["coordinators"].queued:
+            # A non-zero exit makes cron report the outage; the emails wait in the queue.
+            raise CommandError(
+                "Some reminders could not be sent now; send_queued_email sends them later."
+            )

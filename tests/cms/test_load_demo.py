@@ -1,15 +1,19 @@
+import io
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 from wagtail.models import Site
 
 from accounts.models import User
 from cms.management.commands.load_demo import DEMO_PASSWORD
 from cms.models import HomePage
+from tests import registers
 
-# load_demo fills a new site: without the registers the session loads for other tests.
-# Each test loads the whole demo (`make test-fast` leaves them out).
-pytestmark = [pytest.mark.usefixtures("no_registers"), pytest.mark.slow]
+# Loading the demo takes most of a minute (`make test-fast` leaves these tests out).
+pytestmark = pytest.mark.slow
 
 DEMO_EMAILS = {
     "leerling@signaal.test",
@@ -21,11 +25,31 @@ DEMO_EMAILS = {
 
 
 @pytest.mark.django_db
-def test_load_demo_is_idempotent_and_creates_site_and_accounts(settings, capsys):
-    settings.DEBUG = True
-    call_command("load_demo")
-    call_command("load_demo")
-    out = capsys.readouterr().out
+def test_load_demo_refuses_without_debug(settings):
+    # First in the file: before the module's demo below is loaded.
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo")
+    assert not User.objects.exists()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo as `make demo` leaves it when run twice, loaded once for this module's
+    tests (each sees it in its own transaction, nested in this one) and rolled back after
+    them. load_demo fills a new site: without the registers the session loads for others."""
+    out = io.StringIO()
+    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+        registers.remove_all()
+        call_command("load_demo", stdout=out)
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent_and_creates_site_and_accounts(demo):
+    out = demo
     assert DEMO_PASSWORD in out
     assert "/certificaten/verifieer/" in out
 
@@ -92,9 +116,7 @@ def check_demo_organisations(out: str) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_roles_have_the_right_rights(settings):
-    settings.DEBUG = True
-    call_command("load_demo")
+def test_demo_roles_have_the_right_rights(demo):
     editor = User.objects.get(email="redacteur@signaal.test")
     admin = User.objects.get(email="beheer@signaal.test")
     learner = User.objects.get(email="leerling@signaal.test")
@@ -105,14 +127,12 @@ def test_demo_roles_have_the_right_rights(settings):
 
 
 @pytest.mark.django_db
-def test_demo_admin_accounts_can_pass_the_admins_second_factor(settings, client):
+def test_demo_admin_accounts_can_pass_the_admins_second_factor(demo, client):
     from allauth.mfa.utils import is_mfa_enabled
 
     from organisations.demo import DEMO_TOTP_SECRET
     from tests.auth import totp_code
 
-    settings.DEBUG = True
-    call_command("load_demo")
     for email in (
         "redacteur@signaal.test",
         "inhoudsdeskundige@signaal.test",
@@ -128,20 +148,9 @@ def test_demo_admin_accounts_can_pass_the_admins_second_factor(settings, client)
 
 
 @pytest.mark.django_db
-def test_load_demo_refuses_without_debug(settings):
-    settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
-        call_command("load_demo")
-    assert not User.objects.exists()
-
-
-@pytest.mark.django_db
-def test_demo_learner_has_one_module_completed_and_one_in_progress(settings):
+def test_demo_learner_has_one_module_completed_and_one_in_progress(demo):
     from courses.models import Enrolment, ModulePage
 
-    settings.DEBUG = True
-    call_command("load_demo")
-    call_command("load_demo")
     assert ModulePage.objects.live().count() >= 6
     enrolments = Enrolment.objects.filter(user__email="leerling@signaal.test")
     assert enrolments.filter(completed_at__isnull=False).count() == 1
@@ -151,13 +160,10 @@ def test_demo_learner_has_one_module_completed_and_one_in_progress(settings):
 
 
 @pytest.mark.django_db
-def test_demo_learners_completed_module_has_a_passed_scenario_attempt(settings):
+def test_demo_learners_completed_module_has_a_passed_scenario_attempt(demo):
     from courses.models import Enrolment
     from quizzes.models import QuizAttempt, ScenarioQuizPage
 
-    settings.DEBUG = True
-    call_command("load_demo")
-    call_command("load_demo")
     assert ScenarioQuizPage.objects.live().count() >= 6
     completed = Enrolment.objects.get(
         user__email="leerling@signaal.test", completed_at__isnull=False

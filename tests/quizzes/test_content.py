@@ -15,10 +15,12 @@ pytestmark = pytest.mark.django_db
 REGISTER = {entry["key"] for entry in course_content.read_source_file()}
 
 
-@pytest.fixture
-def quizzes():
-    # read_quiz_files runs the publication checks on every file (and raises on a problem).
-    return content_loader.read_quiz_files()
+@pytest.fixture(scope="module")
+def quizzes(django_db_setup, django_db_blocker):
+    # read_quiz_files runs the publication checks on every file (and raises on a problem);
+    # read once for the module: it only reads (the files, and the signal register).
+    with django_db_blocker.unblock():
+        return content_loader.read_quiz_files()
 
 
 def scenario_of(content):

@@ -20,18 +20,11 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
 from .models import GradeStatus, GradeSubmission, ResourceLaunch
+from .retries import MAX_ATTEMPTS, TimeoutSession, backoff
 from .services import SCORE_SCOPE
 from .tool_conf import registration_for
 
 logger = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8
-TIMEOUT_SECONDS = 10
-
-
-def backoff(attempts: int) -> datetime.timedelta:
-    """1, 2, 4, ... minutes, at most six hours."""
-    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
 def on_module_completed(sender, enrolment, **kwargs) -> None:
@@ -74,17 +67,11 @@ def _grade(submission: GradeSubmission) -> Grade:
     )
 
 
-class _TimeoutSession(requests.Session):
-    def request(self, *args, **kwargs):
-        kwargs.setdefault("timeout", TIMEOUT_SECONDS)
-        return super().request(*args, **kwargs)
-
-
 def post_score(submission: GradeSubmission) -> None:
     """The score to the launch's line item (pylti1p3: client-credentials token with a
     signed JWT assertion, then the score POST). Raises on any failure."""
     launch = submission.launch
-    connector = ServiceConnector(registration_for(launch.platform), _TimeoutSession())
+    connector = ServiceConnector(registration_for(launch.platform), TimeoutSession())
     service = AssignmentsGradesService(
         connector, {"scope": launch.ags_scopes, "lineitem": launch.lineitem_url}
     )

@@ -1,7 +1,8 @@
 """LTI 1.3: the platforms (LMSs) registered with Signaal, the tool's own signing keys, the
 login states of launches in flight, the people an LMS launched (issuer + subject), the
-launches (resource link, line item) and the grades sent back (a ledger: one row per
-launch and completion, so a grade is never sent twice)."""
+launches (resource link, line item), the grades sent back (a ledger: one row per
+launch and completion, so a grade is never sent twice) and the course member lists synced
+into the organisation (Names and Role Provisioning)."""
 
 import secrets
 from urllib.parse import urlsplit
@@ -65,6 +66,15 @@ class Platform(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    sync_members = models.BooleanField(
+        _("Sync course members into the organisation"),
+        default=False,
+        help_text=_(
+            "When a launch offers the course's member list (Names and Role Provisioning), "
+            "people in it who already came to Signaal through this LMS become members of "
+            "the organisation. Nobody else gets an account or an email."
+        ),
+    )
     created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
     # The dynamic registration link this platform used (a link registers one platform).
     registration_link_id = models.CharField(
@@ -87,6 +97,7 @@ class Platform(models.Model):
             heading=_("What the LMS shows you"),
         ),
         FieldPanel("frame_origins"),
+        FieldPanel("sync_members"),
         FieldPanel("is_active"),
     ]
 
@@ -236,6 +247,40 @@ class GradeSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.launch} / {self.enrolment_id}: {self.status}"
+
+
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    DONE = "done", _("synced")
+    FAILED = "failed", _("gave up")
+
+
+class RosterSync(models.Model):
+    """The member list of one LMS course (its NRPS memberships URL) synced into the
+    platform's organisation: asked for by a launch, done by the worker, retried while the
+    LMS is unreachable. Keeps counts only, never the people on the list."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="roster_syncs")
+    memberships_url = models.URLField(max_length=500)
+    context_title = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=SyncStatus.choices, default="pending")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+    # added, already_members, not_on_signaal, left_course (counts of the last sync)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "memberships_url"], name="lti_one_sync_per_course"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.platform} / {self.context_title or self.memberships_url}: {self.status}"
 
 
 class ScormPackage(models.Model):

@@ -15,6 +15,7 @@ from courses.models import ModulePage
 from organisations.api import ensure_member
 
 from .models import LtiIdentity, Platform, ResourceLaunch
+from .roster import request_sync
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -97,8 +98,9 @@ def link_account(platform: Platform, subject: str, user: User) -> LtiIdentity:
 
 @transaction.atomic
 def record_launch(*, platform: Platform, user: User, claims: dict, module) -> ResourceLaunch:
-    """The person's membership of the platform's organisation (only that one) and the
-    launch's resource link with its line item, for the grade."""
+    """The person's membership of the platform's organisation (only that one), the
+    launch's resource link with its line item, for the grade, and a sync of the course's
+    member list when the platform has it switched on."""
     ensure_member(user=user, organisation=platform.organisation, role=platform.member_role)
     ags = claims.get(AGS_CLAIM) or {}
     resource_link = claims.get(CLAIM + "resource_link") or {}
@@ -117,4 +119,6 @@ def record_launch(*, platform: Platform, user: User, claims: dict, module) -> Re
             "launched_at": timezone.now(),
         },
     )
+    # The course's member list, in the background, when the platform syncs it.
+    request_sync(platform, claims)
     return launch

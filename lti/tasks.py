@@ -1,4 +1,5 @@
-"""Background tasks (django-tasks): sending a grade back to the LMS (lti.grades)."""
+"""Background tasks (django-tasks): sending a grade back to the LMS (lti.grades) and
+syncing a course's member list into the organisation (lti.roster)."""
 
 from django_tasks import task
 
@@ -8,3 +9,10 @@ def send_grade(submission_id: int) -> str:
     from .grades import send
 
     return send(submission_id)
+
+
+@task()
+def sync_roster(sync_id: int) -> str:
+    from .roster import run_sync
+
+    return run_sync(sync_id)

@@ -19,7 +19,7 @@ from .models import AuditAction
 from .selectors.memberships import member_organisation_ids
 from .selectors.personal_data import personal_data
 from .services.audit import purge_audit_log, record_audit
-from .services.memberships import ensure_member, join_through_sign_in
+from .services.memberships import add_members, ensure_member, join_through_sign_in
 from .services.personal_data import erase_person
 
 __all__ = [
@@ -46,6 +46,8 @@ __all__ = [
     "organisations_left_without_coordinator",
     # An LMS of the organisation launched someone (lti): their membership.
     "ensure_member",
+    # ... and the LMS course's member list synced into the organisation (lti).
+    "add_members",
     # identity: just-in-time membership after a sign-in through the organisation's IdP.
     "join_through_sign_in",
     # The demo (manage.py load_demo).

@@ -66,6 +66,7 @@ STANDINGS_INPUTS = ("Certificate", "Enrolment", "Membership", "Requirement", "Or
 CALLS_STANDINGS_CHANGED = "calls standings_changed"
 SIGNAL_BYPASSING_WRITERS = {
     "organisations.seed.ensure_framework": CALLS_STANDINGS_CHANGED,
+    "organisations.services.memberships.add_members": CALLS_STANDINGS_CHANGED,
     "cms.load_data.generate": (
         "writes new memberships only (with their certificates and enrolments); a membership "
         "with no stored status is stale by definition"

@@ -1,11 +1,14 @@
 """Writes about memberships: locking an organisation, changing and ending a membership."""
 
+from collections.abc import Iterable
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from organisations.compliance.statuses import standings_changed
 from organisations.models import (
     AuditAction,
     Membership,
@@ -13,7 +16,7 @@ from organisations.models import (
     Role,
     Team,
 )
-from organisations.services.audit import record_audit
+from organisations.services.audit import record_audit, record_audit_per_subject
 
 
 class MembershipError(ValueError):
@@ -166,6 +169,45 @@ def ensure_member(*, user: User, organisation: Organisation, role: Role) -> Memb
     if membership is None:
         membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     return membership
+
+
+@transaction.atomic
+def add_members(
+    *, organisation: Organisation, role: Role, user_ids: Iterable[int], via: str
+) -> list[int]:
+    """Open a membership with `role` for each of these people who has no current one (an
+    LMS course's member list: lti), in a few queries however many; never touches other
+    organisations or existing memberships. Each new membership is audited as the sign-in
+    and LMS's own (`via` names the source). Returns the ids of the people added."""
+    organisation = lock_organisation(organisation)
+    wanted = set(user_ids)
+    current = set(
+        Membership.objects.current()
+        .filter(organisation=organisation, user_id__in=wanted)
+        .values_list("user_id", flat=True)
+    )
+    created = Membership.objects.bulk_create(
+        Membership(user_id=pk, organisation=organisation, role=role)
+        for pk in sorted(wanted - current)
+    )
+    added = [membership.user_id for membership in created]
+    # bulk_create sends no post_save: the stored statuses are marked stale here.
+    standings_changed(user_ids=added)
+    record_audit_per_subject(
+        actor=None,
+        organisation=organisation,
+        action=AuditAction.CHANGED_MEMBERSHIP,
+        details={
+            membership.user_id: {
+                "membership": membership.pk,
+                "user": membership.user_id,
+                "joined_through_lms_course": via,
+                "role": role.name,
+            }
+            for membership in created
+        },
+    )
+    return added
 
 
 def role_for_sign_in(value: str | None, *, default_role_id: int) -> Role:

@@ -10,7 +10,8 @@ specifications describe it, served over HTTP on the loopback address:
 - an Assignment and Grade Services line item (POST /lineitems/<id>/scores) that records
   the scores it accepts, and can be told to be down (503);
 - a deep-linking return URL (POST /deep_link_return) that verifies and records the tool's
-  LtiDeepLinkingResponse.
+  LtiDeepLinkingResponse;
+- Names and Role Provisioning: a course's member list, in pages (tests/lti/nrps.py).
 
 Nothing here uses Signaal's code: it only speaks HTTP and JWT to it."""
 
@@ -27,6 +28,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from . import nrps
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -79,6 +82,8 @@ class TestPlatform:
         self.scores: list[dict] = []
         self.deep_link_returns: list[dict] = []
         self.tokens: set[str] = set()
+        self.token_scopes: dict[str, str] = {}  # token -> the scopes it was issued for
+        self.rosters = nrps.Rosters()
         self.token_requests = 0
         self.down = 0  # answer this many score posts with 503
         self.launches: dict[str, dict] = {}  # login_hint -> claims to launch with
@@ -228,10 +233,12 @@ class TestPlatform:
             def log_message(self, *args):  # quiet
                 pass
 
-            def _send(self, status: int, body: str, content_type: str = "application/json"):
+            def _send(self, status: int, body: str, content_type="application/json", headers=None):
                 data = body.encode()
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
+                headers = {"Content-Type": content_type, **(headers or {})}
+                for name, value in headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -253,6 +260,11 @@ class TestPlatform:
                     return self._send(200, platform.pages[parts.path], kind)
                 if parts.path == "/.well-known/openid-configuration":
                     return self._send(200, json.dumps(platform.openid_configuration()))
+                if re.fullmatch(nrps.PATH.format(context="[^/]+"), parts.path):
+                    status, body, headers = nrps.answer(
+                        platform, parts.path, parts.query, self.headers
+                    )
+                    return self._send(status, body, headers=headers)
                 return self._send(404, "{}")
 
             def _auth(self, query):
@@ -328,6 +340,7 @@ class TestPlatform:
                     return self._send(401, json.dumps({"error": "invalid_client"}))
                 token = secrets.token_urlsafe(16)
                 platform.tokens.add(token)
+                platform.token_scopes[token] = param.get("scope", "")
                 body = {
                     "access_token": token,
                     "token_type": "Bearer",

@@ -260,16 +260,20 @@ class RosterSync(models.Model):
     platform's organisation: asked for by a launch, done by the worker, retried while the
     LMS is unreachable. Keeps counts only, never the people on the list."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="roster_syncs")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="roster_syncs", verbose_name=_("LMS")
+    )
     memberships_url = models.URLField(max_length=500)
-    context_title = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=10, choices=SyncStatus.choices, default="pending")
+    context_title = models.CharField(_("course"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SyncStatus.choices, default="pending"
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
-    synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    synced_at = models.DateTimeField(_("synced at"), null=True, blank=True)
     # added, already_members, not_on_signaal, left_course (counts of the last sync)
-    counts = models.JSONField(default=dict)
+    counts = models.JSONField(_("counts"), default=dict)
 
     class Meta:
         constraints = [
@@ -278,6 +282,8 @@ class RosterSync(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("course member list")
+        verbose_name_plural = _("course member lists")
 
     def __str__(self) -> str:
         return f"{self.platform} / {self.context_title or self.memberships_url}: {self.status}"

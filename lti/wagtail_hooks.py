@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .models import Platform, ScormPackage, ToolKey
+from .models import Platform, RosterSync, ScormPackage, ToolKey
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
@@ -20,6 +20,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(ToolKey, ReadOnlyPolicy(ToolKey))
+register_permission_policy(RosterSync, ReadOnlyPolicy(RosterSync))
 
 
 class PlatformViewSet(ModelViewSet):
@@ -27,7 +28,14 @@ class PlatformViewSet(ModelViewSet):
     icon = "link"
     menu_label = _("LMSs (LTI)")
     add_to_admin_menu = False
-    list_display = ["name", "organisation", "issuer", "client_id", BooleanColumn("is_active")]
+    list_display = [
+        "name",
+        "organisation",
+        "issuer",
+        "client_id",
+        BooleanColumn("sync_members"),
+        BooleanColumn("is_active"),
+    ]
     list_filter = ["organisation", "is_active"]
     search_fields = ["name", "issuer", "client_id"]
 
@@ -39,6 +47,20 @@ class ToolKeyViewSet(ModelViewSet):
     add_to_admin_menu = False
     list_display = ["kid", "created_at", BooleanColumn("is_active")]
     form_fields = ["is_active"]
+    inspect_view_enabled = True
+
+
+class RosterSyncViewSet(ModelViewSet):
+    """The course member lists synced (read only): when, and how many people each added;
+    the lists themselves are not kept."""
+
+    model = RosterSync
+    icon = "group"
+    menu_label = _("Course member lists")
+    add_to_admin_menu = False
+    list_display = ["platform", "context_title", "status", "synced_at", "counts"]
+    list_filter = ["platform", "status"]
+    form_fields = ["status"]
     inspect_view_enabled = True
 
 
@@ -66,6 +88,7 @@ class LtiGroup(ModelViewSetGroup):
     menu_icon = "link"
     items = (
         PlatformViewSet("lti_platforms"),
+        RosterSyncViewSet("lti_roster_syncs"),
         ScormPackageViewSet("lti_scorm_packages"),
         ToolKeyViewSet("lti_keys"),
     )

@@ -14,6 +14,7 @@ from .access import (
 )
 from .compliance.computation import LearnerRequirement, learner_requirements, still_required
 from .demo import ensure_demo_totp, load_demo_organisations
+from .enrolment_channels import register_enrolment_channel
 from .evidence_sections import register_evidence_section
 from .models import AuditAction
 from .selectors.memberships import member_organisation_ids
@@ -34,6 +35,9 @@ __all__ = [
     "private",
     # Another app's evidence on the evidence page (xapi's statement export).
     "register_evidence_section",
+    # Where people took modules outside Signaal's pages (lti: 'via <LMS> (LTI)', SCORM),
+    # on the person page.
+    "register_enrolment_channel",
     # Which organisations a person counts for now (xapi: whose LRS receives their records).
     "member_organisation_ids",
     # The audit log (the admin's views of people's data are recorded here too).

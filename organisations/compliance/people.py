@@ -3,7 +3,7 @@ page. The filters and orders are in people_filters.py."""
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
@@ -42,6 +42,7 @@ from organisations.compliance.people_filters import (
 )
 from organisations.compliance.rule import MEETS, RequirementStatus
 from organisations.compliance.statuses import fresh_standing
+from organisations.enrolment_channels import enrolment_channels
 from organisations.models import (
     MemberRequirementStatus,
     Membership,
@@ -288,6 +289,16 @@ class PersonDetail:
     group: Group | None = None  # on the mandatory requirements (issue 20.8)
     last_activity: Activity | None = None
     reminders: list[SentReminder] = ()
+    # module id -> where the person took it outside Signaal's own pages ('via ... (LTI)')
+    channels: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def requirement_rows(self) -> list[tuple[Requirement, RequirementStatus, list[str]]]:
+        """(requirement, status, channels) for the table."""
+        return [
+            (requirement, status, self.channels.get(requirement.module_id, []))
+            for requirement, status in self.requirements
+        ]
 
 
 def person(organisation: Organisation, membership_id: int) -> PersonDetail:
@@ -318,4 +329,10 @@ def person(organisation: Organisation, membership_id: int) -> PersonDetail:
         group=group_of(member.worst_status) if member is not None else None,
         last_activity=last_activity(membership.user, module_ids=module_ids),
         reminders=reminder_history(organisation, membership.user, requirements=report.requirements),
+        channels={
+            module_id: labels
+            for (_user_id, module_id), labels in enrolment_channels(
+                organisation, user_ids=[membership.user_id], module_ids=module_ids
+            ).items()
+        },
     )

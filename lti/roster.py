@@ -183,6 +183,13 @@ def run_sync(sync_id: int, *, now: datetime.datetime | None = None) -> str:
     if claimed is None:
         current = RosterSync.objects.filter(pk=sync_id).values_list("status", flat=True).first()
         return current or "missing"
+    platform = claimed.platform
+    if not (platform.is_active and platform.sync_members):
+        # Switched off since the launch asked: the list is not fetched at all.
+        claimed.status = SyncStatus.FAILED
+        claimed.last_error = "member sync switched off for this LMS"
+        claimed.save(update_fields=["status", "last_error"])
+        return claimed.status
     try:
         members = fetch_members(claimed)
         with transaction.atomic():

@@ -2,6 +2,8 @@
 launch does with cookies and framing: SameSite=None; Secure for a launched session on
 HTTPS, and the new-window page when the browser kept no cookie in the LMS's iframe."""
 
+import re
+
 import jwt
 import pytest
 import requests
@@ -9,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from lti.keys import jwks, signing_key
-from lti.models import LoginState, Platform, ToolKey
+from lti.models import LoginState, Platform, RosterSync, ToolKey
 from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 from tests.organisations.factories import OrganisationFactory, RoleFactory
@@ -83,6 +85,40 @@ def test_an_administrator_registers_an_lms_in_the_admin(client, home_page):
     )
     assert bad.status_code == 200
     assert Platform.objects.count() == 1
+
+
+def test_member_sync_is_switched_on_per_lms_and_its_lists_are_read_only(client, home_page):
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
+    form = client.get(reverse("lti_platforms:add")).content.decode()
+    assert "Cursusdeelnemers in de organisatie opnemen" in form
+    (checkbox,) = re.findall(r'<input[^>]*name="sync_members"[^>]*>', form)
+    assert "checked" not in checkbox  # off by default
+    platform = Platform.objects.create(
+        name="Moodle VT Utrecht",
+        organisation=OrganisationFactory(),
+        member_role=RoleFactory(),
+        issuer="https://moodle.example.nl",
+        client_id="c",
+        auth_login_url="https://moodle.example.nl/auth",
+        auth_token_url="https://moodle.example.nl/token",
+        jwks_url="https://moodle.example.nl/jwks",
+        deployment_ids="d",
+    )
+    assert platform.sync_members is False
+    sync = RosterSync.objects.create(
+        platform=platform,
+        memberships_url="https://moodle.example.nl/CourseSection/7/memberships",
+        context_title="Verplichte scholing 2026",
+        status="done",
+        counts={"added": 3, "already_members": 1, "not_on_signaal": 12, "left_course": 2},
+    )
+
+    listing = client.get(reverse("lti_roster_syncs:index"))
+    assert listing.status_code == 200
+    assert "Verplichte scholing 2026" in listing.content.decode()
+    assert client.get(reverse("lti_roster_syncs:inspect", args=[sync.pk])).status_code == 200
+    edit = client.get(reverse("lti_roster_syncs:edit", args=[sync.pk]))
+    assert edit.status_code in {302, 403}
 
 
 def test_an_editor_cannot_see_the_lms_registrations(client, home_page):

@@ -202,3 +202,21 @@ def test_an_lms_down_half_way_leaves_nothing_half_done_and_the_sync_is_retried(
     sync.refresh_from_db()
     assert sync.status == SyncStatus.DONE and sync.attempts == 2 and sync.last_error == ""
     assert sync_due(now=timezone.now() + datetime.timedelta(days=1)) == 0
+
+
+def test_a_sync_waiting_when_the_lms_is_switched_off_fetches_nothing(
+    browser, lms, tool_url, syncing, module
+):
+    came_before(syncing, "moodle-user-21", "Anna Aalders")
+    course(lms, member("moodle-user-21"))
+    lms.rosters.down_pages = {1}
+    launch_with_roster(browser, lms, tool_url, module)
+    asked = len(lms.rosters.requests)
+    Platform.objects.filter(pk=syncing.pk).update(sync_members=False)
+    lms.rosters.down_pages = set()
+
+    assert sync_due(now=timezone.now() + datetime.timedelta(hours=1)) == 0
+
+    assert len(lms.rosters.requests) == asked
+    assert RosterSync.objects.get().status == SyncStatus.FAILED
+    assert members_of(syncing.organisation) == {"Lotte de Vries"}

@@ -4,12 +4,13 @@ Every saved page, snippet and image updates Wagtail's search index and its refer
 (two tasks per save, run at once in tests): about a third of the time a test spends
 building modules. Few tests read either index, so the session switches the upkeep off in
 the test process and the tests that search or ask what uses what switch it back on with
-the `search_index` and `reference_index` fixtures (tests/conftest.py). Browser tests keep
-both on (tests/e2e/conftest.py), as do other processes the tests start.
+the `search_index` and `reference_index` fixtures (tests/conftest.py); so do browser tests
+that look at search results. Other processes the tests start keep both.
 
 Search: modelsearch's save handlers are disconnected (deleting still removes index rows).
 References: Wagtail's own switch, `reference_index_auto_update_disabled`, which holds per
-thread, so a live server's threads keep their upkeep."""
+thread, so a live server's threads keep their upkeep (an author's edits in a browser test
+are indexed for 'used by'); the search switch holds for the whole process."""
 
 from contextlib import contextmanager
 

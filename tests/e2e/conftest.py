@@ -250,9 +250,3 @@ def look_at(page, name: str) -> None:
         assert_text_readable(page)
     if original:
         page.set_viewport_size(original)
-
-
-@pytest.fixture(autouse=True)
-def _index_upkeep_on(search_index, reference_index):
-    """Browser tests search and edit as people do: both indexes kept (tests/index_upkeep.py)."""
-    yield

@@ -60,6 +60,7 @@ def test_sign_up_verify_log_in_switch_language_and_log_out(page, live_server, si
     assert page.csp_violations == []
 
 
+@pytest.mark.usefixtures("search_index")  # a search page with results, not an empty one
 def test_home_login_and_signup_pages_pass_axe_in_english_too(page, site):
     page.goto("/")
     page.get_by_role("button", name="English").click()

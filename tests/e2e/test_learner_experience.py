@@ -316,6 +316,7 @@ def test_reflections_are_never_lost_and_saving_is_confirmed_where_typed(browser,
     context.close()
 
 
+@pytest.mark.usefixtures("search_index")  # a search page with results, not an empty one
 def test_every_learner_page_fits_a_phone(page, world):
     read_all_lessons(world)
     from quizzes import services as quiz_services

@@ -4,7 +4,8 @@ from being published (the admin home's author panel), the graph of a quiz revisi
 the signals sent while learners play (for the learning records that xapi sends)."""
 
 from . import scenario as rules
-from .selectors import personal_data, revision_problems, scenario_for_revision, signal_misses
+from .insight import signal_misses
+from .selectors import personal_data, revision_problems, scenario_for_revision
 from .signals import answer_recorded, attempt_started
 
 __all__ = [

@@ -6,8 +6,8 @@ small-group minimum shows no figures, as the rest of the report."""
 from collections import Counter, defaultdict
 
 from . import scenario as rules
+from .insight import MINIMUM_GROUP, QuizInsight
 from .models import QuizAnswer, ScenarioQuizPage, Signal
-from .selectors import MINIMUM_GROUP, QuizInsight
 
 
 def edge_taken(step: rules.Step, choice_ids, next_step: str) -> str | None:

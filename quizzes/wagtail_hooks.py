@@ -20,9 +20,9 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import scenario as rules
 from .editor import FormDataError, map_strings, scenario_from_form_data
+from .insight import MINIMUM_GROUP, quiz_insight
 from .insight_map import insight_diagram
 from .models import ScenarioQuizPage, Signal
-from .selectors import MINIMUM_GROUP, quiz_insight
 
 
 class SignalViewSet(SnippetViewSet):

@@ -80,7 +80,7 @@ class Dashboard:
     requirements: list[RequirementRow]
     teams: list[TeamRow]
     trend: list[TrendPoint]
-    knowledge_gaps: list  # quizzes.selectors.SignalInsight, most missed first
+    knowledge_gaps: list  # quizzes.api.SignalInsight, most missed first
 
     @property
     def members(self) -> int:
@@ -166,10 +166,10 @@ def compliance_trend(
 
 def knowledge_gaps(organisation: Organisation, *, day: datetime.date | None = None) -> list:
     """Which signals the organisation's active members miss most in scenario quizzes,
-    aggregated over all their attempts (quizzes.selectors.signal_misses leaves out any
+    aggregated over all their attempts (quizzes.api.signal_misses leaves out any
     signal fewer than MINIMUM_GROUP of them met). Never per person."""
+    from quizzes.api import signal_misses
     from quizzes.models import QuizAttempt
-    from quizzes.selectors import signal_misses
 
     users = Membership.objects.active(on=day).filter(organisation=organisation).values("user_id")
     return signal_misses(QuizAttempt.objects.filter(user_id__in=users))

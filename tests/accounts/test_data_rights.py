@@ -28,7 +28,7 @@ from organisations.models import (
     Invitation,
     Membership,
 )
-from quizzes import selectors as quiz_selectors
+from quizzes.insight import quiz_insight
 from quizzes.models import QuizAnswer, QuizAttempt
 from quizzes.services import play_best_path
 from tests.auth import sign_in_with_mfa
@@ -283,7 +283,7 @@ def test_quiz_insight_and_completion_counts_stay_after_deletion(learner, module)
     for person in people:
         for lesson in lessons_of(module):
             complete_lesson(user=person, lesson=lesson)
-    before = quiz_selectors.quiz_insight(quiz)
+    before = quiz_insight(quiz)
     counts_before = (
         Enrolment.objects.filter(module=module).count(),
         Enrolment.objects.filter(module=module, completed_at__isnull=False).count(),
@@ -293,7 +293,7 @@ def test_quiz_insight_and_completion_counts_stay_after_deletion(learner, module)
 
     delete_account(user=learner)
 
-    after = quiz_selectors.quiz_insight(quiz)
+    after = quiz_insight(quiz)
     assert (after.attempts, after.finished, after.passed, after.learners) == (
         before.attempts,
         before.finished,

@@ -9,10 +9,10 @@ from django.contrib.staticfiles import finders
 from hypothesis import given, settings
 
 from quizzes import scenario as rules
+from quizzes.insight import quiz_insight
 from quizzes.insight_map import insight_diagram
 from quizzes.models import ScenarioQuizPage
 from quizzes.scenario import Branch, Choice, Scenario, Step, StepKind
-from quizzes.selectors import quiz_insight
 from quizzes.services import play_best_path
 from tests.factories import UserFactory
 

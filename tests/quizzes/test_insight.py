@@ -3,9 +3,9 @@ attempts they pass in, signals seen by fewer than five people left out."""
 
 import pytest
 
-from quizzes import selectors, services
+from quizzes import insight, services
+from quizzes.insight import MINIMUM_GROUP, quiz_insight
 from quizzes.models import QuizAttempt
-from quizzes.selectors import MINIMUM_GROUP, quiz_insight
 from tests.factories import UserFactory
 
 from .conftest import play_to_poor_end
@@ -22,7 +22,7 @@ def test_signal_misses_for_a_group_of_learners(quiz):
     outsider = UserFactory()
     play_to_poor_end(quiz, outsider)
 
-    figures = selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff))
+    figures = insight.signal_misses(QuizAttempt.objects.filter(user__in=staff))
     by_slug = {row.signal.slug: row for row in figures}
     strangulation = by_slug["poging-tot-verwurging"]
     assert (strangulation.missed, strangulation.recognised, strangulation.learners) == (3, 4, 5)
@@ -39,7 +39,7 @@ def test_fewer_than_five_learners_show_nothing(quiz):
     staff = [UserFactory() for _ in range(4)]
     for user in staff:
         play_to_poor_end(quiz, user)
-    assert selectors.signal_misses(QuizAttempt.objects.filter(user__in=staff)) == []
+    assert insight.signal_misses(QuizAttempt.objects.filter(user__in=staff)) == []
 
 
 def test_the_demo_gives_the_insight_report_enough_marked_demo_attempts(quiz):

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: demo setup install messages lrs test test-fast lint format serve serve-check clean
+.PHONY: demo setup install messages lrs test test-fast docs-screenshots lint format serve serve-check clean
 
 # Everything a fresh machine needs, then the demo on http://127.0.0.1:8000 (SQLite).
 demo: setup
@@ -105,6 +105,13 @@ FAST_MARKERS = not e2e and not subprocess and not slow
 test-fast: setup
 	@$(TEST_DATABASE) && export DATABASE_URL && \
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --reuse-db -m "$(FAST_MARKERS)" --durations=10 $(PYTEST_ARGS)
+
+# The screenshots in docs/lms-integration.md, made again: the browser test that makes (and
+# checks) them, tests/e2e/test_lms_docs_screenshots.py, then its pictures copied into
+# docs/images/lms/ (tools/docs_screenshots.py). `make test` leaves docs/ alone.
+docs-screenshots: setup
+	@$(TEST_DATABASE) && export DATABASE_URL && \
+	$(BIN)/python tools/docs_screenshots.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(LRS_VENV) node_modules staticfiles db.sqlite3

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 
 
@@ -43,7 +44,13 @@ class Platform(models.Model):
         related_name="+",
         verbose_name=_("role of new members"),
     )
-    issuer = models.URLField(_("issuer"), max_length=255, help_text=_("The platform's 'iss'."))
+    # In context: the project's catalogue has "issuer" for a certificate's (uitgever), and
+    # it comes first; an LMS administrator looks for the LMS's word, issuer.
+    issuer = models.URLField(
+        pgettext_lazy("LTI platform", "issuer"),
+        max_length=255,
+        help_text=_("The platform's 'iss'."),
+    )
     client_id = models.CharField(_("client id"), max_length=255)
     auth_login_url = models.URLField(_("authentication request URL"), max_length=500)
     auth_token_url = models.URLField(_("access token URL"), max_length=500)

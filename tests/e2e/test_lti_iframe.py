@@ -6,10 +6,12 @@ SameSite=None; Secure, and first-party there) and the learner lands on the modul
 deep-linking chooser is accessible."""
 
 import html
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 
 from lti.models import LtiIdentity
 from tests.lti.conftest import register
@@ -105,3 +107,31 @@ def test_the_framed_deep_linking_chooser_is_accessible(page, live_server, lms, m
     page.get_by_role("button", name="Toevoegen aan de cursus").click()
     page.wait_for_url(lms.issuer + "/deep_link_return")
     assert len(lms.deep_link_returns) == 1
+
+
+def test_quick_exit_in_the_lms_frame_leaves_the_whole_window(page, live_server, lms, module):
+    """'Snel weg' in Signaal's frame takes the LMS's whole window to the neutral site: leaving
+    only the frame would keep the LMS's course page on screen (and the neutral site may
+    refuse to be framed)."""
+    page.route(
+        "https://www.knmi.nl/**",
+        lambda route: route.fulfill(
+            body="<title>Weer</title><h1>Weer</h1>", content_type="text/html"
+        ),
+    )
+    # One site (127.0.0.1) for the LMS and Signaal: this browser keeps the session in the
+    # frame, as browsers that allow third-party cookies do.
+    tool_url = live_server.url.replace("//localhost:", "//127.0.0.1:")
+    register(lms, tool_url)
+    claims = lms.resource_link_claims(
+        sub="moodle-user-4", target_link_uri=f"{tool_url}/lti/launch/?module={module.pk}"
+    )
+    page.goto(course_page(lms, tool_url, claims))
+    frame = page.frame_locator("iframe[title=Signaal]")
+    expect(frame.get_by_role("heading", level=1)).to_have_text(module.title)
+
+    frame.get_by_role("link", name=re.compile("Snel weg")).click()
+    page.wait_for_url(re.compile(r"^https://www\.knmi\.nl/"))
+    # The LMS's page (and Signaal's frame in it) is gone.
+    expect(page).to_have_title("Weer")
+    expect(page.locator("iframe")).to_have_count(0)

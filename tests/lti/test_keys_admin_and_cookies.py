@@ -46,6 +46,15 @@ def test_the_jwks_publishes_every_active_key_and_the_newest_signs(client):
     assert first.kid not in {key["kid"] for key in jwks()["keys"]}
 
 
+def test_the_admin_form_names_the_issuer_as_lmss_do(client, home_page):
+    """The project's catalogue has "issuer" as a certificate's (uitgever) and comes first;
+    the LMS form keeps the word the LMS shows."""
+    sign_in_with_mfa(client, UserFactory(is_superuser=True))
+    page = client.get(reverse("lti_platforms:add")).content.decode()
+    assert re.search(r'<label[^>]*for="id_issuer"[^>]*>\s*Issuer\b', page), page[:3000]
+    assert "Uitgever" not in page
+
+
 def test_an_administrator_registers_an_lms_in_the_admin(client, home_page):
     sign_in_with_mfa(client, UserFactory(is_superuser=True))
     organisation, role = OrganisationFactory(), RoleFactory()

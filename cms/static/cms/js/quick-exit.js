@@ -30,6 +30,17 @@
     }
     document.body.style.visibility = "hidden";
     signOut();
+    // In an LMS's frame (LTI) the whole window leaves, not only Signaal's frame: the LMS's
+    // page around it would stay on screen, and the neutral site may refuse to be framed.
+    // Browsers let a frame navigate its top window after a click (not after Escape, which
+    // is no user activation; then only the frame leaves).
+    if (window.top !== window.self) {
+      try {
+        window.top.location.replace(destination);
+      } catch (error) {
+        // Not allowed (a sandboxed frame, no click): leave the frame at least.
+      }
+    }
     window.location.replace(destination);
   }
 

@@ -64,7 +64,7 @@ def test_a_certificate_expiring_within_the_window_is_reminded_once_in_dutch(modu
     assert email.subject == "[Signaal] Je Signaal-certificaten: actie nodig"
     assert "Beste Noor Jansen," in email.body
     assert "Deze certificaten verlopen binnenkort:" in email.body
-    assert "Rode vlaggen (versie 1): geldig tot 1 april 2026." in email.body
+    assert "Rode vlaggen (versie 1): geldig tot en met 1 april 2026." in email.body
     assert "Je kunt het nu vernieuwen" in email.body
     assert f"https://signaal.example{red_flags.url}" in email.body
     assert "https://signaal.example/mijn-certificaten/" in email.body

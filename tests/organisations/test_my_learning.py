@@ -32,7 +32,7 @@ def test_the_learner_sees_their_requirements(client, organisation, modules):
     assert "Verplicht" in page and "Aanbevolen" in page
     deadline = member.started_on + datetime.timedelta(days=90)
     assert f"vóór {date_format(deadline, 'j F Y')}" in page
-    assert "geldig tot" in page  # the meldcode certificate
+    assert "geldig tot en met" in page  # the meldcode certificate
     assert "voorbeeldkader" in page  # the factory's framework is an example
     assert page.index("Rode vlaggen") < page.index("Meldcode")  # most urgent first
 

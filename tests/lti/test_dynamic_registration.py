@@ -10,7 +10,7 @@ from lti.models import Platform
 from organisations.models import Membership
 from tests.organisations.factories import OrganisationFactory, RoleFactory
 
-from .conftest import Browser
+from .conftest import Browser, assert_an_lms_dialog
 from .platform import form_fields
 from .test_grades_and_deep_linking import complete_module_over_http
 
@@ -32,6 +32,7 @@ def test_dynamic_registration_then_deep_link_launch_completion_and_grade(
     assert page.status_code == 200
     assert f"frame-ancestors {lms.issuer}" in page.headers["Content-Security-Policy"]
     assert organisation.name in page.text
+    assert_an_lms_dialog(page.text)
     assert not Platform.objects.exists()
     _, fields = form_fields(page.text, containing="openid_configuration")
     done = browser.http.post(link, data=fields)
@@ -57,6 +58,7 @@ def test_dynamic_registration_then_deep_link_launch_completion_and_grade(
     # A course designer deep-links the module.
     designer = lms.deep_linking_claims(sub="designer-1", target_link_uri=tool_url + "/lti/launch/")
     chooser = browser.launch(designer)
+    assert_an_lms_dialog(chooser.text)
     action, chosen = form_fields(chooser.text, containing="token")
     answer = browser.http.post(tool_url + action, data={**chosen, "module": [module.pk]})
     return_url, returned = form_fields(answer.text, containing="JWT")

@@ -16,7 +16,7 @@ from tests.auth import sign_in_with_mfa
 from tests.factories import UserFactory
 from tests.organisations.factories import OrganisationFactory, RoleFactory
 
-from .conftest import register
+from .conftest import assert_an_lms_dialog, register
 from .platform import TestPlatform, form_fields, new_login_hint
 from .test_launch import launch_claims
 
@@ -193,6 +193,7 @@ def test_without_the_state_cookie_the_launch_offers_a_new_window(client, lms, mo
     page = answer.content.decode()
     assert 'target="_blank"' in page and "/lti/login/?iss=" in page
     assert "nieuw venster" in page
+    assert_an_lms_dialog(page)
     assert "_auth_user_id" not in client.session
     # The new window starts a fresh login; this state was not used up.
     assert LoginState.objects.get().used_at is None

@@ -51,3 +51,27 @@ def test_unknown_language_changes_nothing(client, home_page):
 @pytest.mark.django_db
 def test_language_switch_only_accepts_post(client):
     assert client.get("/taal/?language=en").status_code == 405
+
+
+def test_a_message_has_one_dutch_wording_in_every_catalogue():
+    """Django merges the catalogues, the project's (LOCALE_PATHS) first and then the apps'
+    in INSTALLED_APPS order, so a msgid translated differently in two of them shows only
+    one wording, whatever the app meant (a certificate's 'valid until' once lost its
+    'tot en met' that way). Use a msgctxt where two meanings share an English text."""
+    import gettext
+    from pathlib import Path
+
+    from django.conf import settings
+
+    catalogues = {}
+    for mo in sorted(Path(settings.BASE_DIR).glob("*/locale/nl/LC_MESSAGES/django.mo")):
+        with mo.open("rb") as file:
+            catalogues[mo.parts[-5]] = gettext.GNUTranslations(file)._catalog
+    assert {"cms", "organisations", "lti", "xapi", "identity"} <= set(catalogues)
+    wordings: dict = {}
+    for app, catalogue in catalogues.items():
+        for msgid, msgstr in catalogue.items():
+            if msgid:  # "" is the header
+                wordings.setdefault(msgid, {}).setdefault(msgstr, []).append(app)
+    clashes = {msgid: found for msgid, found in wordings.items() if len(found) > 1}
+    assert clashes == {}

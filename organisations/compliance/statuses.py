@@ -14,6 +14,7 @@ from django.utils import timezone
 from organisations.compliance.computation import compliance
 from organisations.compliance.figures import Figures, team_order
 from organisations.compliance.rule import Status
+from organisations.compliance.status_rows import replace_statuses
 from organisations.models import (
     MemberRequirementStatus,
     Membership,
@@ -139,7 +140,7 @@ def refresh_standings(
         if len(locked) <= _BATCH:
             user_ids = [user_id for pk, user_id, _standing in found if pk in locked]
         report = compliance(organisation, day=day, user_ids=user_ids)
-        standings, statuses = [], []
+        standings, statuses = [], {}
         for member in report.members:
             if member.membership_id not in locked:
                 continue
@@ -155,23 +156,15 @@ def refresh_standings(
                     next_deadline=member.next_deadline,
                 )
             )
-            statuses.extend(
-                MemberRequirementStatus(
-                    membership_id=member.membership_id,
-                    organisation_id=organisation.pk,
-                    requirement_id=pk,
-                    status=status.status,
-                )
+            statuses.update(
+                ((member.membership_id, pk), status.status.value)
                 for pk, status in member.statuses.items()
             )
-        ids = list(locked)
-        for start in range(0, len(ids), _BATCH):
-            MemberRequirementStatus.objects.filter(
-                membership_id__in=ids[start : start + _BATCH]
-            ).delete()
-        MemberRequirementStatus.objects.bulk_create(statuses, batch_size=_BATCH)
+        written = replace_statuses(
+            organisation_id=organisation.pk, membership_ids=list(locked), wanted=statuses
+        )
         _store_standings(standings, day=day)
-    if len(statuses) > 10 * _BATCH and connection.vendor == "postgresql":
+    if max(written, len(standings)) > 10 * _BATCH and connection.vendor == "postgresql":
         # Fresh statistics after a large write, or the planner sorts the dashboard's count
         # on disk instead of hashing it until autovacuum gets round to it.
         with connection.cursor() as cursor:

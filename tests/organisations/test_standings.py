@@ -333,3 +333,31 @@ def test_the_people_list_pages_in_sql_with_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = coordinator_client.get(url, {"status": MEETS_NOT})
     assert "Hanna" in response.content.decode()
+
+
+def test_a_refresh_writes_only_the_statuses_that_differ(small):
+    """organisations.compliance.status_rows: the stored rows are compared, not rewritten;
+    a gone, a changed and a new row are each written, and nothing else."""
+    from organisations.compliance.status_rows import replace_statuses
+
+    refresh_standings(small.organisation)
+    rows = MemberRequirementStatus.objects.filter(membership__organisation=small.organisation)
+    stored_rows = {(r.membership_id, r.requirement_id): r.status for r in rows}
+    ids = sorted({membership for membership, _requirement in stored_rows})
+    arguments = {"organisation_id": small.organisation.pk, "membership_ids": ids}
+
+    assert replace_statuses(**arguments, wanted=dict(stored_rows)) == 0
+
+    wanted = dict(stored_rows)
+    (gone, _), (changed, old_status), *_ = sorted(stored_rows.items())
+    del wanted[gone]
+    wanted[changed] = "overdue" if old_status != "overdue" else "compliant"
+    other_requirement = next(r for _m, r in stored_rows if r != gone[1])
+    new = (gone[0], other_requirement)
+    if new in wanted:  # that member has the other requirement already: a fresh pair instead
+        new = next((m, other_requirement) for m in ids if (m, other_requirement) not in wanted)
+    wanted[new] = "not_started"
+    assert replace_statuses(**arguments, wanted=wanted) == 3
+    after = {(r.membership_id, r.requirement_id): r.status for r in rows.all()}
+    assert after == wanted
+    assert all(r.organisation_id == small.organisation.pk for r in rows.all())

@@ -198,7 +198,7 @@ def test_an_administrator_registers_the_lms_in_the_admin(page, live_server, zorg
     field("Organisatie", "combobox").select_option(label=organisation.name)
     field("Rol van nieuwe leden", "combobox").select_option(label=role.name)
     field("Issuer").fill("https://moodle.example.nl")
-    field("Client id").fill("VoorbeeldClientId42")
+    field("Client-id").fill("VoorbeeldClientId42")
     field("Deployment ids").fill("3")
     field("URL voor authenticatieverzoeken").fill("https://moodle.example.nl/mod/lti/auth.php")
     field("URL voor access tokens").fill("https://moodle.example.nl/mod/lti/token.php")

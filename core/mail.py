@@ -196,12 +196,16 @@ def send_once(
     return Sent.SENT
 
 
-def _failed(queued: QueuedEmail, error: Exception, *, now: datetime.datetime) -> None:
+def _count_failed_attempt(queued: QueuedEmail, error: Exception, *, now: datetime.datetime) -> None:
     """An attempt at a queued email failed: the next one waits longer."""
     queued.attempts += 1
     queued.next_attempt_at = now + _retry_delay(queued.attempts)
     queued.last_error = type(error).__name__
     queued.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+
+
+def _failed(queued: QueuedEmail, error: Exception, *, now: datetime.datetime) -> None:
+    _count_failed_attempt(queued, error, now=now)
     logger.warning(
         "Email %s could not be sent now (%s); queued to be sent again",
         queued.kind,
@@ -307,10 +311,7 @@ def send_queued_emails(*, now: datetime.datetime | None = None, limit: int = 100
                         )
                         run.waiting = QueuedEmail.objects.filter(next_attempt_at__lte=now).count()
                         break
-                    queued.attempts += 1
-                    queued.next_attempt_at = now + _retry_delay(queued.attempts)
-                    queued.last_error = type(error).__name__
-                    queued.save(update_fields=["attempts", "next_attempt_at", "last_error"])
+                    _count_failed_attempt(queued, error, now=now)
                     logger.warning(
                         "Queued email %s (%s) failed again (%s), attempt %s",
                         queued.pk,

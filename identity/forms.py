@@ -15,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from . import selectors
 
 
-def _required_message(provider):
-    return format_html(
+def refuse_password_for(email: str) -> None:
+    """Raise the form error that sends a person to their organisation's sign-in service
+    when their address is of a domain whose organisation requires it; else nothing."""
+    provider = selectors.required_provider_for_email(email) if "@" in email else None
+    if provider is None:
+        return
+    message = format_html(
         gettext(
             "{organisation} signs its staff in through its own sign-in service, not with a "
             'password. <a href="{url}">Sign in with your organisation</a>.'
@@ -24,6 +29,7 @@ def _required_message(provider):
         organisation=provider.organisation.name,
         url=reverse("identity_sign_in"),
     )
+    raise forms.ValidationError(message, code="idp_required")
 
 
 class OrganisationSignInForm(forms.Form):
@@ -50,28 +56,21 @@ class OrganisationSignInForm(forms.Form):
 
 class LoginForm(AllauthLoginForm):
     def clean(self):
-        login = (self.data.get("login") or "").strip()
-        provider = selectors.required_provider_for_email(login) if "@" in login else None
-        if provider is not None:
-            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        refuse_password_for((self.data.get("login") or "").strip())
         return super().clean()
 
 
 class SignupForm(AllauthSignupForm):
     def clean_email(self):
         email = super().clean_email()
-        provider = selectors.required_provider_for_email(email)
-        if provider is not None:
-            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        refuse_password_for(email)
         return email
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):
     def clean_email(self):
         email = super().clean_email()
-        provider = selectors.required_provider_for_email(email)
-        if provider is not None:
-            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        refuse_password_for(email)
         return email
 
 
@@ -79,7 +78,6 @@ class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
     """A link mailed before the domain became required sets no password either."""
 
     def clean(self):
-        provider = self.user and selectors.required_provider_for_email(self.user.email)
-        if provider:
-            raise forms.ValidationError(_required_message(provider), code="idp_required")
+        if self.user is not None:
+            refuse_password_for(self.user.email)
         return super().clean()

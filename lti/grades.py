@@ -20,7 +20,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.service_connector import ServiceConnector
 
 from .models import GradeStatus, GradeSubmission, ResourceLaunch
-from .retries import MAX_ATTEMPTS, TimeoutSession, backoff
+from .retries import MAX_ATTEMPTS, TimeoutSession, backoff, enqueue_attempt
 from .services import SCORE_SCOPE
 from .tool_conf import registration_for
 
@@ -46,12 +46,7 @@ def on_module_completed(sender, enrolment, **kwargs) -> None:
 def enqueue(submission_id: int, *, run_after: datetime.datetime | None = None) -> None:
     from .tasks import send_grade
 
-    task = send_grade
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # `send_lti_grades` picks it up when it is due
-        task = task.using(run_after=run_after)
-    task.enqueue(submission_id)
+    enqueue_attempt(send_grade, submission_id, run_after=run_after)
 
 
 def _grade(submission: GradeSubmission) -> Grade:

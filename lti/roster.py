@@ -29,7 +29,7 @@ from requests.utils import parse_header_links
 from organisations.api import add_members
 
 from .models import LtiIdentity, Platform, RosterSync, SyncStatus, origin_of
-from .retries import MAX_ATTEMPTS, TimeoutSession, backoff
+from .retries import MAX_ATTEMPTS, TimeoutSession, backoff, enqueue_attempt
 from .tool_conf import registration_for
 
 logger = logging.getLogger(__name__)
@@ -78,12 +78,7 @@ def request_sync(platform: Platform, claims: dict) -> RosterSync | None:
 def enqueue(sync_id: int, *, run_after: datetime.datetime | None = None) -> None:
     from .tasks import sync_roster
 
-    task = sync_roster
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # `send_lti_grades` picks it up when it is due
-        task = task.using(run_after=run_after)
-    task.enqueue(sync_id)
+    enqueue_attempt(sync_roster, sync_id, run_after=run_after)
 
 
 def _next_page(headers: dict, url: str) -> str | None:

@@ -100,3 +100,14 @@ def no_registers(db):
 @pytest.fixture
 def home_page(db, migrated):
     return ensure_site()
+
+
+@pytest.fixture
+def lms():
+    """A test LMS (an LTI 1.3 platform, tests/lti/platform.py) serving on its own port, for
+    the LTI tests and the browser tests that show Signaal in an LMS."""
+    from tests.lti.platform import TestPlatform
+
+    platform = TestPlatform().start()
+    yield platform
+    platform.stop()

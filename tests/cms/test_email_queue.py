@@ -4,12 +4,10 @@ never sent twice by overlapping runs."""
 
 import datetime
 import smtplib
-import threading
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import connections
 from django.utils import timezone
 
 from core import mail as services
@@ -193,27 +191,12 @@ def test_two_overlapping_runs_send_each_mail_once(settings):
     for number in range(4):
         services.send_or_queue(message(to=f"p{number}@voorbeeld.nl"), kind="test")
     email_backends.REFUSAL.clear()
-    settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
-    email_backends.SENDING.clear()
-    email_backends.RELEASE.clear()
     later = timezone.now() + datetime.timedelta(minutes=2)
     runs = []
-
-    def run():
-        try:
-            runs.append(services.send_queued_emails(now=later))
-        finally:
-            connections.close_all()
-
-    first = threading.Thread(target=run)
-    first.start()
-    assert email_backends.SENDING.wait(timeout=10)
     # The first run holds its row locked while it sends; the second skips that one.
-    second = threading.Thread(target=run)
-    second.start()
-    email_backends.RELEASE.set()
-    first.join()
-    second.join()
+    email_backends.overlapping_runs(
+        lambda: runs.append(services.send_queued_emails(now=later)), settings=settings
+    )
     assert sum(r.sent for r in runs) == 4
     assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@voorbeeld.nl" for n in range(4)]
     assert not QueuedEmail.objects.exists()

@@ -4,12 +4,10 @@ down (then it is queued and sent once by send_queued_emails)."""
 
 import datetime
 import smtplib
-import threading
 
 import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import connections
 from django.utils import timezone
 
 from core.mail import Sent, mail_connection, send_once, send_queued_emails
@@ -137,29 +135,16 @@ def test_nothing_to_record_or_an_attachment_is_refused():
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_runs_send_one_email(settings):
     users = [UserFactory() for _ in range(3)]
-    settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
-    email_backends.SENDING.clear()
-    email_backends.RELEASE.clear()
     outcomes = []
 
     def run():
-        try:
-            with mail_connection() as connection:
-                for user in users:
-                    outcomes.append(once(user, ("test_due", "item:1", "2026-03"), mail=connection))
-        finally:
-            connections.close_all()
+        with mail_connection() as connection:
+            for user in users:
+                outcomes.append(once(user, ("test_due", "item:1", "2026-03"), mail=connection))
 
-    first = threading.Thread(target=run)
-    first.start()
-    assert email_backends.SENDING.wait(timeout=10)
-    # The first run is sending to the first person (recorded, committed, its queued row
-    # locked); the second starts now.
-    second = threading.Thread(target=run)
-    second.start()
-    email_backends.RELEASE.set()
-    first.join()
-    second.join()
+    # The second run starts while the first is sending to the first person (recorded,
+    # committed, its queued row locked).
+    email_backends.overlapping_runs(run, settings=settings)
 
     assert sorted(outcomes) == sorted([Sent.SENT] * 3 + [Sent.ALREADY] * 3)
     assert sorted(email.to[0] for email in mail.outbox) == sorted(u.email for u in users)

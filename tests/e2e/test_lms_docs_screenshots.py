@@ -31,7 +31,7 @@ from organisations.models import Membership
 from tests.auth import TOTP_SECRET, give_totp
 from tests.factories import TEST_PASSWORD
 from tests.lti.conftest import register
-from tests.lti.platform import TestPlatform, new_login_hint
+from tests.lti.platform import new_login_hint
 from tests.organisations.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -119,13 +119,6 @@ def launch_src(lms, tool_url: str, claims: dict) -> str:
     lms.launches[hint] = claims
     target = claims["https://purl.imsglobal.org/spec/lti/claim/target_link_uri"]
     return tool_url + "/lti/login/?" + urlencode(lms.login_initiation_params(hint, target))
-
-
-@pytest.fixture
-def lms():
-    platform = TestPlatform().start()
-    yield platform
-    platform.stop()
 
 
 @pytest.fixture

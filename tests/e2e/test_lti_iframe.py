@@ -15,18 +15,11 @@ from playwright.sync_api import expect
 
 from lti.models import LtiIdentity
 from tests.lti.conftest import register
-from tests.lti.platform import TestPlatform, new_login_hint
+from tests.lti.platform import new_login_hint
 
 from .conftest import assert_accessible, look_at
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def lms():
-    platform = TestPlatform().start()
-    yield platform
-    platform.stop()
 
 
 @pytest.fixture

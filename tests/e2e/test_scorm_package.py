@@ -12,7 +12,6 @@ import pytest
 from lti.models import ScormLearner, ScormPackage
 from lti.scorm import build_zip
 from organisations.models import Membership
-from tests.lti.platform import TestPlatform
 from tests.organisations.factories import OrganisationFactory, RoleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,13 +41,6 @@ window.API = {
 <h1>Verplichte scholing</h1>
 <iframe title="Cursus" src="/scorm/index.html" width="900" height="500"></iframe>
 """
-
-
-@pytest.fixture
-def lms():
-    platform = TestPlatform().start()
-    yield platform
-    platform.stop()
 
 
 @pytest.fixture

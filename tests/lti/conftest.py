@@ -9,13 +9,6 @@ from .platform import TestPlatform, form_fields, new_login_hint
 
 
 @pytest.fixture
-def lms():
-    platform = TestPlatform().start()
-    yield platform
-    platform.stop()
-
-
-@pytest.fixture
 def tool_url(live_server) -> str:
     # 127.0.0.1, not localhost: on localhost Signaal's LTI cookies are Secure (browsers
     # accept that there), and this HTTP client would not send them back over http.

@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 from tests.organisations.factories import OrganisationFactory, RoleFactory
 
 from .conftest import assert_an_lms_dialog, register
-from .platform import TestPlatform, form_fields, new_login_hint
+from .platform import form_fields, new_login_hint
 from .test_launch import launch_claims
 
 pytestmark = pytest.mark.django_db
@@ -134,13 +134,6 @@ def test_an_editor_cannot_see_the_lms_registrations(client, home_page):
     sign_in_with_mfa(client, UserFactory())
     client.get("/beheer/")
     assert client.get(reverse("lti_platforms:index")).status_code in {302, 403}
-
-
-@pytest.fixture
-def lms():
-    platform = TestPlatform().start()
-    yield platform
-    platform.stop()
 
 
 def start(client, lms, module) -> tuple[dict, requests.Response]:

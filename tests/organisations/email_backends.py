@@ -48,3 +48,32 @@ class RefusingEmailBackend(locmem.EmailBackend):
             if REFUSAL and (not REFUSE_TO or REFUSE_TO & set(message.to)):
                 raise REFUSAL[0]
         return super().send_messages(messages)
+
+
+def overlapping_runs(run, *, settings, pause: float = 0.0) -> None:
+    """Two runs of `run` in threads that overlap: the second starts while the first is
+    sending its first email (SlowEmailBackend), and both finish. `pause`: how long the
+    first waits after the second started. Each thread closes its database connection."""
+    import time
+
+    from django.db import connections
+
+    settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
+    SENDING.clear()
+    RELEASE.clear()
+
+    def in_thread():
+        try:
+            run()
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=in_thread)
+    first.start()
+    assert SENDING.wait(timeout=10)
+    second = threading.Thread(target=in_thread)
+    second.start()
+    time.sleep(pause)
+    RELEASE.set()
+    first.join()
+    second.join()

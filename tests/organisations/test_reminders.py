@@ -5,13 +5,10 @@ back. Time is moved by passing `today`."""
 
 import datetime
 import smtplib
-import threading
-import time
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -390,29 +387,13 @@ def test_remind_now_does_not_change_the_cron_digest(people, organisation):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_overlapping_runs_send_once(people, settings):
-    settings.EMAIL_BACKEND = "tests.organisations.email_backends.SlowEmailBackend"
-    email_backends.SENDING.clear()
-    email_backends.RELEASE.clear()
     results = []
-
-    def run():
-        try:
-            results.append(send_learner_digests(today=TODAY))
-        finally:
-            connections.close_all()
-
-    first = threading.Thread(target=run)
-    first.start()
-    assert email_backends.SENDING.wait(timeout=10)
     # The first run has recorded the person it is sending to (committed, with the email in
-    # the queue, locked while it is sent); the second starts now, finds that person
+    # the queue, locked while it is sent); the second starts then, finds that person
     # recorded and sends to the others the first one has not recorded yet.
-    second = threading.Thread(target=run)
-    second.start()
-    time.sleep(0.5)
-    email_backends.RELEASE.set()
-    first.join()
-    second.join()
+    email_backends.overlapping_runs(
+        lambda: results.append(send_learner_digests(today=TODAY)), settings=settings, pause=0.5
+    )
 
     assert sum(result.sent for result in results) == 3
     assert len(mail.outbox) == 3

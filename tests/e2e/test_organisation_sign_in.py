@@ -118,6 +118,29 @@ def test_idp_down_and_unknown_domain_get_a_clear_message(page, live_server, site
     assert page.csp_violations == []
 
 
+def test_a_password_reset_for_a_required_domain_points_to_the_organisation(
+    page, live_server, site, mailoutbox
+):
+    provider, _roles = configure("http://127.0.0.1:9")
+    provider.required = True
+    provider.save()
+
+    page.goto("/account/password/reset/")
+    page.get_by_label(re.compile("e-?mail", re.IGNORECASE)).fill("bram@zorgwest.test")
+    page.get_by_role("button", name=re.compile("wachtwoord", re.IGNORECASE)).click()
+
+    # The address field's own error, the field marked invalid, with the way to sign in.
+    field = page.get_by_role("textbox", name="E-mail")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("laat medewerkers inloggen via een eigen inlogdienst")).to_be_visible()
+    assert_accessible(page)
+    look_at(page, "password-reset-refused-for-idp-domain")
+    page.get_by_role("main").get_by_role("link", name="Inloggen met je organisatie").click()
+    page.wait_for_url(re.compile(r"/account/organisatie/$"))
+    assert mailoutbox == []
+    assert page.csp_violations == []
+
+
 def test_saml_sign_in_lands_in_the_right_organisation(page, live_server, site, live_saml_idp):
     _west, roles = configure("http://127.0.0.1:9")
     oost = IdentityProvider(
